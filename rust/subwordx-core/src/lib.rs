@@ -1,0 +1,16 @@
+//! # subwordx-core
+//!
+//! The pure-Rust core of subwordx: subword tokenizers and word embeddings, with no Python in it.
+//! The Python package (`subwordx`) is a thin binding over this crate; anything a user can do from
+//! Python, a Rust program can do here.
+//!
+//! How the pieces fit:
+//!
+//! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
+//! * [`progress`]: counters and cancellation shared by every long job.
+
+pub mod error;
+pub mod progress;
+
+pub use error::{Error, Result};
+pub use progress::{Progress, ProgressSnapshot};
