@@ -1,0 +1,90 @@
+"""The one exception tree of subwordx.
+
+Every error subwordx raises on purpose is a :class:`SubwordxError`. Each class also derives from the
+built-in exception a caller would naturally catch (``ValueError`` for bad input, ``OSError`` for
+files), so ``except ValueError`` keeps working. The Rust core's errors are mapped to these classes
+by the binding, so the Rust and Python backends raise the same exceptions.
+
+.. code-block:: text
+
+    SubwordxError
+    ├── ConfigError (ValueError)            a parameter outside its domain
+    │   └── VocabSizeTooSmallError          vocab_size below alphabet + special tokens
+    ├── CorpusError (ValueError)            the training text is unusable
+    │   ├── InvalidUtf8Error                bytes that are not UTF-8 (file, line, byte)
+    │   └── EmptyCorpusError                no words at all
+    ├── ModelFormatError (ValueError)       a model file that is corrupt, truncated or unsupported
+    ├── SubwordxFileNotFoundError (FileNotFoundError)
+    └── SubwordxIOError (OSError)           any other I/O failure, with the path
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "CorpusError",
+    "EmptyCorpusError",
+    "InvalidUtf8Error",
+    "ModelFormatError",
+    "SubwordxError",
+    "SubwordxFileNotFoundError",
+    "SubwordxIOError",
+    "VocabSizeTooSmallError",
+]
+
+
+class SubwordxError(Exception):
+    """Base class of every error subwordx raises on purpose."""
+
+
+class ConfigError(SubwordxError, ValueError):
+    """A parameter outside its domain (a negative size, an unknown option, ...)."""
+
+
+class VocabSizeTooSmallError(ConfigError):
+    """The requested vocabulary cannot even hold the alphabet and the special tokens."""
+
+
+class CorpusError(SubwordxError, ValueError):
+    """The training corpus cannot be used."""
+
+
+class InvalidUtf8Error(CorpusError):
+    """A corpus file holds bytes that are not UTF-8.
+
+    Attributes:
+        path: the file.
+        line: 1-based line number.
+        column: 0-based byte offset of the first bad byte within the line.
+        offset: byte offset of the first bad byte within the file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.offset = offset
+
+
+class EmptyCorpusError(CorpusError):
+    """The corpus holds no word to learn from."""
+
+
+class ModelFormatError(SubwordxError, ValueError):
+    """A model file (or bytes) that is corrupt, truncated, or of an unsupported kind."""
+
+
+class SubwordxFileNotFoundError(SubwordxError, FileNotFoundError):
+    """A file that was asked for does not exist."""
+
+
+class SubwordxIOError(SubwordxError, OSError):
+    """Reading or writing a file failed."""
