@@ -1,6 +1,10 @@
 //! The extension module `subwordx._core`: converts between Python and the core, releases the GIL
-//! for every long call, and maps core errors to `subwordx.errors`.
+//! for every long call ([`blocking`]), and maps core errors to `subwordx.errors` ([`errors`]).
+//! No algorithm lives here.
 use pyo3::prelude::*;
+
+mod blocking;
+mod errors;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
