@@ -1,0 +1,386 @@
+"""The ``subwordx`` command line.
+
+``main(argv) -> int`` is the whole program, so tests call it in-process. Every error a user can
+cause ends as one line on stderr (``subwordx: error: ...``) and a non-zero exit, never a traceback,
+and leaves no output file behind (files are written atomically, after the work succeeded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from subwordx import __version__
+from subwordx.errors import ConfigError, InvalidUtf8Error, SubwordxError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+_BATCH_LINES = 4096
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    from subwordx._progress import ProgressBar
+
+    return ProgressBar(enabled=None if not args.quiet else False)
+
+
+# ------------------------------------------------------------------------------- train-bpe
+def _add_train_bpe(sub: Any) -> None:
+    p = sub.add_parser(
+        "train-bpe",
+        help="train a BPE tokenizer on text files",
+        description=(
+            "Train a BPE tokenizer: start from characters (classic, with the </w> end-of-word "
+            "suffix of Sennrich et al.) or from bytes (--byte-level, GPT-2 style), and repeatedly "
+            "merge the most frequent adjacent pair until the vocabulary is full. Ties go to the "
+            "pair whose left token, then right token, is smallest in code point order, so the "
+            "result is the same on every run and thread count. Files are streamed, never loaded "
+            "whole; words are counted on all cores."
+        ),
+        epilog=(
+            "examples:\n"
+            "  subwordx train-bpe corpus.txt --vocab-size 8000 -o tokenizer.json\n"
+            "  subwordx train-bpe a.txt b.txt --byte-level --vocab-size 32000 "
+            "--special-tokens '<|endoftext|>' -o gpt.json\n"
+            "  subwordx train-bpe wiki.txt --template '<s> $A </s>' -o tok.swx.json\n"
+            "output format by name: *.swx.json = subwordx native, other *.json = HF "
+            "tokenizer.json, a directory = vocab.json + merges.txt (or use --format)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files, one text per line")
+    p.add_argument("-o", "--output", required=True, help="where to save the tokenizer")
+    p.add_argument("--format", choices=("hf", "subwordx", "vocab-merges"), help="output format")
+    p.add_argument("--vocab-size", type=_positive_int, default=32000, help="final vocabulary size (default 32000)")
+    p.add_argument("--min-frequency", type=_non_negative_int, default=2, help="stop when the best pair occurs fewer times (default 2)")
+    p.add_argument("--byte-level", action="store_true", help="byte-level BPE (GPT-2 style): every string encodes, no unknown tokens")
+    p.add_argument("--pre-tokenizer", choices=("whitespace", "bert", "gpt2", "cl100k", "o200k"), help="how lines split into words (default: bert for classic, gpt2 for byte-level)")
+    p.add_argument("--special-tokens", nargs="*", default=[], metavar="TOKEN", help="tokens with the first ids, never split")
+    p.add_argument("--template", help="special tokens around each encoding, $A for the text, e.g. '<s> $A </s>'")
+    p.add_argument("--unk-token", help="classic: token for unknown chars (default <unk>)")
+    p.add_argument("--limit-alphabet", type=_positive_int, help="keep only this many most frequent chars")
+    p.add_argument("--max-token-length", type=_positive_int, help="never build tokens longer than this (chars)")
+    p.add_argument("--end-of-word-suffix", help="classic: end-of-word suffix (default </w>)")
+    p.add_argument("--continuing-subword-prefix", help="classic: prefix of word-inner symbols, e.g. ##")
+    p.add_argument("--nfc", dest="unicode", action="store_const", const="nfc", help="NFC-normalize text first")
+    p.add_argument("--nfkc", dest="unicode", action="store_const", const="nfkc", help="NFKC-normalize text first")
+    p.add_argument("--lowercase", action="store_true", help="lowercase text first")
+    p.add_argument("--strip-accents", action="store_true", help="remove accents (NFD, drop Mn)")
+    p.add_argument("--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)")
+    p.add_argument("--errors", choices=("strict", "replace"), default="strict", help="invalid UTF-8: fail (default) or replace with U+FFFD")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_run_train_bpe)
+
+
+def _run_train_bpe(args: argparse.Namespace) -> int:
+    import time
+
+    from subwordx.tokenizer import train_bpe
+
+    out = Path(args.output)
+    folder = out if (args.format == "vocab-merges" or args.output.endswith(os.sep)) else out.parent
+    if args.format != "vocab-merges" and out.is_dir():
+        raise ConfigError(f"{out}: is a directory; give a file name or --format vocab-merges")
+    if str(folder) and not folder.is_dir() and args.format != "vocab-merges":
+        raise ConfigError(f"{folder}: output directory does not exist")
+    bar = _progress(args)
+    start = time.perf_counter()
+    try:
+        tok = train_bpe(
+            args.files,
+            vocab_size=args.vocab_size,
+            byte_level=args.byte_level,
+            pre_tokenizer=args.pre_tokenizer,
+            min_frequency=args.min_frequency,
+            special_tokens=args.special_tokens,
+            unk_token=args.unk_token,
+            template=args.template.split() if args.template else None,
+            limit_alphabet=args.limit_alphabet,
+            max_token_length=args.max_token_length,
+            end_of_word_suffix=args.end_of_word_suffix,
+            continuing_subword_prefix=args.continuing_subword_prefix,
+            unicode_normalization=args.unicode,
+            lowercase=args.lowercase,
+            strip_accents=args.strip_accents,
+            threads=args.threads,
+            errors=args.errors,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    tok.save(out, args.format)
+    if not args.quiet:
+        print(
+            f"trained {tok!r} with {len(tok.merges)} merges in "
+            f"{time.perf_counter() - start:.1f}s; saved to {out}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+# ------------------------------------------------------------------------------- encode / decode
+def _add_encode_decode(sub: Any) -> None:
+    p = sub.add_parser(
+        "encode",
+        help="encode text lines to ids",
+        description=(
+            "Encode each input line (its newline excluded) and write one line of space-separated "
+            "ids per input line to stdout. Special tokens are added as the tokenizer's template "
+            "says unless --no-special-tokens."
+        ),
+    )
+    p.add_argument("-t", "--tokenizer", required=True, help="any tokenizer file subwordx loads")
+    p.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="input files (default: stdin)")
+    p.add_argument("--tokens", action="store_true", help="print token strings instead of ids")
+    p.add_argument("--no-special-tokens", action="store_true", help="do not add template special tokens")
+    p.add_argument("--errors", choices=("strict", "replace"), default="strict", help="invalid UTF-8 in the input")
+    p.add_argument("--threads", type=_non_negative_int, default=0, help="threads (default all cores)")
+    p.set_defaults(run=_run_encode)
+
+    d = sub.add_parser(
+        "decode",
+        help="decode id lines back to text",
+        description="Decode each line of space-separated ids into one line of text.",
+    )
+    d.add_argument("-t", "--tokenizer", required=True, help="any tokenizer file subwordx loads")
+    d.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="id files (default: stdin)")
+    d.add_argument("--keep-special-tokens", action="store_true", help="write special tokens too")
+    d.set_defaults(run=_run_decode)
+
+    i = sub.add_parser("info", help="describe a tokenizer file", description="Print a tokenizer's settings and sizes.")
+    i.add_argument("tokenizer", help="any tokenizer file subwordx loads")
+    i.set_defaults(run=_run_info)
+
+
+def _lines(files: Sequence[str], errors: str) -> Iterator[str]:
+    """Lines of the inputs without their newline; invalid UTF-8 is an error naming file, line, byte."""
+    for name in files:
+        stream = sys.stdin.buffer if name == "-" else None
+        if stream is None and Path(name).is_dir():
+            raise ConfigError(f"{name}: is a directory, not a text file")
+        with stream if stream is not None else open(name, "rb") as f:  # noqa: SIM115
+            offset = 0
+            for number, raw in enumerate(f, 1):
+                body = raw[:-1] if raw.endswith(b"\n") else raw
+                try:
+                    yield body.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    if errors == "replace":
+                        yield body.decode("utf-8", errors="replace")
+                    else:
+                        shown = "<stdin>" if name == "-" else name
+                        raise InvalidUtf8Error(
+                            f"{shown}:{number}: invalid UTF-8 at byte {e.start} of line {number} "
+                            f"(file offset {offset + e.start}); pass --errors replace to "
+                            "substitute U+FFFD",
+                            shown,
+                            number,
+                            e.start,
+                            offset + e.start,
+                        ) from None
+                offset += len(raw)
+
+
+def _batched(lines: Iterator[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _BATCH_LINES:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_encode(args: argparse.Namespace) -> int:
+    from subwordx.tokenizer import Tokenizer
+
+    tok = Tokenizer.load(args.tokenizer)
+    out: TextIO = sys.stdout
+    for batch in _batched(_lines(args.files, args.errors)):
+        encs = tok.encode_batch(
+            batch, add_special_tokens=not args.no_special_tokens, threads=args.threads
+        )
+        if args.tokens:
+            out.write("".join(" ".join(e.tokens) + "\n" for e in encs))
+        else:
+            out.write("".join(" ".join(map(str, e.ids.tolist())) + "\n" for e in encs))
+    out.flush()
+    return 0
+
+
+def _run_decode(args: argparse.Namespace) -> int:
+    from subwordx.tokenizer import Tokenizer
+
+    tok = Tokenizer.load(args.tokenizer)
+    out: TextIO = sys.stdout
+    for number, line in enumerate(_lines(args.files, "strict"), 1):
+        try:
+            ids = [int(x) for x in line.split()]
+        except ValueError:
+            raise ConfigError(f"line {number}: expected space-separated integer ids") from None
+        out.write(tok.decode(ids, skip_special_tokens=not args.keep_special_tokens) + "\n")
+    out.flush()
+    return 0
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    from subwordx.tokenizer import Tokenizer
+
+    tok = Tokenizer.load(args.tokenizer)
+    c = tok.config
+    print(f"file            {args.tokenizer}")
+    print(f"model           {'byte-level' if c['byte_level'] else 'classic'} BPE")
+    print(f"vocab size      {tok.vocab_size}")
+    print(f"merges          {len(tok.merges)}")
+    print(f"pre-tokenizer   {c['pre_tokenizer']}")
+    print(f"normalizer      {c['normalizer']}")
+    print(f"special tokens  {' '.join(c['special_tokens']) or '-'}")
+    print(f"template        {' '.join(c['template']) if c['template'] else '-'}")
+    if not c["byte_level"]:
+        print(f"unk token       {c['unk_token']}")
+        print(f"suffix/prefix   {c['end_of_word_suffix']!r} / {c['continuing_subword_prefix']!r}")
+    return 0
+
+
+# ------------------------------------------------------------------------------- demo
+def _add_demo(sub: Any) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="train on the embedded corpus and show what comes out",
+        description=(
+            "Train a BPE tokenizer on the small public-domain corpus shipped with subwordx "
+            "(Natsume Soseki's 'Botchan' in English) and encode a sentence with it."
+        ),
+    )
+    p.add_argument("--vocab-size", type=_positive_int, default=4000)
+    p.add_argument("--byte-level", action="store_true")
+    p.add_argument("-o", "--output", help="also save the tokenizer here")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from subwordx import embedded_corpus
+    from subwordx.tokenizer import train_bpe
+
+    corpus = embedded_corpus()
+    bar = _progress(args)
+    start = time.perf_counter()
+    try:
+        tok = train_bpe(corpus, vocab_size=args.vocab_size, byte_level=args.byte_level, progress=bar)
+    finally:
+        bar.close()
+    took = time.perf_counter() - start
+    print(f"corpus   {corpus} ({corpus.stat().st_size:,} bytes)")
+    print(f"trained  {tok!r} in {took:.2f}s")
+    print(f"merges   first 10: {tok.merges[:10]}")
+    sentence = "A Japanese schoolteacher in a small town on Shikoku."
+    enc = tok.encode(sentence)
+    print(f"encode   {sentence!r}")
+    print(f"tokens   {enc.tokens}")
+    print(f"ids      {enc.ids.tolist()}")
+    print(f"decode   {tok.decode(enc.ids)!r}")
+    if args.output:
+        tok.save(args.output)
+        print(f"saved    {args.output}")
+    return 0
+
+
+# ------------------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(
+        prog="subwordx",
+        description=(
+            "Fast subword tokenizers and word embeddings. Each subcommand has its own --help."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"subwordx {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_demo(sub)
+    _add_train_bpe(sub)
+    _add_encode_decode(sub)
+    try:
+        from subwordx import cli_embeddings
+    except ImportError:  # pragma: no cover - the module ships with the package
+        pass
+    else:
+        cli_embeddings.add_commands(sub, _positive_int, _non_negative_int, _non_negative_float)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("subwordx: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `subwordx encode ... | head`: the reader went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (SubwordxError, OSError, ValueError) as e:
+        print(f"subwordx {args.command}: error: {_one_line(e)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _one_line(e: BaseException) -> str:
+    if isinstance(e, OSError) and not isinstance(e, SubwordxError) and e.filename:
+        text = f"{e.filename}: {e.strerror or e}"
+    elif isinstance(e, OSError) and e.strerror:
+        text = str(e.strerror)
+    else:
+        text = str(e)
+    return " ".join(text.split())
