@@ -21,7 +21,7 @@ Corruption is an error, never a silent partial load: a truncated file, a header 
 not a number raises :class:`~subwordx.errors.ModelFormatError` naming the line or the word.
 
 Example:
-    >>> import numpy as np, tempfile, os
+    >>> import numpy as np, tempfile, os, pathlib
     >>> keys = ["the", "cat"]
     >>> vecs = np.array([[0.1, -2.5], [3.0, 1e-8]], dtype=np.float32)
     >>> path = os.path.join(tempfile.mkdtemp(), "v.bin")
@@ -64,10 +64,10 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
         SubwordxIOError: the directory is not writable or the write failed.
 
     Example:
-        >>> import tempfile, os
+        >>> import tempfile, os, pathlib
         >>> p = os.path.join(tempfile.mkdtemp(), "x.bin")
         >>> atomic_write(p, lambda f: f.write(b"hi") and None)
-        >>> open(p, "rb").read()
+        >>> pathlib.Path(p).read_bytes()
         b'hi'
     """
     path = os.fspath(path)
@@ -109,10 +109,10 @@ def write_word2vec_format(
         ConfigError-like ``ValueError``: shapes disagree or a word holds whitespace.
 
     Example:
-        >>> import numpy as np, tempfile, os
+        >>> import numpy as np, tempfile, os, pathlib
         >>> p = os.path.join(tempfile.mkdtemp(), "v.txt")
         >>> write_word2vec_format(p, ["a"], np.array([[0.5, 1.0]], np.float32), binary=False)
-        >>> open(p).read()
+        >>> pathlib.Path(p).read_text()
         '1 2\\na 0.5 1\\n'
     """
     from subwordx.errors import ConfigError
@@ -213,9 +213,9 @@ def read_word2vec_format(
             is not a number (the message names the line or word).
 
     Example:
-        >>> import numpy as np, tempfile, os
+        >>> import numpy as np, tempfile, os, pathlib
         >>> p = os.path.join(tempfile.mkdtemp(), "v.txt")
-        >>> _ = open(p, "w").write("2 2\\nx 1 2\\ny 3 4")  # no final newline: fine
+        >>> _ = pathlib.Path(p).write_text("2 2\\nx 1 2\\ny 3 4")  # no final newline: fine
         >>> read_word2vec_format(p)[1].tolist()
         [[1.0, 2.0], [3.0, 4.0]]
     """

@@ -1,0 +1,515 @@
+"""Word vectors with a vocabulary: lookup, similarity queries, and file formats.
+
+:class:`KeyedVectors` is the result of every embedding trainer in subwordx. It mirrors gensim's
+``KeyedVectors`` so that code written for gensim keeps working:
+
+* ``kv["king"]`` is the vector of a word (a read-only view), ``kv[["a", "b"]]`` a matrix;
+* ``kv.most_similar(positive=["king", "woman"], negative=["man"])`` solves an analogy with
+  *3CosAdd*: the cosine between every vocabulary vector and the mean of the unit vectors of the
+  positive words minus those of the negative words; the query words are never returned;
+* ``kv.most_similar_cosmul(...)`` uses *3CosMul* (Levy & Goldberg 2014, eq. 4): the product of
+  cosines of the positives divided by that of the negatives, each cosine shifted to ``[0, 1]``;
+* ``similarity``, ``distance``, ``n_similarity``, ``doesnt_match``, ``similar_by_vector``.
+
+The vectors are stored as given (no copy); unit-normalized vectors are computed once, lazily, when
+a similarity query first needs them (:meth:`KeyedVectors.fill_norms`).
+
+Files: :meth:`KeyedVectors.save_word2vec_format` / :meth:`KeyedVectors.load_word2vec_format` read
+and write word2vec.c's text and binary formats (see :mod:`subwordx.embeddings.formats`). The native
+format, :meth:`KeyedVectors.save` / :meth:`KeyedVectors.load`, is a NumPy ``.npz`` archive holding
+the keys, counts, vectors, and whatever else a trainer needs to continue training (output weights
+``syn1neg``/``syn1``, the training configuration as JSON). It is read with ``allow_pickle=False``:
+loading a file never runs code. Every save is atomic.
+
+Example:
+    >>> import numpy as np
+    >>> kv = KeyedVectors(["a", "b", "c"], np.array([[1, 0], [0.9, 0.1], [0, 1]], np.float32))
+    >>> kv.most_similar("a", topn=1)[0][0]
+    'b'
+    >>> round(kv.similarity("a", "c"), 6)
+    0.0
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from subwordx.embeddings.formats import (
+    UnicodeErrors,
+    atomic_write,
+    read_word2vec_format,
+    write_word2vec_format,
+)
+from subwordx.errors import (
+    ConfigError,
+    ModelFormatError,
+    SubwordxFileNotFoundError,
+    SubwordxIOError,
+)
+
+__all__ = ["KeyedVectors", "SavedModel"]
+
+FloatArray = npt.NDArray[np.float32]
+Key = str | FloatArray
+
+_NATIVE_FORMAT = "subwordx.keyed_vectors"
+_NATIVE_VERSION = 1
+_RESERVED = {"keys", "counts", "vectors", "config", "format"}
+
+
+def _unitvec(v: npt.NDArray[Any]) -> FloatArray:
+    norm = float(np.linalg.norm(v))
+    out = v / norm if norm > 0 else v
+    return np.asarray(out, dtype=np.float32)
+
+
+def _as_list(x: Key | Sequence[Key] | None) -> list[Key]:
+    if x is None:
+        return []
+    if isinstance(x, str | np.ndarray):
+        return [x]
+    return list(x)
+
+
+@dataclass
+class SavedModel:
+    """What :meth:`KeyedVectors.load_full` returns: the vectors plus what the trainer stored.
+
+    Attributes:
+        kv: the word vectors.
+        extra: further arrays (e.g. ``syn1neg``, ``syn1``), by name.
+        config: the training configuration stored with the model (JSON types).
+    """
+
+    kv: KeyedVectors
+    extra: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+class KeyedVectors:
+    """A vocabulary and one vector per word, with gensim-compatible similarity queries.
+
+    Args:
+        keys: the words, in row order (usually by descending frequency).
+        vectors: float32 matrix of shape ``(len(keys), dim)``; kept as is, without a copy.
+        counts: optional int64 word counts, one per key.
+
+    Raises:
+        ConfigError: shapes disagree or a key is repeated.
+
+    Example:
+        >>> import numpy as np
+        >>> kv = KeyedVectors(["x", "y"], np.eye(2, dtype=np.float32))
+        >>> len(kv), kv.vector_size, "x" in kv, kv.get_index("y")
+        (2, 2, True, 1)
+    """
+
+    def __init__(
+        self,
+        keys: list[str],
+        vectors: FloatArray,
+        counts: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        if not isinstance(vectors, np.ndarray) or vectors.ndim != 2:
+            raise ConfigError("vectors must be a 2-D numpy array of shape (n, dim)")
+        if vectors.shape[0] != len(keys):
+            raise ConfigError(f"{len(keys)} keys but {vectors.shape[0]} vectors")
+        if counts is not None and len(counts) != len(keys):
+            raise ConfigError(f"{len(keys)} keys but {len(counts)} counts")
+        self.index_to_key: list[str] = list(keys)
+        self.key_to_index: dict[str, int] = {k: i for i, k in enumerate(self.index_to_key)}
+        if len(self.key_to_index) != len(self.index_to_key):
+            raise ConfigError("keys must be unique")
+        self.vectors: FloatArray = vectors
+        self.counts: npt.NDArray[np.int64] | None = counts
+        self.norms: FloatArray | None = None
+        self._normed: FloatArray | None = None
+
+    # ----------------------------------------------------------------- lookup
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.key_to_index
+
+    def __repr__(self) -> str:
+        return f"KeyedVectors(n={len(self)}, vector_size={self.vector_size})"
+
+    @property
+    def vector_size(self) -> int:
+        """The dimension of the vectors."""
+        return int(self.vectors.shape[1])
+
+    def get_index(self, key: str) -> int:
+        """Row of ``key``.
+
+        Raises:
+            KeyError: ``key`` is not in the vocabulary.
+
+        Example:
+            >>> import numpy as np
+            >>> KeyedVectors(["a"], np.ones((1, 2), np.float32)).get_index("a")
+            0
+        """
+        try:
+            return self.key_to_index[key]
+        except KeyError:
+            raise KeyError(f"word {key!r} not in vocabulary") from None
+
+    def get_vector(self, key: str, norm: bool = False) -> FloatArray:
+        """The vector of ``key`` (a read-only view), unit-normalized if ``norm``.
+
+        Example:
+            >>> import numpy as np
+            >>> kv = KeyedVectors(["a"], np.array([[3, 4]], np.float32))
+            >>> kv.get_vector("a", norm=True).tolist()
+            [0.6000000238418579, 0.800000011920929]
+        """
+        index = self.get_index(key)
+        if norm:
+            result = self._unit_vectors()[index]
+        else:
+            result = self.vectors[index]
+        result = result.view()
+        result.setflags(write=False)
+        return result
+
+    def __getitem__(self, key: str | Sequence[str]) -> FloatArray:
+        if isinstance(key, str):
+            return self.get_vector(key)
+        return np.vstack([self.get_vector(k) for k in key]) if len(key) else np.empty(
+            (0, self.vector_size), np.float32
+        )
+
+    # ------------------------------------------------------------ similarity
+
+    def fill_norms(self, force: bool = False) -> None:
+        """Compute the vector norms and the unit-normalized vectors (once; again if ``force``).
+
+        Call with ``force=True`` after changing ``vectors`` in place.
+        """
+        if self.norms is None or force:
+            norms = np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+            self.norms = norms
+            safe = np.where(norms > 0, norms, np.float32(1))
+            self._normed = (self.vectors / safe[:, None]).astype(np.float32)
+
+    def _unit_vectors(self) -> FloatArray:
+        self.fill_norms()
+        assert self._normed is not None
+        return self._normed
+
+    def _query_vector(self, item: Key, norm: bool) -> FloatArray:
+        if isinstance(item, np.ndarray):
+            vec = np.asarray(item, dtype=np.float32)
+            return _unitvec(vec) if norm else vec
+        return self.get_vector(item, norm=norm)
+
+    def most_similar(
+        self,
+        positive: Key | Sequence[Key] | None = None,
+        negative: Key | Sequence[Key] | None = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` words closest (cosine) to the mean of the positives minus the negatives.
+
+        As gensim: each query word's unit vector is weighted +1 (positive) or -1 (negative), the
+        mean is normalized, and every vocabulary vector (the first ``restrict_vocab`` only, if
+        given) is ranked by cosine with it. Query words are excluded from the result.
+
+        Args:
+            positive: words (or vectors) that pull towards the result.
+            negative: words (or vectors) that push away.
+            topn: how many results.
+            restrict_vocab: search only the first ``restrict_vocab`` words.
+
+        Returns:
+            ``(word, cosine)`` pairs, most similar first.
+
+        Raises:
+            KeyError: a query word is not in the vocabulary.
+            ConfigError: no query at all.
+
+        Example:
+            >>> import numpy as np
+            >>> v = np.array([[1, 0], [0, 1], [1, 1], [-1, 0]], np.float32)
+            >>> kv = KeyedVectors(["man", "woman", "king", "queen"], v)
+            >>> kv.most_similar(positive=["king"], negative=["man"], topn=1)[0][0]
+            'woman'
+        """
+        if topn < 1:
+            return []
+        pos, neg = _as_list(positive), _as_list(negative)
+        if not pos and not neg:
+            raise ConfigError("most_similar needs at least one positive or negative word")
+        weighted = [self._query_vector(k, True) for k in pos] + [
+            -self._query_vector(k, True) for k in neg
+        ]
+        mean = _unitvec(np.mean(np.vstack(weighted), axis=0))
+        exclude = {self.key_to_index[k] for k in pos + neg if isinstance(k, str)}
+        return self._top(self._cosines(mean, restrict_vocab), topn, exclude)
+
+    def similar_by_vector(
+        self, vector: FloatArray, topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` words closest (cosine) to ``vector``.
+
+        Example:
+            >>> import numpy as np
+            >>> kv = KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32))
+            >>> kv.similar_by_vector(np.array([0.1, 1.0], np.float32), topn=1)[0][0]
+            'b'
+        """
+        return self.most_similar(positive=[np.asarray(vector)], topn=topn,
+                                 restrict_vocab=restrict_vocab)
+
+    def similar_by_word(
+        self, word: str, topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` words closest to ``word`` (same as ``most_similar(word)``)."""
+        return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
+
+    def _cosines(self, unit_query: FloatArray, restrict_vocab: int | None) -> FloatArray:
+        normed = self._unit_vectors()
+        if restrict_vocab is not None:
+            normed = normed[:restrict_vocab]
+        return np.asarray(normed @ unit_query, dtype=np.float32)
+
+    def _top(
+        self, scores: FloatArray, topn: int, exclude: set[int]
+    ) -> list[tuple[str, float]]:
+        k = min(len(scores), topn + len(exclude))
+        if k <= 0:
+            return []
+        if k < len(scores):
+            cand = np.argpartition(-scores, k - 1)[:k]
+        else:
+            cand = np.arange(len(scores))
+        # Stable order: by score descending, then by index ascending (frequent words first).
+        cand = cand[np.lexsort((cand, -scores[cand]))]
+        out = [(self.index_to_key[i], float(scores[i])) for i in cand.tolist() if i not in exclude]
+        return out[:topn]
+
+    def most_similar_cosmul(
+        self,
+        positive: Key | Sequence[Key] | None = None,
+        negative: Key | Sequence[Key] | None = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Analogy search with 3CosMul (Levy & Goldberg 2014), as gensim.
+
+        ``score(w) = prod_p (1 + cos(w, p)) / 2 / (prod_n (1 + cos(w, n)) / 2 + 1e-6)``.
+
+        Example:
+            >>> import numpy as np
+            >>> v = np.array([[1, 0], [0, 1], [1, 1], [-1, 0]], np.float32)
+            >>> kv = KeyedVectors(["man", "woman", "king", "queen"], v)
+            >>> kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"])[0][0]
+            'queen'
+        """
+        if topn < 1:
+            return []
+        pos, neg = _as_list(positive), _as_list(negative)
+        if not pos:
+            raise ConfigError("most_similar_cosmul needs at least one positive word")
+        exclude = {self.key_to_index[k] for k in pos + neg if isinstance(k, str)}
+        pos_d = [(1 + self._cosines(self._query_vector(k, True), restrict_vocab)) / 2 for k in pos]
+        neg_d = [(1 + self._cosines(self._query_vector(k, True), restrict_vocab)) / 2 for k in neg]
+        num = np.prod(np.vstack(pos_d), axis=0)
+        den = np.prod(np.vstack(neg_d), axis=0) if neg_d else np.ones_like(num)
+        scores = np.asarray(num / (den + np.float32(1e-6)), dtype=np.float32)
+        return self._top(scores, topn, exclude)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """Cosine similarity of two words.
+
+        Example:
+            >>> import numpy as np
+            >>> kv = KeyedVectors(["a", "b"], np.array([[1, 0], [1, 1]], np.float32))
+            >>> round(kv.similarity("a", "b"), 4)
+            0.7071
+        """
+        return float(np.dot(_unitvec(self.get_vector(w1)), _unitvec(self.get_vector(w2))))
+
+    def distance(self, w1: str, w2: str) -> float:
+        """Cosine distance ``1 - similarity(w1, w2)``."""
+        return 1.0 - self.similarity(w1, w2)
+
+    def n_similarity(self, ws1: Sequence[str], ws2: Sequence[str]) -> float:
+        """Cosine between the means of two sets of words (raw vectors, as gensim).
+
+        Raises:
+            ConfigError: one of the sets is empty.
+
+        Example:
+            >>> import numpy as np
+            >>> kv = KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32))
+            >>> round(kv.n_similarity(["a", "b"], ["a"]), 4)
+            0.7071
+        """
+        if not ws1 or not ws2:
+            raise ConfigError("n_similarity needs two non-empty lists of words")
+        m1 = np.mean(self[list(ws1)], axis=0)
+        m2 = np.mean(self[list(ws2)], axis=0)
+        return float(np.dot(_unitvec(m1), _unitvec(m2)))
+
+    def doesnt_match(self, words: Iterable[str]) -> str:
+        """The word furthest from the mean of the others' unit vectors (as gensim).
+
+        Unknown words are ignored.
+
+        Raises:
+            ConfigError: no known word.
+
+        Example:
+            >>> import numpy as np
+            >>> v = np.array([[1, 0.1], [1, 0], [0.9, 0.2], [0, 1]], np.float32)
+            >>> KeyedVectors(["a", "b", "c", "d"], v).doesnt_match(["a", "b", "c", "d"])
+            'd'
+        """
+        used = [w for w in words if w in self]
+        if not used:
+            raise ConfigError("doesnt_match needs at least one known word")
+        vecs = np.vstack([self.get_vector(w, norm=True) for w in used])
+        mean = _unitvec(vecs.mean(axis=0))
+        dists = vecs @ mean
+        return sorted(zip(dists.tolist(), used, strict=True), reverse=True)[-1][1]
+
+    # ---------------------------------------------------------------- files
+
+    def save_word2vec_format(self, path: str | os.PathLike[str], binary: bool = False) -> None:
+        """Write the vectors in word2vec.c's text or binary format (atomically).
+
+        Example:
+            >>> import numpy as np, tempfile, os
+            >>> kv = KeyedVectors(["a"], np.array([[0.25, -1]], np.float32))
+            >>> p = os.path.join(tempfile.mkdtemp(), "v.bin")
+            >>> kv.save_word2vec_format(p, binary=True)
+            >>> KeyedVectors.load_word2vec_format(p)["a"].tolist()
+            [0.25, -1.0]
+        """
+        write_word2vec_format(path, self.index_to_key, self.vectors, binary=binary)
+
+    @classmethod
+    def load_word2vec_format(
+        cls,
+        path: str | os.PathLike[str],
+        binary: bool | None = None,
+        limit: int | None = None,
+        errors: UnicodeErrors = "strict",
+    ) -> KeyedVectors:
+        """Read a word2vec.c / gensim text or binary file (format auto-detected by default).
+
+        Raises:
+            SubwordxFileNotFoundError: no such file.
+            ModelFormatError: a corrupt or truncated file.
+        """
+        keys, vectors = read_word2vec_format(path, binary=binary, limit=limit, errors=errors)
+        if len(set(keys)) != len(keys):
+            seen: set[str] = set()
+            dup = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise ModelFormatError(f"{os.fspath(path)}: word {dup!r} appears twice")
+        return cls(keys, vectors)
+
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        extra: dict[str, npt.NDArray[Any]] | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
+        """Save in the native ``.npz`` format (atomically), with optional training state.
+
+        Args:
+            path: destination (written as given; no ``.npz`` is appended).
+            extra: further arrays to store, e.g. ``{"syn1neg": ...}``; names must not be one of
+                ``keys``, ``counts``, ``vectors``, ``config``, ``format``.
+            config: JSON-serializable training configuration.
+
+        Example:
+            >>> import numpy as np, tempfile, os
+            >>> kv = KeyedVectors(["a"], np.ones((1, 3), np.float32), np.array([7]))
+            >>> p = os.path.join(tempfile.mkdtemp(), "m.npz")
+            >>> kv.save(p, extra={"syn1neg": np.zeros((1, 3), np.float32)}, config={"sg": True})
+            >>> m = KeyedVectors.load_full(p)
+            >>> m.kv.index_to_key, m.config, sorted(m.extra)
+            (['a'], {'sg': True}, ['syn1neg'])
+        """
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "format": np.array(json.dumps({"format": _NATIVE_FORMAT, "version": _NATIVE_VERSION})),
+            "keys": np.array(self.index_to_key, dtype=str),
+            "vectors": self.vectors,
+            "config": np.array(json.dumps(config or {})),
+        }
+        if not self.index_to_key:
+            arrays["keys"] = np.array([], dtype="<U1")
+        if self.counts is not None:
+            arrays["counts"] = np.asarray(self.counts, dtype=np.int64)
+        for name, arr in (extra or {}).items():
+            if name in _RESERVED:
+                raise ConfigError(f"extra array name {name!r} is reserved")
+            arrays[name] = np.asarray(arr)
+
+        def write(f: IO[bytes]) -> None:
+            np.savez(f, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+
+        atomic_write(path, write)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> KeyedVectors:
+        """Load vectors saved with :meth:`save` (the extra arrays are ignored)."""
+        return cls.load_full(path).kv
+
+    @classmethod
+    def load_full(cls, path: str | os.PathLike[str]) -> SavedModel:
+        """Load a native ``.npz`` model with its extra arrays and configuration.
+
+        Raises:
+            SubwordxFileNotFoundError: no such file.
+            ModelFormatError: not a subwordx native file, or a corrupt one.
+        """
+        spath = os.fspath(path)
+        try:
+            with open(spath, "rb") as f:
+                data = f.read()
+        except FileNotFoundError as exc:
+            raise SubwordxFileNotFoundError(f"no such model file: {spath!r}") from exc
+        except OSError as exc:
+            raise SubwordxIOError(f"cannot read {spath!r}: {exc}") from exc
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except Exception as exc:  # zipfile/numpy raise many kinds on corrupt input
+            raise ModelFormatError(f"{spath}: not a readable .npz archive: {exc}") from exc
+        try:
+            header = json.loads(str(arrays.pop("format")))
+            if header.get("format") != _NATIVE_FORMAT:
+                raise ValueError("wrong format tag")
+            if int(header.get("version", 0)) > _NATIVE_VERSION:
+                raise ModelFormatError(
+                    f"{spath}: native format version {header['version']} is newer than supported"
+                )
+            keys = [str(k) for k in arrays.pop("keys").tolist()]
+            vectors = arrays.pop("vectors")
+            counts = arrays.pop("counts", None)
+            config = json.loads(str(arrays.pop("config")))
+        except ModelFormatError:
+            raise
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ModelFormatError(f"{spath}: not a subwordx native model ({exc})") from exc
+        if vectors.ndim != 2 or vectors.shape[0] != len(keys):
+            raise ModelFormatError(f"{spath}: {len(keys)} keys but vectors of shape {vectors.shape}")
+        if counts is not None and counts.shape != (len(keys),):
+            raise ModelFormatError(f"{spath}: {len(keys)} keys but counts of shape {counts.shape}")
+        kv = cls(keys, vectors, counts)
+        return SavedModel(kv=kv, extra=arrays, config=config)
