@@ -585,7 +585,7 @@ class ReferenceTokenizer:
         else:
             split = {
                 "type": "Split",
-                "pattern": {"Regex": SPLIT_PATTERNS[self._pre_tokenizer]},
+                "pattern": {"Regex": hf_split_pattern(self._pre_tokenizer)},
                 "behavior": "Isolated",
                 "invert": False,
             }
@@ -809,6 +809,17 @@ class ReferenceTokenizer:
 # ---------------------------------------------------------------------------------- helpers
 
 
+def hf_split_pattern(name: str) -> str:
+    """The split pattern as HF ``tokenizers`` must be given it.
+
+    HF compiles it with Oniguruma (Ruby syntax), where ``{1,3}+`` is *not* possessive but
+    "``{1,3}``, repeated one or more times", so cl100k's ``\\p{N}{1,3}+`` would swallow whole digit
+    runs. Plain ``{1,3}`` means the same here (nothing follows it in its alternative to backtrack
+    into), and Oniguruma reads it right.
+    """
+    return SPLIT_PATTERNS[name].replace("{1,3}+", "{1,3}")
+
+
 def _merge_groups(
     symbols: list[str], ranks: Mapping[Pair, int], prefix: str | None
 ) -> list[tuple[str, int, int]]:
@@ -981,7 +992,7 @@ def _hf_pre_tokenizer(spec: Any) -> str:
                 and not byte_level.get("add_prefix_space")
             ):
                 for name in ("cl100k", "o200k"):
-                    if regex_text == SPLIT_PATTERNS[name]:
+                    if regex_text in (SPLIT_PATTERNS[name], hf_split_pattern(name)):
                         return name
     raise ModelFormatError(f"unsupported pre_tokenizer {json.dumps(spec)[:200]}")
 
