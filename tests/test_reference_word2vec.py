@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -134,8 +133,9 @@ def test_config_errors() -> None:
 
 def test_deterministic_for_a_seed() -> None:
     sents = lee()[:40]
-    kw = dict(sg=False, vector_size=10, window=3, negative=3, hs=True, sample=1e-3,
-              min_count=2, epochs=1)
+    kw = dict(
+        sg=False, vector_size=10, window=3, negative=3, hs=True, sample=1e-3, min_count=2, epochs=1
+    )
     a = train_word2vec(sents, seed=5, **kw)  # type: ignore[arg-type]
     b = train_word2vec(sents, seed=5, **kw)  # type: ignore[arg-type]
     c = train_word2vec(sents, seed=6, **kw)  # type: ignore[arg-type]
@@ -151,8 +151,18 @@ def test_two_topic_corpus_separates_topics() -> None:
     topics = [[f"a{i}" for i in range(8)], [f"b{i}" for i in range(8)]]
     sents = [list(rng.choice(topics[t % 2], 8)) for t in range(400)]
     for sg in (True, False):
-        r = train_word2vec(sents, sg=sg, vector_size=16, window=3, negative=4, hs=not sg,
-                           sample=0.0, min_count=1, epochs=3, seed=3)
+        r = train_word2vec(
+            sents,
+            sg=sg,
+            vector_size=16,
+            window=3,
+            negative=4,
+            hs=not sg,
+            sample=0.0,
+            min_count=1,
+            epochs=3,
+            seed=3,
+        )
         unit = r.syn0 / np.linalg.norm(r.syn0, axis=1, keepdims=True)
         group = np.array([k[0] == "a" for k in r.keys])
         sims = unit @ unit.T
@@ -165,19 +175,36 @@ def test_two_topic_corpus_separates_topics() -> None:
 def test_lee_skipgram_learns_cooccurrence() -> None:
     """On real news text, frequent collocations end up far more similar than random pairs."""
     sents = lee()
-    r = train_word2vec(sents, sg=True, vector_size=24, window=3, negative=3, hs=False,
-                       sample=1e-3, min_count=5, epochs=3, seed=1)
+    r = train_word2vec(
+        sents,
+        sg=True,
+        vector_size=24,
+        window=3,
+        negative=3,
+        hs=False,
+        sample=1e-3,
+        min_count=5,
+        epochs=3,
+        seed=1,
+    )
     assert r.syn1neg is not None and r.syn1 is None
     assert r.losses[-1] < r.losses[0]
     index = {w: i for i, w in enumerate(r.keys)}
     # Centre the vectors: early in training all vectors share a common direction.
     x = r.syn0 - r.syn0.mean(axis=0)
     unit = x / np.linalg.norm(x, axis=1, keepdims=True)
-    bigrams = Counter((a, b) for s in sents for a, b in zip(s, s[1:], strict=False)
-                      if a in index and b in index and a != b)
+    bigrams = Counter(
+        (a, b)
+        for s in sents
+        for a, b in zip(s, s[1:], strict=False)
+        if a in index and b in index and a != b
+    )
     # Collocations: frequent pairs of mid-frequency words (skip the 100 most frequent words).
-    content = [(a, b) for (a, b), n in bigrams.most_common()
-               if index[a] >= 100 and index[b] >= 100 and n >= 5][:40]
+    content = [
+        (a, b)
+        for (a, b), n in bigrams.most_common()
+        if index[a] >= 100 and index[b] >= 100 and n >= 5
+    ][:40]
     assert len(content) >= 20
     colloc = np.mean([unit[index[a]] @ unit[index[b]] for a, b in content])
     rng = np.random.default_rng(0)
@@ -190,8 +217,12 @@ def test_lee_skipgram_learns_cooccurrence() -> None:
 
 
 def test_phrases_exact_on_hand_made_corpus() -> None:
-    sents = [["new", "york", "is", "a", "city"], ["i", "saw", "new", "york"],
-             ["a", "new", "car"], ["york", "minster"]] * 5
+    sents = [
+        ["new", "york", "is", "a", "city"],
+        ["i", "saw", "new", "york"],
+        ["a", "new", "car"],
+        ["york", "minster"],
+    ] * 5
     # N = 70; count(new york) = 10, count(new) = count(york) = 15; every other bigram occurs 5
     # times, so its default score (5 - min_count) / ... is 0 with min_count = 5.
     p = learn_phrases(sents, min_count=5, threshold=1.0)
@@ -199,13 +230,16 @@ def test_phrases_exact_on_hand_made_corpus() -> None:
     assert p.apply(["i", "saw", "new", "york", "minster"]) == ["i", "saw", "new_york", "minster"]
     assert p.apply(["new", "new", "york", "york"]) == ["new", "new_york", "york"]
     assert learn_phrases(sents, min_count=5, threshold=1.0, delimiter="+").apply(
-        ["new", "york"]) == ["new+york"]
+        ["new", "york"]
+    ) == ["new+york"]
     # With min_count = 3 the 5-count bigrams score (5 - 3) / (c(a) c(b)) * 70.
     p = learn_phrases(sents, min_count=3, threshold=2.0)
-    assert p.passes[0] == {("i", "saw"): pytest.approx(2 / (5 * 5) * 70),
-                           ("is", "a"): pytest.approx(2 / (5 * 10) * 70),
-                           ("a", "city"): pytest.approx(2 / (10 * 5) * 70),
-                           ("new", "york"): pytest.approx(7 / (15 * 15) * 70)}
+    assert p.passes[0] == {
+        ("i", "saw"): pytest.approx(2 / (5 * 5) * 70),
+        ("is", "a"): pytest.approx(2 / (5 * 10) * 70),
+        ("a", "city"): pytest.approx(2 / (10 * 5) * 70),
+        ("new", "york"): pytest.approx(7 / (15 * 15) * 70),
+    }
     assert p.apply(["i", "saw", "new", "york"]) == ["i_saw", "new_york"]
     assert p.apply(["is", "a", "city"]) == ["is_a", "city"]  # left to right, greedy
 

@@ -4,13 +4,13 @@ Two standard benchmarks, with gensim's exact semantics so numbers are comparable
 
 **Word analogies** (:func:`evaluate_word_analogies`, Mikolov et al. 2013's ``compute-accuracy``):
 each question ``a b c d`` asks for the word closest to ``b - a + c``; it is answered correctly when
-that word is ``d``. Only the ``restrict_vocab`` most frequent words take part: a question with a word
-outside them is skipped (and counted in ``oov_ratio``), and the answer is searched among them,
+that word is ``d``. Only the ``restrict_vocab`` most frequent words take part: a question with a
+word outside them is skipped (and counted in ``oov_ratio``), and the answer is searched among them,
 excluding ``a``, ``b`` and ``c``. With ``case_insensitive`` words are compared upper-cased, and a
 word standing for several case variants uses the vector of its first (most frequent) variant.
 ``3cosadd`` ranks by ``cos(w, unit(b) - unit(a) + unit(c))``; ``3cosmul`` by
-``cos'(w, b) cos'(w, c) / (cos'(w, a) + 1e-6)`` with ``cos' = (1 + cos) / 2`` (Levy & Goldberg 2014).
-Accuracy is ``correct / answered``.
+``cos'(w, b) cos'(w, c) / (cos'(w, a) + 1e-6)`` with ``cos' = (1 + cos) / 2``
+(Levy & Goldberg 2014). Accuracy is ``correct / answered``.
 
 Instead of one ``most_similar`` call per question (minutes on 20k questions), questions are scored
 in batches: one ``(batch, dim) x (dim, restrict_vocab)`` matrix product, the three question words
@@ -224,9 +224,11 @@ def _top_candidates(
     rows = np.arange(len(q))[:, None]
     scores[rows, q[:, :3]] = -np.inf
     k = min(_TOP, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.argsort(
-        -scores, axis=1, kind="stable"
-    )[:, :k]
+    part = (
+        np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        if k < scores.shape[1]
+        else np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    )
     order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
     top = np.take_along_axis(part, order, axis=1)
     # Drop masked (-inf) entries by marking them -1 (only when the vocabulary is tiny).
@@ -272,8 +274,9 @@ def rankdata(x: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArray[np.flo
     return ranks
 
 
-def pearson(x: Sequence[float] | npt.NDArray[np.float64], y: Sequence[float]
-            | npt.NDArray[np.float64]) -> float:
+def pearson(
+    x: Sequence[float] | npt.NDArray[np.float64], y: Sequence[float] | npt.NDArray[np.float64]
+) -> float:
     """Pearson correlation coefficient (``nan`` when a side is constant).
 
     Example:
@@ -287,8 +290,9 @@ def pearson(x: Sequence[float] | npt.NDArray[np.float64], y: Sequence[float]
     return float(np.dot(xm, ym)) / den if den > 0 else math.nan
 
 
-def spearman(x: Sequence[float] | npt.NDArray[np.float64], y: Sequence[float]
-             | npt.NDArray[np.float64]) -> float:
+def spearman(
+    x: Sequence[float] | npt.NDArray[np.float64], y: Sequence[float] | npt.NDArray[np.float64]
+) -> float:
     """Spearman rank correlation: Pearson of average ranks.
 
     Example:

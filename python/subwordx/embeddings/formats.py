@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -81,10 +82,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
             write(f)
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError) and not isinstance(exc, SubwordxIOError):
             raise SubwordxIOError(f"writing {path!r} failed: {exc}") from exc
         raise
@@ -290,8 +289,7 @@ def _read_text(
         parts = lines[i].split()
         if len(parts) != dim + 1:
             raise ModelFormatError(
-                f"{path}: line {i + 2}: expected a word and {dim} values, found "
-                f"{len(parts)} fields"
+                f"{path}: line {i + 2}: expected a word and {dim} values, found {len(parts)} fields"
             )
         try:
             vectors[i] = [float(x) for x in parts[1:]]

@@ -175,19 +175,18 @@ class KeyedVectors:
             [0.6000000238418579, 0.800000011920929]
         """
         index = self.get_index(key)
-        if norm:
-            result = self._unit_vectors()[index]
-        else:
-            result = self.vectors[index]
-        result = result.view()
+        source = self._unit_vectors() if norm else self.vectors
+        result: FloatArray = source[index].view()
         result.setflags(write=False)
         return result
 
     def __getitem__(self, key: str | Sequence[str]) -> FloatArray:
         if isinstance(key, str):
             return self.get_vector(key)
-        return np.vstack([self.get_vector(k) for k in key]) if len(key) else np.empty(
-            (0, self.vector_size), np.float32
+        return (
+            np.vstack([self.get_vector(k) for k in key])
+            if len(key)
+            else np.empty((0, self.vector_size), np.float32)
         )
 
     # ------------------------------------------------------------ similarity
@@ -270,8 +269,9 @@ class KeyedVectors:
             >>> kv.similar_by_vector(np.array([0.1, 1.0], np.float32), topn=1)[0][0]
             'b'
         """
-        return self.most_similar(positive=[np.asarray(vector)], topn=topn,
-                                 restrict_vocab=restrict_vocab)
+        return self.most_similar(
+            positive=[np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab
+        )
 
     def similar_by_word(
         self, word: str, topn: int = 10, restrict_vocab: int | None = None
@@ -285,16 +285,11 @@ class KeyedVectors:
             normed = normed[:restrict_vocab]
         return np.asarray(normed @ unit_query, dtype=np.float32)
 
-    def _top(
-        self, scores: FloatArray, topn: int, exclude: set[int]
-    ) -> list[tuple[str, float]]:
+    def _top(self, scores: FloatArray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
         k = min(len(scores), topn + len(exclude))
         if k <= 0:
             return []
-        if k < len(scores):
-            cand = np.argpartition(-scores, k - 1)[:k]
-        else:
-            cand = np.arange(len(scores))
+        cand = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         # Stable order: by score descending, then by index ascending (frequent words first).
         cand = cand[np.lexsort((cand, -scores[cand]))]
         out = [(self.index_to_key[i], float(scores[i])) for i in cand.tolist() if i not in exclude]
@@ -461,7 +456,7 @@ class KeyedVectors:
             arrays[name] = np.asarray(arr)
 
         def write(f: IO[bytes]) -> None:
-            np.savez(f, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+            np.savez(f, allow_pickle=False, **arrays)
 
         atomic_write(path, write)
 
@@ -508,7 +503,9 @@ class KeyedVectors:
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelFormatError(f"{spath}: not a subwordx native model ({exc})") from exc
         if vectors.ndim != 2 or vectors.shape[0] != len(keys):
-            raise ModelFormatError(f"{spath}: {len(keys)} keys but vectors of shape {vectors.shape}")
+            raise ModelFormatError(
+                f"{spath}: {len(keys)} keys but vectors of shape {vectors.shape}"
+            )
         if counts is not None and counts.shape != (len(keys),):
             raise ModelFormatError(f"{spath}: {len(keys)} keys but counts of shape {counts.shape}")
         kv = cls(keys, vectors, counts)

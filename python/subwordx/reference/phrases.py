@@ -134,8 +134,8 @@ def learn_phrases(
         ConfigError: an unknown scoring, ``min_count < 1`` or ``passes < 1``.
 
     Example:
-        >>> s = [["hong", "kong", "x"], ["y", "hong", "kong"]] * 5
-        >>> sorted(learn_phrases(s, min_count=3, threshold=0.0).passes[0])
+        >>> s = [["in", "hong", "kong"], ["hong", "kong", "is"], ["in", "it"], ["it", "is"]] * 5
+        >>> sorted(learn_phrases(s, min_count=3, threshold=2.0).passes[0])
         [('hong', 'kong')]
     """
     if scoring not in ("default", "npmi"):

@@ -14,7 +14,8 @@ The algorithm (Mikolov et al. 2013, as word2vec.c implements it):
    ``next = next * 25214903917 + 11 mod 2**64`` (:class:`Lcg`), one for the initial vectors, one for
    training, both started at ``seed``.
 3. **Parameters**: input vectors ``syn0`` start small and random; output vectors ``syn1neg``
-   (negative sampling) and ``syn1`` (hierarchical softmax, one per inner Huffman node) start at zero.
+   (negative sampling) and ``syn1`` (hierarchical softmax, one per inner Huffman node) start at
+   zero.
 4. **Training**: for each sentence, drop frequent words at random (subsampling), then for each
    position pick a random window size ``1..window`` and train the pair(s) *(context, word)*:
    skip-gram predicts the word from each context word; CBOW from the mean (or sum) of the context.
@@ -50,7 +51,6 @@ Example:
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -178,7 +178,8 @@ def sigmoid_table() -> FloatArray:
     """
     x = (np.arange(EXP_TABLE_SIZE, dtype=np.float64) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP
     e = np.exp(x)
-    return (e / (e + 1)).astype(np.float32)
+    table: FloatArray = (e / (e + 1)).astype(np.float32)
+    return table
 
 
 def make_cum_table(counts: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -282,7 +283,7 @@ class _Trainer:
         self.steps = 0
 
     def sigma(self, f: np.float32) -> np.float32:
-        return self.table[int(np.floor((f + F32(MAX_EXP)) * F32(SIGMOID_SCALE)))]
+        return F32(self.table[int(np.floor((f + F32(MAX_EXP)) * F32(SIGMOID_SCALE)))])
 
     def predict(self, h: FloatArray, word: int, alpha: np.float32, rng: Lcg) -> FloatArray:
         """One prediction step: input ``h``, target ``word``; returns the error ``e`` for syn0.
