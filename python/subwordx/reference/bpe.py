@@ -249,7 +249,7 @@ def train(
             raise CorpusError(f"word {word!r} has a negative count {count}")
     counts = {word: count for word, count in word_counts.items() if count > 0 and word}
     if not counts:
-        raise EmptyCorpusError("the corpus holds no word to learn from")
+        raise EmptyCorpusError("empty corpus: no word to learn from")
 
     # §3.1 Alphabet. With limit_alphabet, rare chars are removed from the words first.
     if limit_alphabet is not None:
@@ -284,8 +284,8 @@ def train(
         add(symbol)
     if vocab_size < len(vocab):
         raise VocabSizeTooSmallError(
-            f"vocab_size {vocab_size} is smaller than the {len(ids)} special tokens and alphabet "
-            f"symbols the vocabulary starts with"
+            f"vocabulary size {vocab_size} is too small: the special tokens and the alphabet "
+            f"already take {len(vocab)} entries (at least {len(vocab)} needed)"
         )
 
     # §3.3 Pair counts, and for each pair the words it occurs in.

@@ -882,7 +882,9 @@ def _read_corpus_file(path: str, errors: str) -> str:
         line_start = data.rfind(b"\n", 0, e.start) + 1
         line = data.count(b"\n", 0, e.start) + 1
         raise InvalidUtf8Error(
-            f"{path}: line {line}, byte {e.start - line_start}: invalid UTF-8",
+            f"{path}:{line}: invalid UTF-8 at byte {e.start - line_start} of line {line} "
+            f'(file offset {e.start}); pass errors="replace" (CLI: --errors replace) to '
+            "substitute U+FFFD",
             path=path,
             line=line,
             column=e.start - line_start,
