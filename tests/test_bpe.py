@@ -114,7 +114,11 @@ def test_offsets_point_into_the_original_text(backend: str, small_corpus: Path) 
     bl = train_bpe(small_corpus, vocab_size=400, byte_level=True)
     text = "naïve 東京 tower"
     enc = bl.encode(text)
-    covered = "".join(text[s:e] for s, e in enc.offsets.tolist())
+    # A token holding part of a char's bytes covers the whole char (docs/bpe.md §4.5), so
+    # consecutive tokens can share a span; the distinct spans tile the text.
+    spans = [tuple(span) for span in enc.offsets.tolist()]
+    distinct = [span for i, span in enumerate(spans) if i == 0 or span != spans[i - 1]]
+    covered = "".join(text[s:e] for s, e in distinct)
     assert covered.replace(" ", "") == text.replace(" ", "")
 
 
@@ -123,7 +127,8 @@ def test_chinese_without_spaces_works(backend: str, tmp_path: Path) -> None:
     corpus = tmp_path / "zh.txt"
     corpus.write_text("\n".join(lines), encoding="utf-8")
     for byte_level in (False, True):
-        tok = train_bpe(corpus, vocab_size=600, byte_level=byte_level, min_frequency=2)
+        # The classic alphabet alone holds ~600 distinct chars.
+        tok = train_bpe(corpus, vocab_size=1500, byte_level=byte_level, min_frequency=2)
         assert len(tok.merges) > 10
         line = lines[3]
         ids = tok.encode(line).ids
