@@ -9,7 +9,10 @@
 //! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
 //! * [`progress`]: counters and cancellation shared by every long job.
 
+pub mod corpus;
 pub mod error;
+pub mod normalize;
+pub mod pretokenize;
 pub mod progress;
 
 pub use error::{Error, Result};
