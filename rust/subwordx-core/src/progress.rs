@@ -37,7 +37,12 @@ impl Progress {
     /// Starts a new stage ("counting", "merging", "epoch 2/5", ...) with `total` units of work
     /// (bytes, merges, words; 0 when unknown) and resets the done counter.
     pub fn start_stage(&self, stage: &str, total: u64) {
-        *self.stage.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = stage.to_owned();
+        stage.clone_into(
+            &mut self
+                .stage
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         self.info
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -58,7 +63,10 @@ impl Progress {
 
     /// A free-form line shown beside the bar (e.g. "alpha 0.0213 loss 2.31").
     pub fn set_info(&self, info: String) {
-        *self.info.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = info;
+        *self
+            .info
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = info;
     }
 
     /// Asks the job to stop at its next [`Progress::check`].
