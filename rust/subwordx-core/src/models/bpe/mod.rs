@@ -31,68 +31,7 @@ pub mod trainer;
 pub use model::{BpeModel, BpeSettings};
 pub use trainer::{train, BpeTrainerConfig};
 
-/// The GPT-2 `bytes_to_unicode` table: the char that stands for each byte in byte-level BPE.
-///
-/// Printable bytes `!`..`~`, `¡`..`¬`, `®`..`ÿ` stand for themselves; the other 68 bytes get
-/// U+0100 onward, in byte order (openai/gpt-2 `encoder.py`).
+/// The GPT-2 `bytes_to_unicode` table (shared with the pre-tokenizers).
 pub(crate) fn byte_chars() -> [char; 256] {
-    let mut table = ['\0'; 256];
-    let mut next = 0x100u32;
-    for b in 0..=255u8 {
-        let printable = (b'!'..=b'~').contains(&b) || (0xA1..=0xAC).contains(&b) || b >= 0xAE;
-        table[b as usize] = if printable {
-            char::from(b)
-        } else {
-            let c = char::from_u32(next).unwrap_or('\u{FFFD}');
-            next += 1;
-            c
-        };
-    }
-    table
-}
-
-/// The inverse of [`byte_chars`]: the byte a byte-level char stands for, if it is one of the 256.
-pub(crate) fn char_byte(c: char) -> Option<u8> {
-    let u = c as u32;
-    if u < 0x100 {
-        let b = u as u8;
-        let printable = (b'!'..=b'~').contains(&b) || (0xA1..=0xAC).contains(&b) || b >= 0xAE;
-        return printable.then_some(b);
-    }
-    // Non-printable bytes, in order, map to U+0100 + their index among the 68.
-    let idx = u.checked_sub(0x100)?;
-    if idx >= 68 {
-        return None;
-    }
-    let mut k = 0;
-    for b in 0..=255u8 {
-        let printable = (b'!'..=b'~').contains(&b) || (0xA1..=0xAC).contains(&b) || b >= 0xAE;
-        if !printable {
-            if k == idx {
-                return Some(b);
-            }
-            k += 1;
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_table_is_a_bijection() {
-        let t = byte_chars();
-        assert_eq!(t[b' ' as usize], 'Ġ');
-        assert_eq!(t[b'\n' as usize], 'Ċ');
-        assert_eq!(t[b'a' as usize], 'a');
-        for b in 0..=255u8 {
-            assert_eq!(char_byte(t[b as usize]), Some(b));
-        }
-        let mut s: Vec<char> = t.to_vec();
-        s.sort_unstable();
-        s.dedup();
-        assert_eq!(s.len(), 256);
-    }
+    *crate::pretokenize::bytes_to_unicode()
 }
