@@ -26,10 +26,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = &corpus[..end];
     std::fs::create_dir_all(&out)?;
     let variants: Vec<(&str, PreTokenizer, Normalizer, bool, Option<&str>)> = vec![
-        ("gpt2", PreTokenizer::ByteLevel(SplitPattern::Gpt2), Normalizer::default(), true, None),
-        ("cl100k", PreTokenizer::ByteLevel(SplitPattern::Cl100k), Normalizer::default(), true, None),
-        ("o200k", PreTokenizer::ByteLevel(SplitPattern::O200k), Normalizer::default(), true, None),
-        ("classic", PreTokenizer::Whitespace, Normalizer::default(), false, None),
+        (
+            "gpt2",
+            PreTokenizer::ByteLevel(SplitPattern::Gpt2),
+            Normalizer::default(),
+            true,
+            None,
+        ),
+        (
+            "cl100k",
+            PreTokenizer::ByteLevel(SplitPattern::Cl100k),
+            Normalizer::default(),
+            true,
+            None,
+        ),
+        (
+            "o200k",
+            PreTokenizer::ByteLevel(SplitPattern::O200k),
+            Normalizer::default(),
+            true,
+            None,
+        ),
+        (
+            "classic",
+            PreTokenizer::Whitespace,
+            Normalizer::default(),
+            false,
+            None,
+        ),
         (
             "bert_prefix_lower",
             PreTokenizer::Bert,

@@ -90,6 +90,7 @@ pub enum DecoderKind {
 }
 
 /// A trained tokenizer: immutable, `Send + Sync`.
+#[allow(clippy::struct_field_names)] // `pre_tokenizer` is the established name (HF, docs).
 #[derive(Clone, Debug)]
 pub struct Tokenizer {
     normalizer: Normalizer,
@@ -126,10 +127,14 @@ struct CharCursor<'a> {
 
 impl<'a> CharCursor<'a> {
     fn new(text: &'a str) -> Self {
-        Self { text, byte: 0, chr: 0 }
+        Self {
+            text,
+            byte: 0,
+            chr: 0,
+        }
     }
 
-    fn to_char(&mut self, byte: usize) -> usize {
+    fn char_at(&mut self, byte: usize) -> usize {
         if byte < self.byte {
             self.byte = 0;
             self.chr = 0;
@@ -137,7 +142,10 @@ impl<'a> CharCursor<'a> {
         let b = self.text.as_bytes();
         let end = byte.min(b.len());
         // Counting non-continuation bytes counts chars.
-        self.chr += b[self.byte..end].iter().filter(|&&x| (x as i8) >= -0x40).count();
+        self.chr += b[self.byte..end]
+            .iter()
+            .filter(|&&x| (x as i8) >= -0x40)
+            .count();
         self.byte = end;
         self.chr
     }
@@ -170,17 +178,25 @@ impl Tokenizer {
         if model.is_byte_level() != pre_tokenizer.is_byte_level() {
             return Err(Error::invalid(format!(
                 "a {} model needs a {} pre-tokenizer, got {pre_tokenizer:?}",
-                if model.is_byte_level() { "byte-level" } else { "classic" },
-                if model.is_byte_level() { "byte-level" } else { "whitespace or bert" },
+                if model.is_byte_level() {
+                    "byte-level"
+                } else {
+                    "classic"
+                },
+                if model.is_byte_level() {
+                    "byte-level"
+                } else {
+                    "whitespace or bert"
+                },
             )));
         }
         let mut is_special = vec![false; model.vocab_size()];
         let mut special_ids = Vec::with_capacity(special_tokens.len());
         let mut patterns = Vec::new();
         for s in &special_tokens {
-            let id = model
-                .token_to_id(s)
-                .ok_or_else(|| Error::invalid(format!("special token {s:?} is not in the vocabulary")))?;
+            let id = model.token_to_id(s).ok_or_else(|| {
+                Error::invalid(format!("special token {s:?} is not in the vocabulary"))
+            })?;
             is_special[id as usize] = true;
             if !s.is_empty() {
                 patterns.push(s.as_str());
@@ -225,7 +241,11 @@ impl Tokenizer {
     }
 
     /// Trains a tokenizer on word counts (made with the same normalizer and pre-tokenizer).
-    pub fn train(counts: &WordCounts, config: &TokenizerConfig, progress: &Progress) -> Result<Self> {
+    pub fn train(
+        counts: &WordCounts,
+        config: &TokenizerConfig,
+        progress: &Progress,
+    ) -> Result<Self> {
         if config.trainer.byte_level != config.pre_tokenizer.is_byte_level() {
             return Err(Error::invalid(format!(
                 "byte_level={} does not fit the pre-tokenizer {:?}",
@@ -234,7 +254,9 @@ impl Tokenizer {
         }
         if let Some(u) = &config.unk_token {
             if !config.trainer.special_tokens.contains(u) {
-                return Err(Error::invalid(format!("unk_token {u:?} must be one of the special tokens")));
+                return Err(Error::invalid(format!(
+                    "unk_token {u:?} must be one of the special tokens"
+                )));
             }
         }
         let model = bpe::train(counts, &config.trainer, progress)?;
@@ -313,14 +335,19 @@ impl Tokenizer {
     }
 
     /// [`Tokenizer::encode`], with `split_special_tokens` treating special tokens as plain text.
-    pub fn encode_with_options(&self, text: &str, add_special_tokens: bool, split_special_tokens: bool) -> Encoding {
+    pub fn encode_with_options(
+        &self,
+        text: &str,
+        add_special_tokens: bool,
+        split_special_tokens: bool,
+    ) -> Encoding {
         let mut enc = Encoding::default();
         let mut cursor_s = CharCursor::new(text);
         let mut cursor_e = CharCursor::new(text);
         let mut push = |enc: &mut Encoding, id: u32, s: usize, e: usize| {
             enc.ids.push(id);
-            let cs = cursor_s.to_char(s);
-            let ce = cursor_e.to_char(e);
+            let cs = cursor_s.char_at(s);
+            let ce = cursor_e.char_at(e);
             enc.offsets.push((cs, ce));
         };
         let mut ids = Vec::new();
@@ -335,7 +362,8 @@ impl Tokenizer {
                 self.pre_tokenizer.for_each_piece(seg, |ps, pe| {
                     ids.clear();
                     spans.clear();
-                    self.model.encode_piece_with_spans(&seg[ps..pe], &mut ids, &mut spans);
+                    self.model
+                        .encode_piece_with_spans(&seg[ps..pe], &mut ids, &mut spans);
                     for (&id, &(a, b)) in ids.iter().zip(&spans) {
                         let a = floor_char(seg, ps + a);
                         let b = ceil_char(seg, ps + b);
@@ -347,7 +375,8 @@ impl Tokenizer {
                 self.pre_tokenizer.for_each_piece(&norm.text, |ps, pe| {
                     ids.clear();
                     spans.clear();
-                    self.model.encode_piece_with_spans(&norm.text[ps..pe], &mut ids, &mut spans);
+                    self.model
+                        .encode_piece_with_spans(&norm.text[ps..pe], &mut ids, &mut spans);
                     for (&id, &(a, b)) in ids.iter().zip(&spans) {
                         let (a, b) = norm.source_range(ps + a, ps + b, seg.len());
                         push(&mut enc, id, seg_start + a, seg_start + b);
@@ -383,8 +412,9 @@ impl Tokenizer {
             }
             let seg = &text[s..e];
             let norm = self.normalizer.normalize_str(seg);
-            self.pre_tokenizer
-                .for_each_piece(&norm, |ps, pe| self.model.encode_piece(&norm[ps..pe], &mut body));
+            self.pre_tokenizer.for_each_piece(&norm, |ps, pe| {
+                self.model.encode_piece(&norm[ps..pe], &mut body);
+            });
         });
         if add_special_tokens && !self.template_ids.is_empty() {
             let mut out = Vec::with_capacity(body.len() + self.template_ids.len());
@@ -401,14 +431,23 @@ impl Tokenizer {
 
     /// Splits `text` at special tokens: `f(start, end, Some(id))` for a special token,
     /// `f(start, end, None)` for the text between them.
-    fn for_each_segment(&self, text: &str, split_special_tokens: bool, mut f: impl FnMut(usize, usize, Option<u32>)) {
+    fn for_each_segment(
+        &self,
+        text: &str,
+        split_special_tokens: bool,
+        mut f: impl FnMut(usize, usize, Option<u32>),
+    ) {
         let mut last = 0;
         if let (Some(m), false) = (&self.special_matcher, split_special_tokens) {
             for hit in m.find_iter(text) {
                 if hit.start() > last {
                     f(last, hit.start(), None);
                 }
-                f(hit.start(), hit.end(), Some(self.special_ids[hit.pattern().as_usize()]));
+                f(
+                    hit.start(),
+                    hit.end(),
+                    Some(self.special_ids[hit.pattern().as_usize()]),
+                );
                 last = hit.end();
             }
         }
@@ -418,7 +457,12 @@ impl Tokenizer {
     }
 
     /// Encodes many texts in parallel on `threads` threads (0 = all cores).
-    pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S], add_special_tokens: bool, threads: usize) -> Vec<Encoding> {
+    pub fn encode_batch<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        add_special_tokens: bool,
+        threads: usize,
+    ) -> Vec<Encoding> {
         let run = || {
             texts
                 .par_iter()
@@ -429,7 +473,12 @@ impl Tokenizer {
     }
 
     /// [`Tokenizer::encode_ids`] over many texts in parallel.
-    pub fn encode_batch_ids<S: AsRef<str> + Sync>(&self, texts: &[S], add_special_tokens: bool, threads: usize) -> Vec<Vec<u32>> {
+    pub fn encode_batch_ids<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        add_special_tokens: bool,
+        threads: usize,
+    ) -> Vec<Vec<u32>> {
         let run = || {
             texts
                 .par_iter()
@@ -442,18 +491,25 @@ impl Tokenizer {
     /// The tokens of `ids`; an unknown id is an [`Error::InvalidArgument`] naming it.
     pub fn tokens(&self, ids: &[u32]) -> Result<Vec<&str>> {
         ids.iter()
-            .map(|&id| self.id_to_token(id).ok_or_else(|| unknown_id(id, self.vocab_size())))
+            .map(|&id| {
+                self.id_to_token(id)
+                    .ok_or_else(|| unknown_id(id, self.vocab_size()))
+            })
             .collect()
     }
 
     /// Decodes ids to bytes (byte-level: the exact bytes; classic: the UTF-8 of [`Tokenizer::decode`]).
     pub fn decode_bytes(&self, ids: &[u32], skip_special_tokens: bool) -> Result<Vec<u8>> {
         if self.decoder_kind() != DecoderKind::ByteLevel {
-            return self.decode(ids, skip_special_tokens).map(String::into_bytes);
+            return self
+                .decode(ids, skip_special_tokens)
+                .map(String::into_bytes);
         }
         let mut out = Vec::with_capacity(ids.len() * 4);
         for &id in ids {
-            let tok = self.id_to_token(id).ok_or_else(|| unknown_id(id, self.vocab_size()))?;
+            let tok = self
+                .id_to_token(id)
+                .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
             if self.is_special_id(id) {
                 if !skip_special_tokens {
                     out.extend_from_slice(tok.as_bytes());
@@ -487,22 +543,25 @@ impl Tokenizer {
         let mut out = String::new();
         let mut first = true;
         for &id in ids {
-            let tok = self.id_to_token(id).ok_or_else(|| unknown_id(id, self.vocab_size()))?;
+            let tok = self
+                .id_to_token(id)
+                .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
             if skip_special_tokens && self.is_special_id(id) {
                 continue;
             }
             match kind {
                 DecoderKind::Prefix => {
-                    let tok = if suffix.is_empty() { tok } else { tok.strip_suffix(suffix).unwrap_or(tok) };
-                    if !first {
-                        match tok.strip_prefix(prefix) {
-                            Some(rest) => out.push_str(rest),
-                            None => {
-                                out.push(' ');
-                                out.push_str(tok);
-                            }
-                        }
+                    let tok = if suffix.is_empty() {
+                        tok
                     } else {
+                        tok.strip_suffix(suffix).unwrap_or(tok)
+                    };
+                    if first {
+                        out.push_str(tok);
+                    } else if let Some(rest) = tok.strip_prefix(prefix) {
+                        out.push_str(rest);
+                    } else {
+                        out.push(' ');
                         out.push_str(tok);
                     }
                 }

@@ -1,4 +1,4 @@
-//! BPE trainer, encoder and tokenizer tests: golden cases (tests/fixtures/bpe_cases.json), a
+//! BPE trainer, encoder and tokenizer tests: golden cases (`tests/fixtures/bpe_cases.json`), a
 //! brute-force reference trainer compared on random corpora, round-trips and edge cases.
 
 use std::collections::BTreeMap;
@@ -35,8 +35,14 @@ fn counts(words: &[(&str, u64)]) -> WordCounts {
 
 /// The reference: docs/bpe.md §2–3 read literally, recounting all pairs at every step.
 fn reference(wc: &WordCounts, cfg: &BpeTrainerConfig) -> (Vec<String>, Vec<(String, String)>) {
-    let suffix = cfg.end_of_word_suffix.clone().filter(|s| !s.is_empty() && !cfg.byte_level);
-    let prefix = cfg.continuing_subword_prefix.clone().filter(|s| !s.is_empty() && !cfg.byte_level);
+    let suffix = cfg
+        .end_of_word_suffix
+        .clone()
+        .filter(|s| !s.is_empty() && !cfg.byte_level);
+    let prefix = cfg
+        .continuing_subword_prefix
+        .clone()
+        .filter(|s| !s.is_empty() && !cfg.byte_level);
     let mut entries: Vec<(&String, &u64)> = wc.counts.iter().collect();
     entries.sort();
     let kept: Option<Vec<char>> = cfg.limit_alphabet.filter(|_| !cfg.byte_level).map(|k| {
@@ -56,7 +62,10 @@ fn reference(wc: &WordCounts, cfg: &BpeTrainerConfig) -> (Vec<String>, Vec<(Stri
         let syms: Vec<String> = if cfg.byte_level {
             w.bytes().map(|b| table[b as usize].to_string()).collect()
         } else {
-            let chars: Vec<char> = w.chars().filter(|c| kept.as_ref().is_none_or(|k| k.contains(c))).collect();
+            let chars: Vec<char> = w
+                .chars()
+                .filter(|c| kept.as_ref().is_none_or(|k| k.contains(c)))
+                .collect();
             let n = chars.len();
             chars
                 .iter()
@@ -105,13 +114,19 @@ fn reference(wc: &WordCounts, cfg: &BpeTrainerConfig) -> (Vec<String>, Vec<(Stri
             }
         }
         let merged_of = |l: &str, r: &str| -> String {
-            let r = prefix.as_deref().and_then(|p| r.strip_prefix(p)).unwrap_or(r);
+            let r = prefix
+                .as_deref()
+                .and_then(|p| r.strip_prefix(p))
+                .unwrap_or(r);
             format!("{l}{r}")
         };
         // BTreeMap iterates in (left, right) order, so the first max is the tie-break winner.
         let mut best: Option<(&(String, String), u64)> = None;
         for (p, &c) in &pairs {
-            if cfg.max_token_length.is_some_and(|m| merged_of(&p.0, &p.1).chars().count() > m) {
+            if cfg
+                .max_token_length
+                .is_some_and(|m| merged_of(&p.0, &p.1).chars().count() > m)
+            {
                 continue;
             }
             if best.is_none_or(|(_, bc)| c > bc) {
@@ -162,7 +177,9 @@ fn random_corpus(rng: &mut XorShift, alphabet: &[char]) -> WordCounts {
     let n_words = 1 + rng.below(40);
     for _ in 0..n_words {
         let len = 1 + rng.below(9);
-        let w: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+        let w: String = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
         wc.add(&w, 1 + rng.below(6) as u64);
     }
     wc
@@ -211,7 +228,11 @@ fn fast_trainer_matches_brute_force_on_random_corpora() {
             continue; // VocabTooSmall, tested elsewhere
         }
         let (fv, fm) = fast(&wc, &cfg);
-        assert_eq!(rm, fm, "merges differ on case {case}: {:?} {cfg:?}", wc.counts);
+        assert_eq!(
+            rm, fm,
+            "merges differ on case {case}: {:?} {cfg:?}",
+            wc.counts
+        );
         assert_eq!(rv, fv, "vocab differs on case {case}");
     }
 }
@@ -226,7 +247,12 @@ fn cfg_from(v: &Value) -> BpeTrainerConfig {
         c.min_frequency = x.as_u64().unwrap();
     }
     if let Some(x) = get("special_tokens") {
-        c.special_tokens = x.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect();
+        c.special_tokens = x
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect();
     }
     if let Some(x) = get("limit_alphabet") {
         c.limit_alphabet = x.as_u64().map(|x| x as usize);
@@ -248,7 +274,10 @@ fn cfg_from(v: &Value) -> BpeTrainerConfig {
 
 #[test]
 fn golden_cases() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/bpe_cases.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/bpe_cases.json"
+    );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     for case in doc["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
@@ -260,7 +289,12 @@ fn golden_cases() {
         let model = train(&wc, &cfg, &Progress::new()).unwrap();
         let v = model.vocab();
         if let Some(init) = case.get("initial_vocab") {
-            let init: Vec<&str> = init.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+            let init: Vec<&str> = init
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
             assert_eq!(&v[..init.len()], init.as_slice(), "{name}: initial vocab");
         }
         let merges: Vec<[&str; 2]> = model
@@ -275,11 +309,24 @@ fn golden_cases() {
             .map(|m| [m[0].as_str().unwrap(), m[1].as_str().unwrap()])
             .collect();
         assert_eq!(merges, expected, "{name}: merges");
-        assert_eq!(reference(&wc, &cfg).1.len(), expected.len(), "{name}: reference");
+        assert_eq!(
+            reference(&wc, &cfg).1.len(),
+            expected.len(),
+            "{name}: reference"
+        );
         for e in case["encodings"].as_array().unwrap() {
             let word = e[0].as_str().unwrap();
-            let want: Vec<&str> = e[1].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-            let got: Vec<&str> = model.encode_word(word).iter().map(|&i| v[i as usize].as_str()).collect();
+            let want: Vec<&str> = e[1]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
+            let got: Vec<&str> = model
+                .encode_word(word)
+                .iter()
+                .map(|&i| v[i as usize].as_str())
+                .collect();
             assert_eq!(got, want, "{name}: encoding of {word:?}");
         }
     }
@@ -302,12 +349,20 @@ fn encoding_a_training_word_reproduces_its_training_segmentation() {
             let mut syms: Vec<u32> = model.encode_word(w);
             let joined: String = syms.iter().map(|&i| v[i as usize].as_str()).collect();
             let mut replay: Vec<String> = if cfg.byte_level {
-                w.bytes().map(|b| bytes_to_unicode()[b as usize].to_string()).collect()
+                w.bytes()
+                    .map(|b| bytes_to_unicode()[b as usize].to_string())
+                    .collect()
             } else {
                 let n = w.chars().count();
                 w.chars()
                     .enumerate()
-                    .map(|(i, c)| if i + 1 == n { format!("{c}</w>") } else { c.to_string() })
+                    .map(|(i, c)| {
+                        if i + 1 == n {
+                            format!("{c}</w>")
+                        } else {
+                            c.to_string()
+                        }
+                    })
                     .collect()
             };
             for &(l, r) in model.merges() {
@@ -337,7 +392,9 @@ fn errors() {
     let wc = counts(&[("abc", 3)]);
     let e = train(&wc, &BpeTrainerConfig::classic(2), &Progress::new()).unwrap_err();
     match &e {
-        Error::VocabTooSmall { requested, minimum, .. } => {
+        Error::VocabTooSmall {
+            requested, minimum, ..
+        } => {
             assert_eq!((*requested, *minimum), (2, 3));
             let msg = e.to_string();
             assert!(msg.contains('2') && msg.contains('3'), "{msg}");
@@ -347,7 +404,11 @@ fn errors() {
     let e = train(&wc, &BpeTrainerConfig::byte_level(100), &Progress::new()).unwrap_err();
     assert!(matches!(e, Error::VocabTooSmall { minimum: 256, .. }));
     assert!(matches!(
-        train(&WordCounts::new(), &BpeTrainerConfig::classic(10), &Progress::new()),
+        train(
+            &WordCounts::new(),
+            &BpeTrainerConfig::classic(10),
+            &Progress::new()
+        ),
         Err(Error::EmptyCorpus(_))
     ));
     assert!(matches!(
@@ -364,7 +425,10 @@ fn errors() {
     // Cancelled before the start: Interrupted.
     let p = Progress::new();
     p.cancel();
-    assert!(matches!(train(&wc, &BpeTrainerConfig::classic(10), &p), Err(Error::Interrupted)));
+    assert!(matches!(
+        train(&wc, &BpeTrainerConfig::classic(10), &p),
+        Err(Error::Interrupted)
+    ));
 }
 
 #[test]
@@ -377,7 +441,11 @@ fn max_token_length_and_limit_alphabet() {
         ..BpeTrainerConfig::classic(100)
     };
     let m = train(&wc, &cfg, &Progress::new()).unwrap();
-    assert!(m.vocab().iter().all(|t| t.chars().count() <= 2), "{:?}", m.vocab());
+    assert!(
+        m.vocab().iter().all(|t| t.chars().count() <= 2),
+        "{:?}",
+        m.vocab()
+    );
     let cfg = BpeTrainerConfig {
         limit_alphabet: Some(1),
         end_of_word_suffix: None,
@@ -414,7 +482,11 @@ fn byte_level_round_trip_on_random_strings() {
         .chars()
         .collect();
     let mut rng = XorShift(777);
-    for pattern in [SplitPattern::Gpt2, SplitPattern::Cl100k, SplitPattern::O200k] {
+    for pattern in [
+        SplitPattern::Gpt2,
+        SplitPattern::Cl100k,
+        SplitPattern::O200k,
+    ] {
         let tok = byte_tokenizer(pattern);
         for _ in 0..300 {
             let n = rng.below(40);
@@ -476,7 +548,10 @@ fn classic_pipeline_template_unk_and_decode() {
     let enc = tok.encode("lowest  newer", true);
     let toks = enc.tokens(&tok);
     assert_eq!(toks, ["<s>", "low", "est</w>", "n", "ew", "er</w>", "</s>"]);
-    assert_eq!(enc.offsets, [(0, 0), (0, 3), (3, 6), (8, 9), (9, 11), (11, 13), (0, 0)]);
+    assert_eq!(
+        enc.offsets,
+        [(0, 0), (0, 3), (3, 6), (8, 9), (9, 11), (11, 13), (0, 0)]
+    );
     assert_eq!(tok.decode(&enc.ids, true).unwrap(), "lowest newer");
     let enc = tok.encode("lowz", false);
     assert_eq!(enc.tokens(&tok), ["low", "<unk>"]);
@@ -490,7 +565,9 @@ fn one_megabyte_without_whitespace_encodes_fast() {
     const LIMIT: f64 = if cfg!(debug_assertions) { 5.0 } else { 1.0 };
     let tok = byte_tokenizer(SplitPattern::Gpt2);
     let mut rng = XorShift(5);
-    let s: String = (0..1_000_000).map(|_| ['a', 'b', 'c', 'd', 'e', 'l', 'o'][rng.below(7)]).collect();
+    let s: String = (0..1_000_000)
+        .map(|_| ['a', 'b', 'c', 'd', 'e', 'l', 'o'][rng.below(7)])
+        .collect();
     let t = Instant::now();
     let ids = tok.model().encode_word(&s);
     let dt = t.elapsed();

@@ -7,7 +7,8 @@ use subwordx_core::pretokenize::{PreTokenizer, SplitPattern};
 use subwordx_core::tokenizer::{TemplatePiece, Tokenizer, TokenizerConfig};
 use subwordx_core::{Error, Progress};
 
-const TEXT: &str = "The quick brown fox jumps over the lazy dog. Ça va? naïve café 日本語 🎉 don't 12345\n";
+const TEXT: &str =
+    "The quick brown fox jumps over the lazy dog. Ça va? naïve café 日本語 🎉 don't 12345\n";
 
 fn trained(pre: PreTokenizer, prefix: Option<&str>) -> Tokenizer {
     let mut wc = WordCounts::new();
@@ -64,7 +65,11 @@ fn native_round_trip() {
         assert_eq!(back.encode(TEXT, true), tok.encode(TEXT, true));
         assert!(Tokenizer::from_bytes(&tok.to_bytes()).unwrap() == tok);
         let text = String::from_utf8(tok.to_bytes()).unwrap();
-        assert!(text.starts_with(r#"{"format":"subwordx","version":1,"model":"bpe","byte_level""#), "{}", &text[..80]);
+        assert!(
+            text.starts_with(r#"{"format":"subwordx","version":1,"model":"bpe","byte_level""#),
+            "{}",
+            &text[..80]
+        );
     }
 }
 
@@ -82,18 +87,30 @@ fn hf_round_trip() {
 #[test]
 fn vocab_merges_round_trip() {
     let dir = tempdir();
-    for tok in [trained(PreTokenizer::ByteLevel(SplitPattern::Gpt2), None), trained(PreTokenizer::Whitespace, None)] {
+    for tok in [
+        trained(PreTokenizer::ByteLevel(SplitPattern::Gpt2), None),
+        trained(PreTokenizer::Whitespace, None),
+    ] {
         let v = dir.join("vocab.json");
         let m = dir.join("merges.txt");
         tok.save_vocab_merges(&v, &m).unwrap();
-        assert!(std::fs::read_to_string(&m).unwrap().starts_with("#version: 0.2\n"));
+        assert!(std::fs::read_to_string(&m)
+            .unwrap()
+            .starts_with("#version: 0.2\n"));
         let back = Tokenizer::load(&v).unwrap();
         assert_eq!(back.vocab(), tok.vocab());
         assert_eq!(back.merges(), tok.merges());
-        assert_eq!(back.encode("jumps over", false).ids, tok.encode("jumps over", false).ids);
+        assert_eq!(
+            back.encode("jumps over", false).ids,
+            tok.encode("jumps over", false).ids
+        );
     }
     // No temporary files are left behind.
-    assert!(std::fs::read_dir(&dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".tmp-")));
+    assert!(std::fs::read_dir(&dir).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains(".tmp-")));
 }
 
 #[test]
@@ -104,18 +121,49 @@ fn corrupt_files_are_corrupt_model() {
     let mut cases: Vec<(String, &str)> = vec![
         (native[..native.len() / 2].to_owned(), "truncated native"),
         (hf[..hf.len() / 3].to_owned(), "truncated hf"),
-        (native.replacen("\"version\":1", "\"version\":7", 1), "version"),
-        (native.replacen("\"model\":\"bpe\"", "\"model\":\"unigram\"", 1), "model type"),
-        (native.replacen("\"vocab\":[", "\"vocab\":[3,", 1), "wrong type"),
-        (native.replacen("\"merges\":[[", "\"merges\":[[\"nope\",\"x\"],[", 1), "unknown merge token"),
-        (native.replacen("\"vocab\":[\"<unk>\"", "\"vocab\":[\"<s>\"", 1), "duplicate token"),
-        (hf.replacen("\"type\": \"BPE\"", "\"type\": \"WordPiece\"", 1), "hf model type"),
-        (hf.replacen("\"<s>\": 1", "\"<s>\": 0", 1), "hf duplicate id"),
-        (hf.replacen("\"<s>\": 1", "\"<s>\": 99999999999", 1), "hf huge id"),
+        (
+            native.replacen("\"version\":1", "\"version\":7", 1),
+            "version",
+        ),
+        (
+            native.replacen("\"model\":\"bpe\"", "\"model\":\"unigram\"", 1),
+            "model type",
+        ),
+        (
+            native.replacen("\"vocab\":[", "\"vocab\":[3,", 1),
+            "wrong type",
+        ),
+        (
+            native.replacen("\"merges\":[[", "\"merges\":[[\"nope\",\"x\"],[", 1),
+            "unknown merge token",
+        ),
+        (
+            native.replacen("\"vocab\":[\"<unk>\"", "\"vocab\":[\"<s>\"", 1),
+            "duplicate token",
+        ),
+        (
+            hf.replacen("\"type\": \"BPE\"", "\"type\": \"WordPiece\"", 1),
+            "hf model type",
+        ),
+        (
+            hf.replacen("\"<s>\": 1", "\"<s>\": 0", 1),
+            "hf duplicate id",
+        ),
+        (
+            hf.replacen("\"<s>\": 1", "\"<s>\": 99999999999", 1),
+            "hf huge id",
+        ),
         ("[1,2,3]".to_owned(), "not an object"),
-        ("".to_owned(), "empty"),
+        (String::new(), "empty"),
     ];
-    cases.push((native.replacen("\"special_tokens\":[\"<unk>\"", "\"special_tokens\":[\"<nope>\"", 1), "special"));
+    cases.push((
+        native.replacen(
+            "\"special_tokens\":[\"<unk>\"",
+            "\"special_tokens\":[\"<nope>\"",
+            1,
+        ),
+        "special",
+    ));
     for (text, what) in cases {
         let r = Tokenizer::from_bytes(text.as_bytes());
         let dir = tempdir();
@@ -125,18 +173,30 @@ fn corrupt_files_are_corrupt_model() {
         for r in [r, r2] {
             match r {
                 Err(Error::CorruptModel { reason, .. }) => assert!(!reason.is_empty()),
-                Err(e) if what.starts_with("hf") || what == "not an object" => panic!("{what}: {e:?}"),
+                Err(e) if what.starts_with("hf") || what == "not an object" => {
+                    panic!("{what}: {e:?}")
+                }
                 Err(_) => {}
                 Ok(_) if what.starts_with("hf") => {} // from_bytes reads native only
                 Ok(_) => panic!("{what}: accepted"),
             }
         }
     }
-    let e = subwordx_core::io::vocab_merges::from_strs(r#"{"a":0,"b":1}"#, "#version: 0.2\na c\n", None, "m").unwrap_err();
+    let e = subwordx_core::io::vocab_merges::from_strs(
+        r#"{"a":0,"b":1}"#,
+        "#version: 0.2\na c\n",
+        None,
+        "m",
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::CorruptModel { .. }), "{e:?}");
-    let e = subwordx_core::io::vocab_merges::from_strs(r#"{"a":0,"b":5}"#, "", None, "m").unwrap_err();
+    let e =
+        subwordx_core::io::vocab_merges::from_strs(r#"{"a":0,"b":5}"#, "", None, "m").unwrap_err();
     assert!(matches!(e, Error::CorruptModel { .. }), "{e:?}");
-    assert!(matches!(Tokenizer::load("/nonexistent/x.json"), Err(Error::FileNotFound { .. })));
+    assert!(matches!(
+        Tokenizer::load("/nonexistent/x.json"),
+        Err(Error::FileNotFound { .. })
+    ));
 }
 
 fn tempdir() -> std::path::PathBuf {

@@ -70,7 +70,11 @@ pub fn to_string(tok: &Tokenizer) -> String {
         .enumerate()
         .map(|(i, t)| (t.clone(), json!(i)))
         .collect();
-    let merges: Vec<Value> = tok.merges().into_iter().map(|(l, r)| json!([l, r])).collect();
+    let merges: Vec<Value> = tok
+        .merges()
+        .into_iter()
+        .map(|(l, r)| json!([l, r]))
+        .collect();
     let added: Vec<Value> = tok
         .special_tokens()
         .iter()
@@ -144,7 +148,10 @@ fn read_normalizer(v: &Value, n: &mut Normalizer, source: &str) -> Result<()> {
     let unsupported = || Error::corrupt(source, format!("unsupported normalizer {}", type_of(v)));
     match type_of(v) {
         "Sequence" => {
-            let parts = v.get("normalizers").and_then(Value::as_array).ok_or_else(unsupported)?;
+            let parts = v
+                .get("normalizers")
+                .and_then(Value::as_array)
+                .ok_or_else(unsupported)?;
             for p in parts {
                 read_normalizer(p, n, source)?;
             }
@@ -161,30 +168,45 @@ fn read_normalizer(v: &Value, n: &mut Normalizer, source: &str) -> Result<()> {
 }
 
 fn read_pre_tokenizer(v: &Value, source: &str) -> Result<PreTokenizer> {
-    let unsupported = |what: &str| Error::corrupt(source, format!("unsupported pre_tokenizer {what}"));
+    let unsupported =
+        |what: &str| Error::corrupt(source, format!("unsupported pre_tokenizer {what}"));
     let byte_level_ok = |b: &Value| {
-        type_of(b) == "ByteLevel" && !b.get("add_prefix_space").and_then(Value::as_bool).unwrap_or(false)
+        type_of(b) == "ByteLevel"
+            && !b
+                .get("add_prefix_space")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
     };
     match type_of(v) {
         "WhitespaceSplit" => Ok(PreTokenizer::Whitespace),
         "BertPreTokenizer" => Ok(PreTokenizer::Bert),
-        "ByteLevel" if byte_level_ok(v) && v.get("use_regex").and_then(Value::as_bool).unwrap_or(true) => {
+        "ByteLevel"
+            if byte_level_ok(v) && v.get("use_regex").and_then(Value::as_bool).unwrap_or(true) =>
+        {
             Ok(PreTokenizer::ByteLevel(SplitPattern::Gpt2))
         }
-        "ByteLevel" => Err(unsupported("ByteLevel with add_prefix_space=true or use_regex=false")),
+        "ByteLevel" => Err(unsupported(
+            "ByteLevel with add_prefix_space=true or use_regex=false",
+        )),
         "Sequence" => {
             let parts = v.get("pretokenizers").and_then(Value::as_array);
             if let Some([split, bl]) = parts.map(Vec::as_slice) {
                 let pat = split.pointer("/pattern/Regex").and_then(Value::as_str);
                 if type_of(split) == "Split" && byte_level_ok(bl) {
-                    for p in [SplitPattern::Gpt2, SplitPattern::Cl100k, SplitPattern::O200k] {
+                    for p in [
+                        SplitPattern::Gpt2,
+                        SplitPattern::Cl100k,
+                        SplitPattern::O200k,
+                    ] {
                         if pat == Some(p.pattern()) {
                             return Ok(PreTokenizer::ByteLevel(p));
                         }
                     }
                 }
             }
-            Err(unsupported("Sequence (only Split with the gpt2/cl100k/o200k regex + ByteLevel)"))
+            Err(unsupported(
+                "Sequence (only Split with the gpt2/cl100k/o200k regex + ByteLevel)",
+            ))
         }
         other => Err(unsupported(other)),
     }
@@ -192,10 +214,14 @@ fn read_pre_tokenizer(v: &Value, source: &str) -> Result<PreTokenizer> {
 
 fn read_template(v: &Value, source: &str) -> Result<Option<Vec<TemplatePiece>>> {
     let bad = |r: &str| Error::corrupt(source, format!("post_processor: {r}"));
-    let token_of = |x: &Value| -> Option<String> { x.get(0).and_then(Value::as_str).map(str::to_owned) };
+    let token_of =
+        |x: &Value| -> Option<String> { x.get(0).and_then(Value::as_str).map(str::to_owned) };
     match type_of(v) {
         "TemplateProcessing" => {
-            let single = v.get("single").and_then(Value::as_array).ok_or_else(|| bad("no single template"))?;
+            let single = v
+                .get("single")
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad("no single template"))?;
             let mut out = Vec::new();
             for p in single {
                 if let Some(s) = p.pointer("/SpecialToken/id").and_then(Value::as_str) {
@@ -209,8 +235,14 @@ fn read_template(v: &Value, source: &str) -> Result<Option<Vec<TemplatePiece>>> 
             Ok(Some(out))
         }
         "BertProcessing" | "RobertaProcessing" => {
-            let cls = v.get("cls").and_then(token_of).ok_or_else(|| bad("no cls"))?;
-            let sep = v.get("sep").and_then(token_of).ok_or_else(|| bad("no sep"))?;
+            let cls = v
+                .get("cls")
+                .and_then(token_of)
+                .ok_or_else(|| bad("no cls"))?;
+            let sep = v
+                .get("sep")
+                .and_then(token_of)
+                .ok_or_else(|| bad("no sep"))?;
             Ok(Some(vec![
                 TemplatePiece::Special(cls),
                 TemplatePiece::Sequence,
@@ -225,7 +257,9 @@ fn read_template(v: &Value, source: &str) -> Result<Option<Vec<TemplatePiece>>> 
 /// Parses a `tokenizer.json` document.
 pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
     let corrupt = |r: String| Error::corrupt(source, r);
-    let model = doc.get("model").ok_or_else(|| corrupt("no \"model\"".into()))?;
+    let model = doc
+        .get("model")
+        .ok_or_else(|| corrupt("no \"model\"".into()))?;
     let mtype = model.get("type").and_then(Value::as_str).unwrap_or("BPE");
     if mtype != "BPE" {
         return Err(corrupt(format!("unsupported model type {mtype}")));
@@ -241,7 +275,10 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
     let unk_token = opt_str("unk_token")?;
     let prefix = opt_str("continuing_subword_prefix")?;
     let suffix = opt_str("end_of_word_suffix")?;
-    if model.get("dropout").is_some_and(|d| d.as_f64().is_some_and(|d| d > 0.0)) {
+    if model
+        .get("dropout")
+        .is_some_and(|d| d.as_f64().is_some_and(|d| d > 0.0))
+    {
         return Err(corrupt("BPE dropout is not supported".into()));
     }
     if model.get("ignore_merges").and_then(Value::as_bool) == Some(true) {
@@ -253,7 +290,10 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         .get("vocab")
         .and_then(Value::as_object)
         .ok_or_else(|| corrupt("model.vocab is missing or not an object".into()))?;
-    let n_added = doc.get("added_tokens").and_then(Value::as_array).map_or(0, Vec::len);
+    let n_added = doc
+        .get("added_tokens")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     // Dense ids cannot exceed the number of entries; checking first bounds the allocation.
     let max_ids = vocab_obj.len() + n_added;
     let mut by_id: Vec<Option<String>> = Vec::new();
@@ -261,15 +301,20 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         let id = id
             .as_u64()
             .filter(|&i| i < u64::from(u32::MAX))
-            .ok_or_else(|| corrupt(format!("token {token:?} has a bad id {id}")))? as usize;
+            .ok_or_else(|| corrupt(format!("token {token:?} has a bad id {id}")))?
+            as usize;
         if id >= max_ids {
-            return Err(corrupt(format!("token {token:?} has id {id}, beyond the {max_ids} tokens")));
+            return Err(corrupt(format!(
+                "token {token:?} has id {id}, beyond the {max_ids} tokens"
+            )));
         }
         if by_id.len() <= id {
             by_id.resize(id + 1, None);
         }
         match &by_id[id] {
-            Some(prev) if prev != token => Err(corrupt(format!("id {id} is given to both {prev:?} and {token:?}"))),
+            Some(prev) if prev != token => Err(corrupt(format!(
+                "id {id} is given to both {prev:?} and {token:?}"
+            ))),
             _ => {
                 by_id[id] = Some(token.to_owned());
                 Ok(())
@@ -281,7 +326,9 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
     }
     let mut special_tokens = Vec::new();
     if let Some(added) = doc.get("added_tokens") {
-        let added = added.as_array().ok_or_else(|| corrupt("added_tokens is not a list".into()))?;
+        let added = added
+            .as_array()
+            .ok_or_else(|| corrupt("added_tokens is not a list".into()))?;
         for a in added {
             let content = a
                 .get("content")
@@ -310,14 +357,22 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
                 let mut it = s.split(' ');
                 match (it.next(), it.next(), it.next()) {
                     (Some(l), Some(r), None) => (l.to_owned(), r.to_owned()),
-                    _ => return Err(corrupt(format!("merge {rank} {s:?} is not two tokens separated by a space"))),
+                    _ => {
+                        return Err(corrupt(format!(
+                            "merge {rank} {s:?} is not two tokens separated by a space"
+                        )))
+                    }
                 }
             }
             Value::Array(a) => match a.as_slice() {
                 [Value::String(l), Value::String(r)] => (l.clone(), r.clone()),
                 _ => return Err(corrupt(format!("merge {rank} is not a pair of strings"))),
             },
-            _ => return Err(corrupt(format!("merge {rank} is neither a string nor a pair"))),
+            _ => {
+                return Err(corrupt(format!(
+                    "merge {rank} is neither a string nor a pair"
+                )))
+            }
         };
         merges.push(pair);
     }

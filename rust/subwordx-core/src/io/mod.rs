@@ -85,7 +85,10 @@ impl Tokenizer {
                 "looks like a vocab.json but there is no merges.txt beside it",
             ));
         }
-        Err(Error::corrupt(&source, "not a tokenizer file (no \"format\" or \"model\" key)"))
+        Err(Error::corrupt(
+            &source,
+            "not a tokenizer file (no \"format\" or \"model\" key)",
+        ))
     }
 
     /// Saves in the subwordx format.
@@ -99,7 +102,11 @@ impl Tokenizer {
     }
 
     /// Saves as `vocab.json` + `merges.txt` (settings other than vocabulary and merges are lost).
-    pub fn save_vocab_merges(&self, vocab_path: impl AsRef<Path>, merges_path: impl AsRef<Path>) -> Result<()> {
+    pub fn save_vocab_merges(
+        &self,
+        vocab_path: impl AsRef<Path>,
+        merges_path: impl AsRef<Path>,
+    ) -> Result<()> {
         let (v, m) = vocab_merges::to_strings(self)?;
         write_atomic(vocab_path.as_ref(), v.as_bytes())?;
         write_atomic(merges_path.as_ref(), m.as_bytes())

@@ -64,17 +64,23 @@ pub(crate) fn to_string(tok: &Tokenizer) -> String {
         continuing_subword_prefix: s.continuing_subword_prefix.clone(),
         unk_token: s.unk_token.clone(),
         special_tokens: tok.special_tokens().to_vec(),
-        template: tok.template().map(|t| t.iter().map(|p| p.as_str().to_owned()).collect()),
+        template: tok
+            .template()
+            .map(|t| t.iter().map(|p| p.as_str().to_owned()).collect()),
         vocab: tok.vocab().to_vec(),
-        merges: tok.merges().into_iter().map(|(l, r)| (l.to_owned(), r.to_owned())).collect(),
+        merges: tok
+            .merges()
+            .into_iter()
+            .map(|(l, r)| (l.to_owned(), r.to_owned()))
+            .collect(),
     };
     // Serializing plain strings, bools and numbers cannot fail.
     serde_json::to_string(&file).unwrap_or_default()
 }
 
 pub(crate) fn from_slice(bytes: &[u8], source: &str) -> Result<Tokenizer> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| Error::corrupt(source, format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::corrupt(source, format!("not valid JSON: {e}")))?;
     from_value(value, source)
 }
 
@@ -82,10 +88,16 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
     let corrupt = |r: String| Error::corrupt(source, r);
     let f: NativeFile = serde_json::from_value(value).map_err(|e| corrupt(format!("{e}")))?;
     if f.format != "subwordx" {
-        return Err(corrupt(format!("format is {:?}, not \"subwordx\"", f.format)));
+        return Err(corrupt(format!(
+            "format is {:?}, not \"subwordx\"",
+            f.format
+        )));
     }
     if f.version != 1 {
-        return Err(corrupt(format!("unsupported version {} (this build reads version 1)", f.version)));
+        return Err(corrupt(format!(
+            "unsupported version {} (this build reads version 1)",
+            f.version
+        )));
     }
     if f.model != "bpe" {
         return Err(corrupt(format!("unsupported model type {:?}", f.model)));
@@ -106,7 +118,9 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
     };
     let merges = merges_to_ids(&f.vocab, &f.merges, source)?;
     let model = BpeModel::from_parts(f.vocab, merges, settings, source)?;
-    let template = f.template.map(|t| t.iter().map(|s| TemplatePiece::parse(s)).collect());
+    let template = f
+        .template
+        .map(|t| t.iter().map(|s| TemplatePiece::parse(s)).collect());
     Tokenizer::new(model, f.normalizer, pre, f.special_tokens, template).map_err(|e| match e {
         Error::InvalidArgument(m) => corrupt(m),
         e => e,
@@ -114,16 +128,28 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
 }
 
 /// Resolves merges given as token strings to ids.
-pub(crate) fn merges_to_ids(vocab: &[String], merges: &[(String, String)], source: &str) -> Result<Vec<(u32, u32)>> {
-    let index: rustc_hash::FxHashMap<&str, u32> =
-        vocab.iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
+pub(crate) fn merges_to_ids(
+    vocab: &[String],
+    merges: &[(String, String)],
+    source: &str,
+) -> Result<Vec<(u32, u32)>> {
+    let index: rustc_hash::FxHashMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i as u32))
+        .collect();
     merges
         .iter()
         .enumerate()
         .map(|(rank, (l, r))| {
             let id = |t: &str| {
                 index.get(t).copied().ok_or_else(|| {
-                    Error::corrupt(source, format!("merge {rank} refers to token {t:?}, which is not in the vocabulary"))
+                    Error::corrupt(
+                        source,
+                        format!(
+                            "merge {rank} refers to token {t:?}, which is not in the vocabulary"
+                        ),
+                    )
                 })
             };
             Ok((id(l)?, id(r)?))

@@ -52,12 +52,18 @@ pub fn from_strs(
     for (t, id) in &map {
         let i = id
             .as_u64()
-            .ok_or_else(|| corrupt(format!("vocab.json: token {t:?} has a bad id {id}")))? as usize;
-        let slot = by_id
-            .get_mut(i)
-            .ok_or_else(|| corrupt(format!("vocab.json: id {i} is out of range 0..{}", map.len())))?;
+            .ok_or_else(|| corrupt(format!("vocab.json: token {t:?} has a bad id {id}")))?
+            as usize;
+        let slot = by_id.get_mut(i).ok_or_else(|| {
+            corrupt(format!(
+                "vocab.json: id {i} is out of range 0..{}",
+                map.len()
+            ))
+        })?;
         if let Some(prev) = slot {
-            return Err(corrupt(format!("vocab.json: id {i} is given to both {prev:?} and {t:?}")));
+            return Err(corrupt(format!(
+                "vocab.json: id {i} is given to both {prev:?} and {t:?}"
+            )));
         }
         *slot = Some(t.clone());
     }
@@ -73,13 +79,22 @@ pub fn from_strs(
         }
         let mut it = line.split(' ');
         match (it.next(), it.next(), it.next()) {
-            (Some(l), Some(r), None) if !l.is_empty() && !r.is_empty() => merges.push((l.to_owned(), r.to_owned())),
-            _ => return Err(corrupt(format!("merges.txt line {}: {line:?} is not `left right`", n + 1))),
+            (Some(l), Some(r), None) if !l.is_empty() && !r.is_empty() => {
+                merges.push((l.to_owned(), r.to_owned()));
+            }
+            _ => {
+                return Err(corrupt(format!(
+                    "merges.txt line {}: {line:?} is not `left right`",
+                    n + 1
+                )))
+            }
         }
     }
     let (settings, pre) = settings.unwrap_or_else(|| {
         let table = bytes_to_unicode();
-        let byte_level = table.iter().all(|c| map.contains_key(c.to_string().as_str()));
+        let byte_level = table
+            .iter()
+            .all(|c| map.contains_key(c.to_string().as_str()));
         if byte_level {
             (
                 BpeSettings {
@@ -89,7 +104,10 @@ pub fn from_strs(
                 PreTokenizer::ByteLevel(SplitPattern::Gpt2),
             )
         } else {
-            let suffix = vocab.iter().any(|t| t.ends_with("</w>")).then(|| "</w>".to_owned());
+            let suffix = vocab
+                .iter()
+                .any(|t| t.ends_with("</w>"))
+                .then(|| "</w>".to_owned());
             (
                 BpeSettings {
                     end_of_word_suffix: suffix,
@@ -116,8 +134,10 @@ pub fn read_files(
     let v = super::read(vocab_path)?;
     let m = super::read(merges_path)?;
     let source = vocab_path.display().to_string();
-    let v = std::str::from_utf8(&v).map_err(|e| Error::corrupt(&source, format!("vocab.json is not UTF-8: {e}")))?;
-    let m = std::str::from_utf8(&m)
-        .map_err(|e| Error::corrupt(merges_path.display().to_string(), format!("not UTF-8: {e}")))?;
+    let v = std::str::from_utf8(&v)
+        .map_err(|e| Error::corrupt(&source, format!("vocab.json is not UTF-8: {e}")))?;
+    let m = std::str::from_utf8(&m).map_err(|e| {
+        Error::corrupt(merges_path.display().to_string(), format!("not UTF-8: {e}"))
+    })?;
     from_strs(v, m, settings, &source)
 }

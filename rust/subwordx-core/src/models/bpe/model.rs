@@ -19,8 +19,8 @@
 //! skips the merging entirely. The cache is thread-local, so a shared model needs no lock.
 
 use std::cell::RefCell;
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
@@ -74,8 +74,11 @@ const CACHE_CAPACITY: usize = 1 << 16;
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
+/// The piece cache of one thread: the uid of the model it belongs to, and piece bytes → ids.
+type PieceCache = (u64, FxHashMap<Box<[u8]>, Box<[u32]>>);
+
 thread_local! {
-    static CACHE: RefCell<(u64, FxHashMap<Box<[u8]>, Box<[u32]>>)> =
+    static CACHE: RefCell<PieceCache> =
         RefCell::new((0, FxHashMap::default()));
 }
 
@@ -112,12 +115,18 @@ impl BpeModel {
                 return Err(corrupt(format!("token {t:?} has two ids, {prev} and {id}")));
             }
         }
-        let prefix = settings.continuing_subword_prefix.as_deref().filter(|p| !p.is_empty());
+        let prefix = settings
+            .continuing_subword_prefix
+            .as_deref()
+            .filter(|p| !p.is_empty());
         let mut merge_map = FxHashMap::default();
         merge_map.reserve(merges.len());
         for (rank, &(l, r)) in merges.iter().enumerate() {
             let (Some(ls), Some(rs)) = (vocab.get(l as usize), vocab.get(r as usize)) else {
-                return Err(corrupt(format!("merge {rank} refers to unknown id {}", l.max(r))));
+                return Err(corrupt(format!(
+                    "merge {rank} refers to unknown id {}",
+                    l.max(r)
+                )));
             };
             let rs = prefix.and_then(|p| rs.strip_prefix(p)).unwrap_or(rs);
             let merged = format!("{ls}{rs}");
@@ -159,7 +168,11 @@ impl BpeModel {
                 if let Some(c) = t.strip_prefix(p).and_then(single) {
                     char_ids[1].insert(c, id);
                 }
-                if let Some(c) = t.strip_prefix(p).and_then(|x| x.strip_suffix(s)).and_then(single) {
+                if let Some(c) = t
+                    .strip_prefix(p)
+                    .and_then(|x| x.strip_suffix(s))
+                    .and_then(single)
+                {
                     char_ids[2].insert(c, id);
                 }
                 if let Some(c) = t.strip_suffix(s).and_then(single) {
@@ -169,9 +182,11 @@ impl BpeModel {
         }
         let unk_id = match &settings.unk_token {
             None => None,
-            Some(u) => Some(*token_to_id.get(u).ok_or_else(|| {
-                corrupt(format!("unk_token {u:?} is not in the vocabulary"))
-            })?),
+            Some(u) => Some(
+                *token_to_id
+                    .get(u)
+                    .ok_or_else(|| corrupt(format!("unk_token {u:?} is not in the vocabulary")))?,
+            ),
         };
         Ok(Self {
             settings,
@@ -194,12 +209,9 @@ impl BpeModel {
         };
         let unk_id = match &settings.unk_token {
             None => None,
-            Some(u) => Some(
-                *self
-                    .token_to_id
-                    .get(u)
-                    .ok_or_else(|| Error::invalid(format!("unk_token {u:?} is not in the vocabulary")))?,
-            ),
+            Some(u) => Some(*self.token_to_id.get(u).ok_or_else(|| {
+                Error::invalid(format!("unk_token {u:?} is not in the vocabulary"))
+            })?),
         };
         Ok(Self {
             settings,
@@ -284,7 +296,12 @@ impl BpeModel {
 
     /// Appends the ids of one piece and, for each, the byte span `[start, end)` it covers in the
     /// piece.
-    pub fn encode_piece_with_spans(&self, piece: &str, ids: &mut Vec<u32>, spans: &mut Vec<(usize, usize)>) {
+    pub fn encode_piece_with_spans(
+        &self,
+        piece: &str,
+        ids: &mut Vec<u32>,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
         let mut syms = self.initial_symbols(piece);
         self.merge(&mut syms);
         for s in syms {
@@ -299,7 +316,11 @@ impl BpeModel {
         if self.settings.byte_level {
             for (i, b) in piece.bytes().enumerate() {
                 let id = self.byte_ids[b as usize];
-                let id = if id == NONE { self.unk_id.unwrap_or(NONE) } else { id };
+                let id = if id == NONE {
+                    self.unk_id.unwrap_or(NONE)
+                } else {
+                    id
+                };
                 if id != NONE {
                     syms.push(Sym {
                         id,
@@ -346,12 +367,18 @@ impl BpeModel {
 
     #[inline]
     fn rank(&self, l: u32, r: u32) -> (u32, u32) {
-        self.merge_map.get(&pack(l, r)).copied().unwrap_or((NONE, NONE))
+        self.merge_map
+            .get(&pack(l, r))
+            .copied()
+            .unwrap_or((NONE, NONE))
     }
 
     /// Array scan: `ranks[i]` is the merge of `syms[i], syms[i + 1]`.
     fn merge_short(&self, syms: &mut Vec<Sym>) {
-        let mut ranks: Vec<(u32, u32)> = syms.windows(2).map(|w| self.rank(w[0].id, w[1].id)).collect();
+        let mut ranks: Vec<(u32, u32)> = syms
+            .windows(2)
+            .map(|w| self.rank(w[0].id, w[1].id))
+            .collect();
         loop {
             let mut best = NONE;
             let mut at = 0;

@@ -26,8 +26,8 @@
 //! tie-break of `docs/bpe.md` §3.4 by construction, with no precomputed rank that could go stale as
 //! new symbols appear. Word and pair iteration orders therefore cannot change the result.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::model::{BpeModel, BpeSettings};
 use crate::corpus::WordCounts;
@@ -225,11 +225,7 @@ fn push_token(vocab: &mut Vec<String>, index: &mut FxHashMap<String, u32>, s: &s
     id
 }
 
-fn initial(
-    entries: &[(&str, u64)],
-    config: &BpeTrainerConfig,
-    settings: &BpeSettings,
-) -> Initial {
+fn initial(entries: &[(&str, u64)], config: &BpeTrainerConfig, settings: &BpeSettings) -> Initial {
     let mut vocab = Vec::new();
     let mut token_to_id = FxHashMap::default();
     for s in &config.special_tokens {
@@ -241,7 +237,8 @@ fn initial(
         sorted.sort_unstable();
         let mut byte_id = [0u32; 256];
         for (c, b) in sorted {
-            byte_id[b as usize] = push_token(&mut vocab, &mut token_to_id, c.encode_utf8(&mut [0; 4]));
+            byte_id[b as usize] =
+                push_token(&mut vocab, &mut token_to_id, c.encode_utf8(&mut [0; 4]));
         }
         let words = entries
             .par_iter()
@@ -367,7 +364,10 @@ fn count_pairs(words: &[Vec<u32>], counts: &[i64]) -> FxHashMap<u64, PairStat> {
         .collect()
 }
 
-fn merge_stats(mut a: FxHashMap<u64, PairStat>, b: FxHashMap<u64, PairStat>) -> FxHashMap<u64, PairStat> {
+fn merge_stats(
+    mut a: FxHashMap<u64, PairStat>,
+    b: FxHashMap<u64, PairStat>,
+) -> FxHashMap<u64, PairStat> {
     for (k, v) in b {
         let st = a.entry(k).or_default();
         st.count += v.count;
@@ -399,7 +399,11 @@ fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> bool {
 }
 
 /// Learns a BPE model from word counts (`docs/bpe.md` §2–3).
-pub fn train(counts: &WordCounts, config: &BpeTrainerConfig, progress: &Progress) -> Result<BpeModel> {
+pub fn train(
+    counts: &WordCounts,
+    config: &BpeTrainerConfig,
+    progress: &Progress,
+) -> Result<BpeModel> {
     if config.vocab_size == 0 {
         return Err(Error::invalid("vocab_size must be at least 1"));
     }
@@ -440,14 +444,20 @@ pub fn train(counts: &WordCounts, config: &BpeTrainerConfig, progress: &Progress
     }
     // Char length of every token, for max_token_length.
     let mut char_len: Vec<usize> = vocab.iter().map(|s| s.chars().count()).collect();
-    let prefix = settings.continuing_subword_prefix.clone().unwrap_or_default();
+    let prefix = settings
+        .continuing_subword_prefix
+        .clone()
+        .unwrap_or_default();
     let prefix_chars = prefix.chars().count();
 
     let mut stats = count_pairs(&words, &word_counts);
     let heap_items: Vec<Entry> = stats
         .iter()
         .filter(|(_, s)| s.count > 0)
-        .map(|(&pair, s)| Entry { count: s.count, pair })
+        .map(|(&pair, s)| Entry {
+            count: s.count,
+            pair,
+        })
         .collect();
     let mut heap = PairHeap::from_vec(heap_items, &vocab);
 
@@ -465,7 +475,13 @@ pub fn train(counts: &WordCounts, config: &BpeTrainerConfig, progress: &Progress
         }
         if top.count != current {
             if top.count > current {
-                heap.push(Entry { count: current, pair: top.pair }, &vocab);
+                heap.push(
+                    Entry {
+                        count: current,
+                        pair: top.pair,
+                    },
+                    &vocab,
+                );
             }
             continue;
         }
