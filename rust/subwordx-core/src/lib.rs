@@ -8,9 +8,18 @@
 //!
 //! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
 //! * [`progress`]: counters and cancellation shared by every long job.
+//! * [`models`]: subword models and their trainers ([`models::bpe`]).
+//! * [`tokenizer`]: the pipeline: special tokens, normalizer, pre-tokenizer, model, template.
+//! * [`io`]: model files: HF `tokenizer.json`, `vocab.json` + `merges.txt`, the subwordx format.
 
+pub mod corpus;
 pub mod error;
+pub mod io;
+pub mod models;
+pub mod normalize;
+pub mod pretokenize;
 pub mod progress;
+pub mod tokenizer;
 
 pub use error::{Error, Result};
 pub use progress::{Progress, ProgressSnapshot};

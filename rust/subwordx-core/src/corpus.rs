@@ -1,0 +1,724 @@
+//! Corpora: streaming lines from files and counting words in parallel.
+//!
+//! Training starts from word counts (docs/bpe.md §1): every line is normalized, pre-tokenized, and
+//! each piece's occurrences are summed over the corpus. This module does that over files far larger
+//! than memory, on all cores, with the same result whatever the thread count.
+//!
+//! ## How counting works
+//!
+//! A reader walks the files in order and cuts them into chunks of about [`CHUNK_BYTES`], each ending
+//! right after a `\n` (a line longer than a chunk makes its chunk longer), so no line straddles two
+//! chunks. Rayon workers of a local pool (`threads`, 0 = all cores) pull chunks from the reader as
+//! they become free (`par_bridge`), so at most a few chunks per thread are in memory. A worker
+//! decodes its chunk (strict UTF-8 or lossy replacement), splits it into lines at `\n`, normalizes
+//! and pre-tokenizes each line, and counts pieces in its own `FxHashMap<String, u64>`: a lookup by
+//! `&str` first, so a string is allocated only the first time the worker sees a word. The per-worker
+//! maps are merged at the end (smaller into larger). Addition commutes, so the counts do not depend
+//! on the number of threads or on scheduling.
+//!
+//! Cost: one pass over the bytes; memory O(threads × chunk + distinct words × threads).
+//!
+//! ## Errors
+//!
+//! Strict decoding reports the first bad byte of the chunk it is found in as
+//! [`Error::InvalidUtf8`] with its 1-based line, 0-based byte column and file offset. The line number
+//! is global: on that (rare) path the newlines of the file before the chunk are counted. If a corpus
+//! holds several bad bytes, which one is reported may depend on scheduling when `threads > 1`.
+//! Lossy decoding (`Utf8Errors::Replace`) equals Python's `errors="replace"` (each maximal invalid
+//! sequence becomes one U+FFFD, as `String::from_utf8_lossy`); because chunks end at `\n`, which is
+//! never part of a multi-byte sequence, decoding chunk by chunk equals decoding the whole file.
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::normalize::Normalizer;
+use crate::pretokenize::PreTokenizer;
+use crate::{Error, Progress, Result};
+
+/// The target size of the chunks files are cut into for parallel counting.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// What to do with bytes that are not UTF-8.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Utf8Errors {
+    /// Fail with `Error::InvalidUtf8` naming the file, line and byte.
+    #[default]
+    Strict,
+    /// Replace each bad sequence with U+FFFD, as Python's `errors="replace"`.
+    Replace,
+}
+
+/// Options for reading and counting a corpus.
+#[derive(Clone, Debug, Default)]
+pub struct CountOptions {
+    /// Worker threads; 0 means all cores.
+    pub threads: usize,
+    pub errors: Utf8Errors,
+}
+
+/// How many times each word (pre-tokenized piece) occurs. 64-bit counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WordCounts {
+    pub counts: FxHashMap<String, u64>,
+}
+
+impl WordCounts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `n` occurrences of `word`, allocating only when the word is new.
+    pub fn add(&mut self, word: &str, n: u64) {
+        if let Some(c) = self.counts.get_mut(word) {
+            *c += n;
+        } else {
+            self.counts.insert(word.to_owned(), n);
+        }
+    }
+
+    /// Adds every count of `other` (iterating over the smaller of the two maps).
+    pub fn merge(&mut self, mut other: WordCounts) {
+        if other.counts.len() > self.counts.len() {
+            std::mem::swap(self, &mut other);
+        }
+        self.counts.reserve(other.counts.len() / 4);
+        for (w, n) in other.counts {
+            *self.counts.entry(w).or_insert(0) += n;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    /// Counts the pieces of every line of `text` (lines split at `\n`).
+    pub fn add_text(&mut self, text: &str, normalizer: &Normalizer, pre_tokenizer: &PreTokenizer) {
+        for line in text.split('\n') {
+            self.add_line(line, normalizer, pre_tokenizer);
+        }
+    }
+
+    /// Counts the pieces of one line (which should hold no `\n`).
+    pub fn add_line(&mut self, line: &str, normalizer: &Normalizer, pre_tokenizer: &PreTokenizer) {
+        if line.is_empty() {
+            return;
+        }
+        let line = normalizer.normalize_str(line);
+        pre_tokenizer.for_each_piece(&line, |s, e| self.add(&line[s..e], 1));
+    }
+}
+
+/// A rayon pool with `threads` workers (0 = all cores), built once per thread count and reused, so
+/// that a binding feeding many small batches does not spawn threads per batch.
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<FxHashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        threads
+    };
+    let mut pools = POOLS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(p) = pools.get(&threads) {
+        return Ok(Arc::clone(p));
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("subwordx-{i}"))
+        .build()
+        .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))?;
+    let p = Arc::new(p);
+    pools.insert(threads, Arc::clone(&p));
+    Ok(p)
+}
+
+/// Counts the words of `texts` (each one or more lines), normalized and pre-tokenized, in parallel
+/// on `threads` threads (0 = all cores).
+pub fn count_words_in_texts(
+    texts: &[String],
+    normalizer: &Normalizer,
+    pre_tokenizer: &PreTokenizer,
+    threads: usize,
+) -> WordCounts {
+    let count = || {
+        texts
+            .par_iter()
+            .fold(WordCounts::new, |mut wc, t| {
+                wc.add_text(t, normalizer, pre_tokenizer);
+                wc
+            })
+            .reduce(WordCounts::new, |mut a, b| {
+                a.merge(b);
+                a
+            })
+    };
+    if let Ok(p) = pool(threads) {
+        p.install(count)
+    } else {
+        // No thread could be started: count on this one.
+        let mut wc = WordCounts::new();
+        for t in texts {
+            wc.add_text(t, normalizer, pre_tokenizer);
+        }
+        wc
+    }
+}
+
+/// Opens `path` for reading, with clear errors for a missing file or a directory.
+fn open_file(path: &Path) -> Result<File> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::Io {
+            path: path.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory, not a text file",
+            ),
+        });
+    }
+    File::open(path).map_err(|e| Error::io(path, e))
+}
+
+/// A run of whole lines of one file.
+struct Chunk {
+    file: usize,
+    /// Byte offset of the chunk in its file.
+    offset: u64,
+    bytes: Vec<u8>,
+}
+
+/// Cuts files into chunks that end after a `\n` (or at the end of a file).
+struct ChunkReader<'a> {
+    paths: &'a [PathBuf],
+    chunk_bytes: usize,
+    file: usize,
+    reader: Option<File>,
+    offset: u64,
+    carry: Vec<u8>,
+    failed: bool,
+}
+
+impl ChunkReader<'_> {
+    fn read_chunk(&mut self) -> Result<Option<Chunk>> {
+        loop {
+            if self.file >= self.paths.len() {
+                return Ok(None);
+            }
+            let path = &self.paths[self.file];
+            if self.reader.is_none() {
+                self.reader = Some(open_file(path)?);
+                self.offset = 0;
+                self.carry.clear();
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                continue;
+            };
+            let mut buf = std::mem::take(&mut self.carry);
+            let mut eof = false;
+            // Read at least `chunk_bytes`, then on until the freshly read part holds a `\n`.
+            loop {
+                let want = self.chunk_bytes.max(1);
+                let before = buf.len();
+                let n = reader
+                    .by_ref()
+                    .take(want as u64)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| Error::io(path, e))?;
+                if n < want {
+                    eof = true;
+                    break;
+                }
+                if buf.len() >= self.chunk_bytes && memchr::memchr(b'\n', &buf[before..]).is_some()
+                {
+                    break;
+                }
+            }
+            if !eof {
+                if let Some(i) = memchr::memrchr(b'\n', &buf) {
+                    self.carry = buf.split_off(i + 1);
+                }
+            }
+            let chunk = Chunk {
+                file: self.file,
+                offset: self.offset,
+                bytes: buf,
+            };
+            self.offset += chunk.bytes.len() as u64;
+            if eof {
+                self.reader = None;
+                self.file += 1;
+            }
+            if chunk.bytes.is_empty() {
+                continue;
+            }
+            return Ok(Some(chunk));
+        }
+    }
+}
+
+impl Iterator for ChunkReader<'_> {
+    type Item = Result<Chunk>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let r = self.read_chunk().transpose();
+        if matches!(r, Some(Err(_))) {
+            self.failed = true;
+        }
+        r
+    }
+}
+
+/// The [`Error::InvalidUtf8`] for a bad byte at `pos` of a chunk that starts at `chunk_offset` (a
+/// line start) of `path`. Re-reads the file before the chunk to count its newlines.
+fn invalid_utf8_error(path: &Path, chunk_offset: u64, chunk: &[u8], pos: usize) -> Error {
+    let mut lines_before = 0u64;
+    if chunk_offset > 0 {
+        match open_file(path) {
+            Ok(f) => {
+                let mut r = BufReader::with_capacity(1 << 16, f.take(chunk_offset));
+                loop {
+                    let n = match r.fill_buf() {
+                        Ok([]) => break,
+                        Ok(b) => {
+                            lines_before += memchr::memchr_iter(b'\n', b).count() as u64;
+                            b.len()
+                        }
+                        Err(e) => return Error::io(path, e),
+                    };
+                    r.consume(n);
+                }
+            }
+            Err(e) => return e,
+        }
+    }
+    let head = &chunk[..pos];
+    let line_start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
+    Error::InvalidUtf8 {
+        path: path.to_owned(),
+        line: lines_before + memchr::memchr_iter(b'\n', head).count() as u64 + 1,
+        column: (pos - line_start) as u64,
+        offset: chunk_offset + pos as u64,
+    }
+}
+
+/// Decodes `bytes` as UTF-8 per `errors`; `Err(pos)` is the first bad byte in strict mode.
+fn decode(
+    bytes: &[u8],
+    errors: Utf8Errors,
+) -> std::result::Result<std::borrow::Cow<'_, str>, usize> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
+        Err(e) => match errors {
+            Utf8Errors::Strict => Err(e.valid_up_to()),
+            Utf8Errors::Replace => Ok(String::from_utf8_lossy(bytes)),
+        },
+    }
+}
+
+/// Streams the lines of `paths` and counts their words, on `options.threads` threads.
+pub fn count_words_in_files(
+    paths: &[PathBuf],
+    normalizer: &Normalizer,
+    pre_tokenizer: &PreTokenizer,
+    options: &CountOptions,
+    progress: &Progress,
+) -> Result<WordCounts> {
+    count_words_in_files_chunked(
+        paths,
+        normalizer,
+        pre_tokenizer,
+        options,
+        progress,
+        CHUNK_BYTES,
+    )
+}
+
+/// [`count_words_in_files`] with a chosen chunk size (tests use tiny chunks to hit boundaries).
+pub fn count_words_in_files_chunked(
+    paths: &[PathBuf],
+    normalizer: &Normalizer,
+    pre_tokenizer: &PreTokenizer,
+    options: &CountOptions,
+    progress: &Progress,
+    chunk_bytes: usize,
+) -> Result<WordCounts> {
+    if paths.is_empty() {
+        return Err(Error::invalid("no input files given"));
+    }
+    // Check every file up front: a typo in the last path should not cost a pass over the others.
+    let mut total = 0u64;
+    for p in paths {
+        total += open_file(p)?.metadata().map_err(|e| Error::io(p, e))?.len();
+    }
+    progress.start_stage("counting", total);
+    let reader = ChunkReader {
+        paths,
+        chunk_bytes,
+        file: 0,
+        reader: None,
+        offset: 0,
+        carry: Vec::new(),
+        failed: false,
+    };
+    let errors = options.errors;
+    let process = |mut wc: WordCounts, chunk: Result<Chunk>| -> Result<WordCounts> {
+        progress.check()?;
+        let chunk = chunk?;
+        let text = decode(&chunk.bytes, errors).map_err(|pos| {
+            invalid_utf8_error(&paths[chunk.file], chunk.offset, &chunk.bytes, pos)
+        })?;
+        wc.add_text(&text, normalizer, pre_tokenizer);
+        progress.advance(chunk.bytes.len() as u64);
+        Ok(wc)
+    };
+    let count = || {
+        reader
+            .par_bridge()
+            .try_fold(WordCounts::new, process)
+            .try_reduce(WordCounts::new, |mut a, b| {
+                a.merge(b);
+                Ok(a)
+            })
+    };
+    let counts = pool(options.threads)?.install(count)?;
+    progress.check()?;
+    if counts.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::EmptyCorpus(format!(
+            "{}: no words",
+            names.join(", ")
+        )));
+    }
+    Ok(counts)
+}
+
+/// Streams the lines of the file `path` in order, calling `f(line_number, line)` (1-based) with each
+/// line without its `\n` (a `\r` before it is kept), decoded per `errors`. The last line counts even
+/// without a final `\n`; an empty file has no lines. Stops at the first error `f` returns.
+pub fn for_each_line(
+    path: &Path,
+    errors: Utf8Errors,
+    mut f: impl FnMut(u64, &str) -> Result<()>,
+) -> Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 16, open_file(path)?);
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    let mut offset = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let text = decode(line, errors).map_err(|pos| Error::InvalidUtf8 {
+            path: path.to_owned(),
+            line: line_no,
+            column: pos as u64,
+            offset: offset + pos as u64,
+        })?;
+        f(line_no, &text)?;
+        offset += n as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pretokenize::SplitPattern;
+
+    const GPT2: PreTokenizer = PreTokenizer::ByteLevel(SplitPattern::Gpt2);
+
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!(
+                "subwordx-corpus-{name}-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            TempDir(dir)
+        }
+        fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+            let p = self.0.join(name);
+            std::fs::write(&p, bytes).expect("write");
+            p
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// The definition, written as plainly as possible.
+    fn naive(text: &str, pt: PreTokenizer) -> FxHashMap<String, u64> {
+        let mut m = FxHashMap::default();
+        for line in text.split('\n') {
+            for (s, e) in pt.pieces(line) {
+                *m.entry(line[s..e].to_owned()).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+
+    fn random_text(seed: u64, len: usize) -> String {
+        let alphabet: Vec<char> = "aab cde  \n\n\r\tXY'sll1234é中😀,.!".chars().collect();
+        let mut x = seed;
+        (0..len)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                alphabet[(x >> 33) as usize % alphabet.len()]
+            })
+            .collect()
+    }
+
+    fn count(
+        paths: &[PathBuf],
+        pt: PreTokenizer,
+        threads: usize,
+        chunk: usize,
+    ) -> Result<WordCounts> {
+        count_words_in_files_chunked(
+            paths,
+            &Normalizer::default(),
+            &pt,
+            &CountOptions {
+                threads,
+                errors: Utf8Errors::Strict,
+            },
+            &Progress::new(),
+            chunk,
+        )
+    }
+
+    #[test]
+    fn counts_equal_naive_counts_for_any_chunking_and_threads() {
+        let dir = TempDir::new("naive");
+        let text = random_text(7, 20_000);
+        let with_nl = dir.file("a.txt", text.as_bytes());
+        let no_trailing = dir.file("b.txt", text.trim_end_matches('\n').as_bytes());
+        for pt in [
+            GPT2,
+            PreTokenizer::ByteLevel(SplitPattern::Cl100k),
+            PreTokenizer::Whitespace,
+            PreTokenizer::Bert,
+        ] {
+            let expected = naive(&text, pt);
+            for path in [&with_nl, &no_trailing] {
+                for chunk in [1, 7, 64, 4096, CHUNK_BYTES] {
+                    for threads in [1, 4] {
+                        let got =
+                            count(std::slice::from_ref(path), pt, threads, chunk).expect("counts");
+                        assert_eq!(
+                            got.counts, expected,
+                            "{pt:?} chunk {chunk} threads {threads}"
+                        );
+                    }
+                }
+            }
+        }
+        // Two files are one corpus: counts add up.
+        let both = count(&[with_nl.clone(), with_nl], GPT2, 2, 100).expect("counts");
+        let one = naive(&text, GPT2);
+        assert!(both.counts.iter().all(|(w, &n)| n == 2 * one[w]));
+        // In-memory texts give the same counts.
+        let wc = count_words_in_texts(
+            std::slice::from_ref(&text),
+            &Normalizer::default(),
+            &GPT2,
+            3,
+        );
+        assert_eq!(wc.counts, naive(&text, GPT2));
+    }
+
+    #[test]
+    fn lines_end_at_newline_and_keep_cr() {
+        let dir = TempDir::new("crlf");
+        let p = dir.file("a.txt", b"a  b\r\nc\n\nd  ");
+        let wc = count(std::slice::from_ref(&p), GPT2, 1, 3).expect("counts");
+        let mut got: Vec<(String, u64)> = wc.counts.into_iter().collect();
+        got.sort();
+        let expected = [
+            ("\r", 1),
+            (" ", 1),
+            ("  ", 1),
+            (" b", 1),
+            ("a", 1),
+            ("c", 1),
+            ("d", 1),
+        ];
+        let expected: Vec<(String, u64)> =
+            expected.iter().map(|&(w, n)| (w.to_owned(), n)).collect();
+        assert_eq!(got, expected);
+        let mut lines = Vec::new();
+        for_each_line(&p, Utf8Errors::Strict, |n, l| {
+            lines.push((n, l.to_owned()));
+            Ok(())
+        })
+        .expect("lines");
+        assert_eq!(
+            lines,
+            [
+                (1, "a  b\r".to_owned()),
+                (2, "c".to_owned()),
+                (3, String::new()),
+                (4, "d  ".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_in_any_chunk() {
+        let dir = TempDir::new("utf8");
+        let mut bytes = b"first line\nsecond\nthird ok\n".repeat(50);
+        let bad_line_start = bytes.len();
+        bytes.extend_from_slice(b"ab\xffcd\nmore\n");
+        let p = dir.file("bad.txt", &bytes);
+        for (threads, chunk) in [(1, 1), (1, 16), (4, 100), (2, CHUNK_BYTES)] {
+            match count(std::slice::from_ref(&p), GPT2, threads, chunk) {
+                Err(Error::InvalidUtf8 {
+                    line,
+                    column,
+                    offset,
+                    path,
+                }) => {
+                    assert_eq!((line, column, offset), (151, 2, bad_line_start as u64 + 2));
+                    assert_eq!(path, p);
+                }
+                other => panic!("expected InvalidUtf8, got {other:?}"),
+            }
+        }
+        let e = for_each_line(&p, Utf8Errors::Strict, |_, _| Ok(())).expect_err("invalid");
+        assert!(
+            matches!(e, Error::InvalidUtf8 { line: 151, column: 2, offset, .. } if offset == bad_line_start as u64 + 2)
+        );
+        assert!(e.to_string().contains("bad.txt:151"));
+    }
+
+    #[test]
+    fn replace_mode_substitutes_like_python() {
+        let dir = TempDir::new("replace");
+        let p = dir.file("bad.txt", b"ab\xff\xfecd x\xe4\xb8\n\xe4\xb8\xad");
+        let wc = count_words_in_files_chunked(
+            std::slice::from_ref(&p),
+            &Normalizer::default(),
+            &PreTokenizer::Whitespace,
+            &CountOptions {
+                threads: 2,
+                errors: Utf8Errors::Replace,
+            },
+            &Progress::new(),
+            2,
+        )
+        .expect("counts");
+        let mut got: Vec<&str> = wc.counts.keys().map(String::as_str).collect();
+        got.sort_unstable();
+        // Python: b"ab\xff\xfecd x\xe4\xb8".decode(errors="replace") == "ab\ufffd\ufffdcd x\ufffd"
+        assert_eq!(got, ["ab\u{fffd}\u{fffd}cd", "x\u{fffd}", "中"]);
+        let mut lines = Vec::new();
+        for_each_line(&p, Utf8Errors::Replace, |_, l| {
+            lines.push(l.to_owned());
+            Ok(())
+        })
+        .expect("lines");
+        assert_eq!(lines, ["ab\u{fffd}\u{fffd}cd x\u{fffd}", "中"]);
+    }
+
+    #[test]
+    fn file_errors() {
+        let dir = TempDir::new("errors");
+        let empty = dir.file("empty.txt", b"");
+        let blank = dir.file("blank.txt", b"  \n\t\n");
+        assert!(
+            matches!(count(std::slice::from_ref(&empty), GPT2, 1, 10), Err(Error::EmptyCorpus(m)) if m.contains("empty.txt"))
+        );
+        assert!(matches!(
+            count(&[blank], PreTokenizer::Whitespace, 1, 10),
+            Err(Error::EmptyCorpus(_))
+        ));
+        assert!(matches!(
+            count(&[], GPT2, 1, 10),
+            Err(Error::InvalidArgument(_))
+        ));
+        let missing = dir.0.join("missing.txt");
+        assert!(
+            matches!(count(std::slice::from_ref(&missing), GPT2, 1, 10), Err(Error::FileNotFound { path }) if path == missing)
+        );
+        let e = count(std::slice::from_ref(&dir.0), GPT2, 1, 10).expect_err("directory");
+        assert!(e.to_string().contains("is a directory"), "{e}");
+        let mut n = 0;
+        for_each_line(&empty, Utf8Errors::Strict, |_, _| {
+            n += 1;
+            Ok(())
+        })
+        .expect("empty file");
+        assert_eq!(n, 0);
+        assert!(matches!(
+            for_each_line(&missing, Utf8Errors::Strict, |_, _| Ok(())),
+            Err(Error::FileNotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn cancellation_stops_counting() {
+        let dir = TempDir::new("cancel");
+        let p = dir.file("a.txt", random_text(1, 10_000).as_bytes());
+        let progress = Progress::new();
+        progress.cancel();
+        let r = count_words_in_files_chunked(
+            &[p],
+            &Normalizer::default(),
+            &GPT2,
+            &CountOptions::default(),
+            &progress,
+            100,
+        );
+        assert!(matches!(r, Err(Error::Interrupted)));
+    }
+
+    #[test]
+    fn progress_counts_every_byte() {
+        let dir = TempDir::new("progress");
+        let text = random_text(3, 5_000);
+        let p = dir.file("a.txt", text.as_bytes());
+        let progress = Progress::new();
+        count_words_in_files_chunked(
+            &[p],
+            &Normalizer::default(),
+            &GPT2,
+            &CountOptions::default(),
+            &progress,
+            64,
+        )
+        .expect("counts");
+        let snap = progress.snapshot();
+        assert_eq!(
+            (snap.stage.as_str(), snap.done, snap.total),
+            ("counting", text.len() as u64, text.len() as u64)
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Model files: reading and writing tokenizers (`docs/bpe.md` §6).
+//!
+//! * [`native`]: the subwordx format, one JSON file with every setting (also [`Tokenizer::to_bytes`]
+//!   / [`Tokenizer::from_bytes`] for pickling).
+//! * [`hf_json`]: Hugging Face `tokenizer.json`, which `tokenizers.Tokenizer.from_file` loads with
+//!   the same ids and tokens.
+//! * [`vocab_merges`]: the GPT-2 `vocab.json` + `merges.txt` pair.
+//!
+//! Writers are atomic: the bytes go to `path.tmp-<pid>` in the same directory, are fsynced, and the
+//! temporary file is renamed over `path`, so a crash never leaves a half-written model; on failure
+//! the temporary file is removed. Readers never panic: a truncated, corrupt or self-contradicting
+//! file is an [`Error::CorruptModel`] saying what is wrong.
+
+pub mod hf_json;
+pub mod native;
+pub mod vocab_merges;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::tokenizer::Tokenizer;
+use crate::{Error, Result};
+
+/// Writes `bytes` to `path` atomically (temporary file in the same directory, fsync, rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::invalid(format!("{}: not a file path", path.display())))?;
+    let mut tmp_name = name.to_os_string();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp: PathBuf = path.with_file_name(tmp_name);
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+impl Tokenizer {
+    /// Loads a tokenizer, detecting the format by content: the subwordx format, an HF
+    /// `tokenizer.json`, or a `vocab.json` with `merges.txt` beside it. A directory is searched for
+    /// `tokenizer.json`, then `vocab.json`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Tokenizer> {
+        let path = path.as_ref();
+        if path.is_dir() {
+            for name in ["tokenizer.json", "vocab.json"] {
+                let p = path.join(name);
+                if p.is_file() {
+                    return Self::load(&p);
+                }
+            }
+            return Err(Error::invalid(format!(
+                "{}: no tokenizer.json or vocab.json in this directory",
+                path.display()
+            )));
+        }
+        let bytes = read(path)?;
+        let source = path.display().to_string();
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::corrupt(&source, format!("not valid JSON: {e}")))?;
+        if value.get("format").and_then(|f| f.as_str()) == Some("subwordx") {
+            return native::from_value(value, &source);
+        }
+        if value.get("model").is_some() {
+            return hf_json::from_value(&value, &source);
+        }
+        if value.is_object() {
+            let merges = path.with_file_name("merges.txt");
+            if merges.is_file() {
+                return vocab_merges::read_files(path, &merges, None);
+            }
+            return Err(Error::corrupt(
+                &source,
+                "looks like a vocab.json but there is no merges.txt beside it",
+            ));
+        }
+        Err(Error::corrupt(
+            &source,
+            "not a tokenizer file (no \"format\" or \"model\" key)",
+        ))
+    }
+
+    /// Saves in the subwordx format.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &self.to_bytes())
+    }
+
+    /// Saves as an HF `tokenizer.json`.
+    pub fn save_hf(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), hf_json::to_string(self).as_bytes())
+    }
+
+    /// Saves as `vocab.json` + `merges.txt` (settings other than vocabulary and merges are lost).
+    pub fn save_vocab_merges(
+        &self,
+        vocab_path: impl AsRef<Path>,
+        merges_path: impl AsRef<Path>,
+    ) -> Result<()> {
+        let (v, m) = vocab_merges::to_strings(self)?;
+        write_atomic(vocab_path.as_ref(), v.as_bytes())?;
+        write_atomic(merges_path.as_ref(), m.as_bytes())
+    }
+
+    /// The subwordx format as bytes (for pickling).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        native::to_string(self).into_bytes()
+    }
+
+    /// Reads the subwordx format from bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tokenizer> {
+        native::from_slice(bytes, "<bytes>")
+    }
+}

@@ -1,0 +1,462 @@
+//! A trained BPE model and its encoder (`docs/bpe.md` §4.2–4.3).
+//!
+//! ## Encoding one piece
+//!
+//! The initial symbols of the piece are merged by rank: repeatedly the adjacent pair with the
+//! lowest merge rank, the leftmost among equal ranks. Two implementations give the same result:
+//!
+//! * short pieces (the vast majority): an array of symbols plus the rank of each adjacent pair;
+//!   each step scans for the minimum and updates the two neighbouring ranks (tiktoken's
+//!   `byte_pair_merge`), O(n²) but with tiny constants;
+//! * long pieces: a doubly linked list over the symbols and a binary heap of candidate merges
+//!   `(rank, position)` with lazy invalidation (HF `tokenizers`' `Word::merge_all`), O(n log n), so
+//!   a megabyte without whitespace encodes in milliseconds.
+//!
+//! Positions are indices into the initial symbol array; a merge keeps the left index, so index
+//! order is left-to-right order and `(rank, index)` is exactly "lowest rank, then leftmost".
+//!
+//! Byte-level pieces are cached per thread (piece → ids): text repeats its words, and a cache hit
+//! skips the merging entirely. The cache is thread-local, so a shared model needs no lock.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// How a BPE model makes the initial symbols of a piece (`docs/bpe.md` §2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BpeSettings {
+    /// Byte-level (GPT-2): symbols are the piece's UTF-8 bytes as `bytes_to_unicode` chars.
+    pub byte_level: bool,
+    /// Classic: appended to the last symbol of a word (e.g. `</w>`).
+    pub end_of_word_suffix: Option<String>,
+    /// Classic: prepended to every symbol but the first (e.g. `##`).
+    pub continuing_subword_prefix: Option<String>,
+    /// Classic: the token that replaces a symbol not in the vocabulary (else it is dropped).
+    pub unk_token: Option<String>,
+}
+
+/// A trained BPE model: vocabulary by id, merges by rank. Immutable, `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct BpeModel {
+    settings: BpeSettings,
+    vocab: Vec<String>,
+    token_to_id: FxHashMap<String, u32>,
+    merges: Vec<(u32, u32)>,
+    /// (left, right) packed → (rank, merged id).
+    merge_map: FxHashMap<u64, (u32, u32)>,
+    /// Byte-level: id of each byte's symbol (`NONE` if the vocabulary lacks it).
+    byte_ids: Box<[u32; 256]>,
+    /// Classic: ids of a char as a word's first/middle/last/only symbol.
+    char_ids: [FxHashMap<char, u32>; 4],
+    unk_id: Option<u32>,
+    /// Identity of this model's contents for the thread-local cache.
+    uid: u64,
+}
+
+impl PartialEq for BpeModel {
+    fn eq(&self, other: &Self) -> bool {
+        self.settings == other.settings && self.vocab == other.vocab && self.merges == other.merges
+    }
+}
+
+const NONE: u32 = u32::MAX;
+/// Pieces up to this many symbols are merged by the array scan, longer ones by the heap.
+const SHORT: usize = 48;
+/// Byte-level pieces up to this many bytes go through the per-thread cache.
+const CACHE_MAX_PIECE: usize = 64;
+const CACHE_CAPACITY: usize = 1 << 16;
+
+static NEXT_UID: AtomicU64 = AtomicU64::new(1);
+
+/// The piece cache of one thread: the uid of the model it belongs to, and piece bytes → ids.
+type PieceCache = (u64, FxHashMap<Box<[u8]>, Box<[u32]>>);
+
+thread_local! {
+    static CACHE: RefCell<PieceCache> =
+        RefCell::new((0, FxHashMap::default()));
+}
+
+#[inline]
+fn pack(l: u32, r: u32) -> u64 {
+    (u64::from(l) << 32) | u64::from(r)
+}
+
+/// One symbol during encoding: its id and the byte span of the piece it covers.
+#[derive(Clone, Copy, Debug)]
+struct Sym {
+    id: u32,
+    start: u32,
+    end: u32,
+}
+
+impl BpeModel {
+    /// Builds a model from its vocabulary (by id) and merges (by rank), checking that they agree.
+    /// `source_name` names the origin in [`Error::CorruptModel`].
+    pub fn from_parts(
+        vocab: Vec<String>,
+        merges: Vec<(u32, u32)>,
+        settings: BpeSettings,
+        source_name: &str,
+    ) -> Result<Self> {
+        let corrupt = |reason: String| Error::corrupt(source_name, reason);
+        if vocab.len() >= NONE as usize {
+            return Err(corrupt("vocabulary too large".to_owned()));
+        }
+        let mut token_to_id = FxHashMap::default();
+        token_to_id.reserve(vocab.len());
+        for (id, t) in vocab.iter().enumerate() {
+            if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
+                return Err(corrupt(format!("token {t:?} has two ids, {prev} and {id}")));
+            }
+        }
+        let prefix = settings
+            .continuing_subword_prefix
+            .as_deref()
+            .filter(|p| !p.is_empty());
+        let mut merge_map = FxHashMap::default();
+        merge_map.reserve(merges.len());
+        for (rank, &(l, r)) in merges.iter().enumerate() {
+            let (Some(ls), Some(rs)) = (vocab.get(l as usize), vocab.get(r as usize)) else {
+                return Err(corrupt(format!(
+                    "merge {rank} refers to unknown id {}",
+                    l.max(r)
+                )));
+            };
+            let rs = prefix.and_then(|p| rs.strip_prefix(p)).unwrap_or(rs);
+            let merged = format!("{ls}{rs}");
+            let Some(&new) = token_to_id.get(&merged) else {
+                return Err(corrupt(format!(
+                    "merge {rank} ({ls:?}, {:?}) makes {merged:?}, which is not in the vocabulary",
+                    vocab[r as usize]
+                )));
+            };
+            // A repeated merge keeps its first (lowest) rank.
+            merge_map.entry(pack(l, r)).or_insert((rank as u32, new));
+        }
+        let mut byte_ids = Box::new([NONE; 256]);
+        let mut char_ids: [FxHashMap<char, u32>; 4] = Default::default();
+        if settings.byte_level {
+            let table = super::byte_chars();
+            for b in 0..256 {
+                let mut buf = [0u8; 4];
+                if let Some(&id) = token_to_id.get(table[b].encode_utf8(&mut buf) as &str) {
+                    byte_ids[b] = id;
+                }
+            }
+        } else {
+            let p = prefix.unwrap_or("");
+            let s = settings.end_of_word_suffix.as_deref().unwrap_or("");
+            for (id, t) in vocab.iter().enumerate() {
+                // forms: 0 first, 1 middle (P c), 2 last (P c S), 3 only (c S)
+                let single = |x: &str| {
+                    let mut it = x.chars();
+                    match (it.next(), it.next()) {
+                        (Some(c), None) => Some(c),
+                        _ => None,
+                    }
+                };
+                let id = id as u32;
+                if let Some(c) = single(t) {
+                    char_ids[0].insert(c, id);
+                }
+                if let Some(c) = t.strip_prefix(p).and_then(single) {
+                    char_ids[1].insert(c, id);
+                }
+                if let Some(c) = t
+                    .strip_prefix(p)
+                    .and_then(|x| x.strip_suffix(s))
+                    .and_then(single)
+                {
+                    char_ids[2].insert(c, id);
+                }
+                if let Some(c) = t.strip_suffix(s).and_then(single) {
+                    char_ids[3].insert(c, id);
+                }
+            }
+        }
+        let unk_id = match &settings.unk_token {
+            None => None,
+            Some(u) => Some(
+                *token_to_id
+                    .get(u)
+                    .ok_or_else(|| corrupt(format!("unk_token {u:?} is not in the vocabulary")))?,
+            ),
+        };
+        Ok(Self {
+            settings,
+            vocab,
+            token_to_id,
+            merges,
+            merge_map,
+            byte_ids,
+            char_ids,
+            unk_id,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The same model with another unk token (which must be in the vocabulary).
+    pub fn with_unk_token(&self, unk_token: Option<String>) -> Result<Self> {
+        let settings = BpeSettings {
+            unk_token,
+            ..self.settings.clone()
+        };
+        let unk_id = match &settings.unk_token {
+            None => None,
+            Some(u) => Some(*self.token_to_id.get(u).ok_or_else(|| {
+                Error::invalid(format!("unk_token {u:?} is not in the vocabulary"))
+            })?),
+        };
+        Ok(Self {
+            settings,
+            unk_id,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            ..self.clone()
+        })
+    }
+
+    pub fn settings(&self) -> &BpeSettings {
+        &self.settings
+    }
+    pub fn is_byte_level(&self) -> bool {
+        self.settings.byte_level
+    }
+    pub fn vocab_size(&self) -> usize {
+        self.vocab.len()
+    }
+    /// The vocabulary in id order.
+    pub fn vocab(&self) -> &[String] {
+        &self.vocab
+    }
+    /// The merges as `(left id, right id)` in rank order.
+    pub fn merges(&self) -> &[(u32, u32)] {
+        &self.merges
+    }
+    pub fn token_to_id(&self, token: &str) -> Option<u32> {
+        self.token_to_id.get(token).copied()
+    }
+    pub fn id_to_token(&self, id: u32) -> Option<&str> {
+        self.vocab.get(id as usize).map(String::as_str)
+    }
+    /// Rank and result of merging `left` with `right`, if it is a merge.
+    pub fn merge_of(&self, left: u32, right: u32) -> Option<(u32, u32)> {
+        self.merge_map.get(&pack(left, right)).copied()
+    }
+
+    /// Encodes one word (pre-tokenized piece) into ids.
+    pub fn encode_word(&self, word: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.encode_piece(word, &mut out);
+        out
+    }
+
+    /// Appends the ids of one piece to `out`.
+    pub fn encode_piece(&self, piece: &str, out: &mut Vec<u32>) {
+        if self.settings.byte_level && piece.len() <= CACHE_MAX_PIECE {
+            let hit = CACHE.with(|c| {
+                let c = c.borrow();
+                if c.0 != self.uid {
+                    return false;
+                }
+                match c.1.get(piece.as_bytes()) {
+                    Some(ids) => {
+                        out.extend_from_slice(ids);
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if hit {
+                return;
+            }
+            let start = out.len();
+            let mut syms = self.initial_symbols(piece);
+            self.merge(&mut syms);
+            out.extend(syms.iter().map(|s| s.id));
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.0 != self.uid || c.1.len() >= CACHE_CAPACITY {
+                    c.1.clear();
+                    c.0 = self.uid;
+                }
+                c.1.insert(piece.as_bytes().into(), out[start..].into());
+            });
+            return;
+        }
+        let mut syms = self.initial_symbols(piece);
+        self.merge(&mut syms);
+        out.extend(syms.iter().map(|s| s.id));
+    }
+
+    /// Appends the ids of one piece and, for each, the byte span `[start, end)` it covers in the
+    /// piece.
+    pub fn encode_piece_with_spans(
+        &self,
+        piece: &str,
+        ids: &mut Vec<u32>,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
+        let mut syms = self.initial_symbols(piece);
+        self.merge(&mut syms);
+        for s in syms {
+            ids.push(s.id);
+            spans.push((s.start as usize, s.end as usize));
+        }
+    }
+
+    /// The initial symbols of a piece (`docs/bpe.md` §2, §4.2).
+    fn initial_symbols(&self, piece: &str) -> Vec<Sym> {
+        let mut syms = Vec::with_capacity(piece.len());
+        if self.settings.byte_level {
+            for (i, b) in piece.bytes().enumerate() {
+                let id = self.byte_ids[b as usize];
+                let id = if id == NONE {
+                    self.unk_id.unwrap_or(NONE)
+                } else {
+                    id
+                };
+                if id != NONE {
+                    syms.push(Sym {
+                        id,
+                        start: i as u32,
+                        end: i as u32 + 1,
+                    });
+                }
+            }
+            return syms;
+        }
+        let mut it = piece.char_indices().peekable();
+        let mut first = true;
+        while let Some((i, c)) = it.next() {
+            let last = it.peek().is_none();
+            let form = match (first, last) {
+                (true, false) => 0,
+                (false, false) => 1,
+                (false, true) => 2,
+                (true, true) => 3,
+            };
+            first = false;
+            let id = self.char_ids[form].get(&c).copied().or(self.unk_id);
+            if let Some(id) = id {
+                syms.push(Sym {
+                    id,
+                    start: i as u32,
+                    end: (i + c.len_utf8()) as u32,
+                });
+            }
+        }
+        syms
+    }
+
+    fn merge(&self, syms: &mut Vec<Sym>) {
+        if syms.len() < 2 || self.merge_map.is_empty() {
+            return;
+        }
+        if syms.len() <= SHORT {
+            self.merge_short(syms);
+        } else {
+            self.merge_long(syms);
+        }
+    }
+
+    #[inline]
+    fn rank(&self, l: u32, r: u32) -> (u32, u32) {
+        self.merge_map
+            .get(&pack(l, r))
+            .copied()
+            .unwrap_or((NONE, NONE))
+    }
+
+    /// Array scan: `ranks[i]` is the merge of `syms[i], syms[i + 1]`.
+    fn merge_short(&self, syms: &mut Vec<Sym>) {
+        let mut ranks: Vec<(u32, u32)> = syms
+            .windows(2)
+            .map(|w| self.rank(w[0].id, w[1].id))
+            .collect();
+        loop {
+            let mut best = NONE;
+            let mut at = 0;
+            for (i, &(r, _)) in ranks.iter().enumerate() {
+                if r < best {
+                    best = r;
+                    at = i;
+                }
+            }
+            if best == NONE {
+                break;
+            }
+            let new = ranks[at].1;
+            syms[at] = Sym {
+                id: new,
+                start: syms[at].start,
+                end: syms[at + 1].end,
+            };
+            syms.remove(at + 1);
+            ranks.remove(at);
+            if at < ranks.len() {
+                ranks[at] = self.rank(syms[at].id, syms[at + 1].id);
+            }
+            if at > 0 {
+                ranks[at - 1] = self.rank(syms[at - 1].id, syms[at].id);
+            }
+        }
+    }
+
+    /// Linked list + heap of `(rank, position)` candidates with lazy invalidation.
+    fn merge_long(&self, syms: &mut Vec<Sym>) {
+        let n = syms.len();
+        let mut next: Vec<u32> = (1..=n as u32).collect();
+        let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
+        next[n - 1] = NONE;
+        let mut alive = vec![true; n];
+        let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+        for i in 0..n - 1 {
+            let (r, _) = self.rank(syms[i].id, syms[i + 1].id);
+            if r != NONE {
+                heap.push(Reverse((r, i as u32)));
+            }
+        }
+        while let Some(Reverse((rank, pos))) = heap.pop() {
+            let p = pos as usize;
+            if !alive[p] || next[p] == NONE {
+                continue;
+            }
+            let q = next[p] as usize;
+            let (r, new) = self.rank(syms[p].id, syms[q].id);
+            if r != rank {
+                continue; // stale: the pair at p changed since this candidate was pushed
+            }
+            syms[p].id = new;
+            syms[p].end = syms[q].end;
+            alive[q] = false;
+            next[p] = next[q];
+            if next[q] != NONE {
+                prev[next[q] as usize] = pos;
+                let (r2, _) = self.rank(new, syms[next[q] as usize].id);
+                if r2 != NONE {
+                    heap.push(Reverse((r2, pos)));
+                }
+            }
+            if prev[p] != NONE {
+                let (r0, _) = self.rank(syms[prev[p] as usize].id, new);
+                if r0 != NONE {
+                    heap.push(Reverse((r0, prev[p])));
+                }
+            }
+        }
+        let mut out = 0;
+        for i in 0..n {
+            if alive[i] {
+                syms[out] = syms[i];
+                out += 1;
+            }
+        }
+        syms.truncate(out);
+    }
+}
