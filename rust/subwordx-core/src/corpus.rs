@@ -148,8 +148,8 @@ fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
 
 /// Counts the words of `texts` (each one or more lines), normalized and pre-tokenized, in parallel
 /// on `threads` threads (0 = all cores).
-pub fn count_words_in_texts(
-    texts: &[String],
+pub fn count_words_in_texts<S: AsRef<str> + Sync>(
+    texts: &[S],
     normalizer: &Normalizer,
     pre_tokenizer: &PreTokenizer,
     threads: usize,
@@ -158,7 +158,7 @@ pub fn count_words_in_texts(
         texts
             .par_iter()
             .fold(WordCounts::new, |mut wc, t| {
-                wc.add_text(t, normalizer, pre_tokenizer);
+                wc.add_text(t.as_ref(), normalizer, pre_tokenizer);
                 wc
             })
             .reduce(WordCounts::new, |mut a, b| {
@@ -172,7 +172,7 @@ pub fn count_words_in_texts(
         // No thread could be started: count on this one.
         let mut wc = WordCounts::new();
         for t in texts {
-            wc.add_text(t, normalizer, pre_tokenizer);
+            wc.add_text(t.as_ref(), normalizer, pre_tokenizer);
         }
         wc
     }

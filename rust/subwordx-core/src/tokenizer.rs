@@ -463,16 +463,28 @@ impl Tokenizer {
         add_special_tokens: bool,
         threads: usize,
     ) -> Vec<Encoding> {
+        self.encode_batch_with_options(texts, add_special_tokens, false, threads)
+    }
+
+    /// [`Tokenizer::encode_batch`] with the options of [`Tokenizer::encode_with_options`].
+    pub fn encode_batch_with_options<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        add_special_tokens: bool,
+        split_special_tokens: bool,
+        threads: usize,
+    ) -> Vec<Encoding> {
         let run = || {
             texts
                 .par_iter()
-                .map(|t| self.encode(t.as_ref(), add_special_tokens))
+                .map(|t| {
+                    self.encode_with_options(t.as_ref(), add_special_tokens, split_special_tokens)
+                })
                 .collect()
         };
         with_threads(threads, run)
     }
 
-    /// [`Tokenizer::encode_ids`] over many texts in parallel.
     pub fn encode_batch_ids<S: AsRef<str> + Sync>(
         &self,
         texts: &[S],

@@ -5,9 +5,14 @@ use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
+mod tokenizer;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<tokenizer::PyTokenizer>()?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_bpe_files, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_bpe_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_bpe_counts, m)?)?;
     Ok(())
 }

@@ -107,7 +107,9 @@ impl PyTokenizer {
     ) -> PyResult<Vec<Ids<'py>>> {
         let all = run_detached(py, || {
             let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-            Ok(self.inner.encode_batch_ids(&strs, add_special_tokens, threads))
+            Ok(self
+                .inner
+                .encode_batch_ids(&strs, add_special_tokens, threads))
         })?;
         Ok(all.into_iter().map(|ids| ids.into_pyarray(py)).collect())
     }
@@ -147,32 +149,36 @@ impl PyTokenizer {
     }
 
     fn to_native_json(&self) -> String {
-        io::native::to_json(&self.inner)
+        io::native::to_string(&self.inner)
     }
 
     fn to_hf_json(&self) -> String {
-        io::hf_json::to_json(&self.inner)
+        io::hf_json::to_string(&self.inner)
     }
 
-    fn to_vocab_merges(&self) -> (String, String) {
-        io::vocab_merges::to_strings(&self.inner)
+    fn to_vocab_merges(&self) -> PyResult<(String, String)> {
+        io::vocab_merges::to_strings(&self.inner).map_err(to_py_err)
     }
 
     #[staticmethod]
     fn from_native_json(py: Python<'_>, data: &str) -> PyResult<Self> {
-        let inner = run_detached(py, || io::native::from_json(data, "<subwordx json>"))?;
+        let inner = run_detached(py, || {
+            io::native::from_slice(data.as_bytes(), "<subwordx json>")
+        })?;
         Ok(Self { inner })
     }
 
     #[staticmethod]
     fn from_hf_json(py: Python<'_>, data: &str) -> PyResult<Self> {
-        let inner = run_detached(py, || io::hf_json::from_json(data, "<tokenizer.json>"))?;
+        let inner = run_detached(py, || io::hf_json::from_str(data, "<tokenizer.json>"))?;
         Ok(Self { inner })
     }
 
     #[staticmethod]
     fn from_vocab_merges(py: Python<'_>, vocab_json: &str, merges_txt: &str) -> PyResult<Self> {
-        let inner = run_detached(py, || io::vocab_merges::from_strings(vocab_json, merges_txt))?;
+        let inner = run_detached(py, || {
+            io::vocab_merges::from_strs(vocab_json, merges_txt, None, "<vocab.json + merges.txt>")
+        })?;
         Ok(Self { inner })
     }
 }

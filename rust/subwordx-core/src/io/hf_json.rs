@@ -254,6 +254,13 @@ fn read_template(v: &Value, source: &str) -> Result<Option<Vec<TemplatePiece>>> 
     }
 }
 
+/// Parses a `tokenizer.json` text; `source` names the file in errors.
+pub fn from_str(text: &str, source: &str) -> Result<Tokenizer> {
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| Error::corrupt(source, format!("not valid JSON: {e}")))?;
+    from_value(&doc, source)
+}
+
 /// Parses a `tokenizer.json` document.
 pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
     let corrupt = |r: String| Error::corrupt(source, r);

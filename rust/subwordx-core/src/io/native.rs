@@ -51,7 +51,8 @@ pub fn pre_tokenizer_from_name(name: &str) -> Option<PreTokenizer> {
     })
 }
 
-pub(crate) fn to_string(tok: &Tokenizer) -> String {
+/// The subwordx format of `tok` as a JSON string.
+pub fn to_string(tok: &Tokenizer) -> String {
     let s = tok.model().settings();
     let file = NativeFile {
         format: "subwordx".into(),
@@ -78,7 +79,8 @@ pub(crate) fn to_string(tok: &Tokenizer) -> String {
     serde_json::to_string(&file).unwrap_or_default()
 }
 
-pub(crate) fn from_slice(bytes: &[u8], source: &str) -> Result<Tokenizer> {
+/// Parses the subwordx format; `source` names the file in errors.
+pub fn from_slice(bytes: &[u8], source: &str) -> Result<Tokenizer> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::corrupt(source, format!("not valid JSON: {e}")))?;
     from_value(value, source)

@@ -2,8 +2,10 @@
 //! in rank order), the layout of HF `BPE.from_file`.
 //!
 //! The pair holds no settings. When reading without explicit settings they are guessed: byte-level
-//! GPT-2 when the vocabulary holds all 256 byte symbols, else classic whitespace BPE with the `</w>`
-//! suffix if some token ends with it. No special tokens.
+//! GPT-2 when the vocabulary holds all 256 byte symbols and no token ends with `</w>`, else classic
+//! BPE with the `bert` pre-tokenizer (subwordx's default), the `</w>` suffix if some token ends with
+//! it, and `<unk>` as unknown (and special) token if the vocabulary has it. The Python reference
+//! guesses the same way.
 
 use std::path::Path;
 
@@ -90,11 +92,13 @@ pub fn from_strs(
             }
         }
     }
+    let settings_given = settings.is_some();
     let (settings, pre) = settings.unwrap_or_else(|| {
         let table = bytes_to_unicode();
         let byte_level = table
             .iter()
-            .all(|c| map.contains_key(c.to_string().as_str()));
+            .all(|c| map.contains_key(c.to_string().as_str()))
+            && !map.keys().any(|t| t.ends_with("</w>"));
         if byte_level {
             (
                 BpeSettings {
@@ -113,13 +117,27 @@ pub fn from_strs(
                     end_of_word_suffix: suffix,
                     ..BpeSettings::default()
                 },
-                PreTokenizer::Whitespace,
+                PreTokenizer::Bert,
             )
         }
     });
+    let guessed_unk = !settings_given && !settings.byte_level && vocab.iter().any(|t| t == "<unk>");
+    let settings = if guessed_unk {
+        BpeSettings {
+            unk_token: Some("<unk>".to_owned()),
+            ..settings
+        }
+    } else {
+        settings
+    };
+    let specials = if guessed_unk {
+        vec!["<unk>".to_owned()]
+    } else {
+        Vec::new()
+    };
     let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
     let model = BpeModel::from_parts(vocab, merge_ids, settings, source)?;
-    Tokenizer::new(model, Normalizer::default(), pre, Vec::new(), None).map_err(|e| match e {
+    Tokenizer::new(model, Normalizer::default(), pre, specials, None).map_err(|e| match e {
         Error::InvalidArgument(m) => corrupt(m),
         e => e,
     })
