@@ -35,7 +35,7 @@ def small_corpus(tmp_path: Path, botchan: Path) -> Path:
 def _replay_is_exact(tok: Tokenizer, words: collections.Counter[str]) -> None:
     """Each merge must be a most frequent pair of the current segmentation (docs/bpe.md §3)."""
     suffix = tok.config["end_of_word_suffix"]
-    segs = {w: list(w[:-1]) + [w[-1] + suffix] for w in words}
+    segs = {w: [*list(w[:-1]), w[-1] + suffix] for w in words}
     for a, b in tok.merges:
         pairs: collections.Counter[tuple[str, str]] = collections.Counter()
         for w, syms in segs.items():
@@ -152,7 +152,10 @@ def test_special_tokens_and_template(backend: str, small_corpus: Path) -> None:
     assert ids[0] == s and ids[-1] == e
     assert 0 in ids
     assert enc.offsets.tolist()[0] == [0, 0]
-    assert tok.encode("Hi", add_special_tokens=False).ids.tolist() == ids[1:-1][: len(tok.encode("Hi", add_special_tokens=False))]
+    assert (
+        tok.encode("Hi", add_special_tokens=False).ids.tolist()
+        == ids[1:-1][: len(tok.encode("Hi", add_special_tokens=False))]
+    )
     plain = tok.encode("Hi<|endoftext|>", add_special_tokens=False, split_special_tokens=True)
     assert 0 not in plain.ids.tolist()
     assert tok.decode(ids) == "Hithere"

@@ -26,10 +26,22 @@ def test_train_encode_decode_round_trip(
     backend: str, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "bl.json"
-    code, _, err = _run(capsys, "train-bpe", str(corpus), "--byte-level", "--vocab-size", "400", "-o", str(model), "-q")
+    code, _, err = _run(
+        capsys,
+        "train-bpe",
+        str(corpus),
+        "--byte-level",
+        "--vocab-size",
+        "400",
+        "-o",
+        str(model),
+        "-q",
+    )
     assert code == 0, err
     text = tmp_path / "text.txt"
-    text.write_text("First line, with  spaces.\n東京 and émigré\n\n   trailing   \n", encoding="utf-8")
+    text.write_text(
+        "First line, with  spaces.\n東京 and émigré\n\n   trailing   \n", encoding="utf-8"
+    )
     code, ids, err = _run(capsys, "encode", "-t", str(model), "--no-special-tokens", str(text))
     assert code == 0, err
     assert len(ids.split("\n")) == 5  # 4 lines + final newline
@@ -48,14 +60,27 @@ def test_classic_default_and_template(
     backend: str, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "classic.swx.json"
-    code, _, err = _run(capsys, "train-bpe", str(corpus), "--vocab-size", "300", "--template", "<s> $A </s>", "-o", str(model), "-q")
+    code, _, err = _run(
+        capsys,
+        "train-bpe",
+        str(corpus),
+        "--vocab-size",
+        "300",
+        "--template",
+        "<s> $A </s>",
+        "-o",
+        str(model),
+        "-q",
+    )
     assert code == 0, err
     text = tmp_path / "t.txt"
     text.write_text("the school\n", encoding="utf-8")
     _, with_specials, _ = _run(capsys, "encode", "-t", str(model), "--tokens", str(text))
     toks = with_specials.split()
     assert toks[0] == "<s>" and toks[-1] == "</s>" and any(t.endswith("</w>") for t in toks)
-    _, plain, _ = _run(capsys, "encode", "-t", str(model), "--tokens", "--no-special-tokens", str(text))
+    _, plain, _ = _run(
+        capsys, "encode", "-t", str(model), "--tokens", "--no-special-tokens", str(text)
+    )
     assert plain.split() == toks[1:-1]
 
 

@@ -29,8 +29,14 @@ def _both(lines: list[str], **kw: object) -> tuple[object, object]:
 
 @SETTINGS
 @given(corpora, st.integers(min_value=1, max_value=3), st.booleans())
-def test_classic_training_and_encoding_agree(lines: list[str], min_frequency: int, prefix: bool) -> None:
-    kw: dict[str, object] = {"vocab_size": 60, "min_frequency": min_frequency, "pre_tokenizer": "whitespace"}
+def test_classic_training_and_encoding_agree(
+    lines: list[str], min_frequency: int, prefix: bool
+) -> None:
+    kw: dict[str, object] = {
+        "vocab_size": 60,
+        "min_frequency": min_frequency,
+        "pre_tokenizer": "whitespace",
+    }
     if prefix:
         kw["continuing_subword_prefix"] = "##"
     rust, py = _both(lines, **kw)
@@ -70,7 +76,13 @@ def test_encoding_arbitrary_text_agrees(text: str) -> None:
 @pytest.mark.parametrize("form", ["nfc", "nfkc"])
 def test_normalizers_agree(form: str) -> None:
     lines = ["Café ＡＢＣ ﬁne Ǆ", "e\u0301le\u0300ve ÅNGSTRÖM", "İstanbul ΣΊΣΥΦΟΣ"]
-    kw = {"vocab_size": 120, "unicode_normalization": form, "lowercase": True, "strip_accents": True, "min_frequency": 1}
+    kw = {
+        "vocab_size": 120,
+        "unicode_normalization": form,
+        "lowercase": True,
+        "strip_accents": True,
+        "min_frequency": 1,
+    }
     rust, py = _both(lines, **kw)
     assert rust.merges == py.merges  # type: ignore[attr-defined]
     for line in lines:

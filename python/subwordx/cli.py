@@ -93,23 +93,71 @@ def _add_train_bpe(sub: Any) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files, one text per line")
     p.add_argument("-o", "--output", required=True, help="where to save the tokenizer")
     p.add_argument("--format", choices=("hf", "subwordx", "vocab-merges"), help="output format")
-    p.add_argument("--vocab-size", type=_positive_int, default=32000, help="final vocabulary size (default 32000)")
-    p.add_argument("--min-frequency", type=_non_negative_int, default=2, help="stop when the best pair occurs fewer times (default 2)")
-    p.add_argument("--byte-level", action="store_true", help="byte-level BPE (GPT-2 style): every string encodes, no unknown tokens")
-    p.add_argument("--pre-tokenizer", choices=("whitespace", "bert", "gpt2", "cl100k", "o200k"), help="how lines split into words (default: bert for classic, gpt2 for byte-level)")
-    p.add_argument("--special-tokens", nargs="*", default=[], metavar="TOKEN", help="tokens with the first ids, never split")
-    p.add_argument("--template", help="special tokens around each encoding, $A for the text, e.g. '<s> $A </s>'")
+    p.add_argument(
+        "--vocab-size",
+        type=_positive_int,
+        default=32000,
+        help="final vocabulary size (default 32000)",
+    )
+    p.add_argument(
+        "--min-frequency",
+        type=_non_negative_int,
+        default=2,
+        help="stop when the best pair occurs fewer times (default 2)",
+    )
+    p.add_argument(
+        "--byte-level",
+        action="store_true",
+        help="byte-level BPE (GPT-2 style): every string encodes, no unknown tokens",
+    )
+    p.add_argument(
+        "--pre-tokenizer",
+        choices=("whitespace", "bert", "gpt2", "cl100k", "o200k"),
+        help="how lines split into words (default: bert for classic, gpt2 for byte-level)",
+    )
+    p.add_argument(
+        "--special-tokens",
+        nargs="*",
+        default=[],
+        metavar="TOKEN",
+        help="tokens with the first ids, never split",
+    )
+    p.add_argument(
+        "--template",
+        help="special tokens around each encoding, $A for the text, e.g. '<s> $A </s>'",
+    )
     p.add_argument("--unk-token", help="classic: token for unknown chars (default <unk>)")
-    p.add_argument("--limit-alphabet", type=_positive_int, help="keep only this many most frequent chars")
-    p.add_argument("--max-token-length", type=_positive_int, help="never build tokens longer than this (chars)")
+    p.add_argument(
+        "--limit-alphabet", type=_positive_int, help="keep only this many most frequent chars"
+    )
+    p.add_argument(
+        "--max-token-length", type=_positive_int, help="never build tokens longer than this (chars)"
+    )
     p.add_argument("--end-of-word-suffix", help="classic: end-of-word suffix (default </w>)")
-    p.add_argument("--continuing-subword-prefix", help="classic: prefix of word-inner symbols, e.g. ##")
-    p.add_argument("--nfc", dest="unicode", action="store_const", const="nfc", help="NFC-normalize text first")
-    p.add_argument("--nfkc", dest="unicode", action="store_const", const="nfkc", help="NFKC-normalize text first")
+    p.add_argument(
+        "--continuing-subword-prefix", help="classic: prefix of word-inner symbols, e.g. ##"
+    )
+    p.add_argument(
+        "--nfc", dest="unicode", action="store_const", const="nfc", help="NFC-normalize text first"
+    )
+    p.add_argument(
+        "--nfkc",
+        dest="unicode",
+        action="store_const",
+        const="nfkc",
+        help="NFKC-normalize text first",
+    )
     p.add_argument("--lowercase", action="store_true", help="lowercase text first")
     p.add_argument("--strip-accents", action="store_true", help="remove accents (NFD, drop Mn)")
-    p.add_argument("--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)")
-    p.add_argument("--errors", choices=("strict", "replace"), default="strict", help="invalid UTF-8: fail (default) or replace with U+FFFD")
+    p.add_argument(
+        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail (default) or replace with U+FFFD",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_train_bpe)
 
@@ -172,11 +220,22 @@ def _add_encode_decode(sub: Any) -> None:
         ),
     )
     p.add_argument("-t", "--tokenizer", required=True, help="any tokenizer file subwordx loads")
-    p.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="input files (default: stdin)")
+    p.add_argument(
+        "files", nargs="*", default=["-"], metavar="FILE", help="input files (default: stdin)"
+    )
     p.add_argument("--tokens", action="store_true", help="print token strings instead of ids")
-    p.add_argument("--no-special-tokens", action="store_true", help="do not add template special tokens")
-    p.add_argument("--errors", choices=("strict", "replace"), default="strict", help="invalid UTF-8 in the input")
-    p.add_argument("--threads", type=_non_negative_int, default=0, help="threads (default all cores)")
+    p.add_argument(
+        "--no-special-tokens", action="store_true", help="do not add template special tokens"
+    )
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8 in the input",
+    )
+    p.add_argument(
+        "--threads", type=_non_negative_int, default=0, help="threads (default all cores)"
+    )
     p.set_defaults(run=_run_encode)
 
     d = sub.add_parser(
@@ -185,22 +244,31 @@ def _add_encode_decode(sub: Any) -> None:
         description="Decode each line of space-separated ids into one line of text.",
     )
     d.add_argument("-t", "--tokenizer", required=True, help="any tokenizer file subwordx loads")
-    d.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="id files (default: stdin)")
+    d.add_argument(
+        "files", nargs="*", default=["-"], metavar="FILE", help="id files (default: stdin)"
+    )
     d.add_argument("--keep-special-tokens", action="store_true", help="write special tokens too")
     d.set_defaults(run=_run_decode)
 
-    i = sub.add_parser("info", help="describe a tokenizer file", description="Print a tokenizer's settings and sizes.")
+    i = sub.add_parser(
+        "info",
+        help="describe a tokenizer file",
+        description="Print a tokenizer's settings and sizes.",
+    )
     i.add_argument("tokenizer", help="any tokenizer file subwordx loads")
     i.set_defaults(run=_run_info)
 
 
 def _lines(files: Sequence[str], errors: str) -> Iterator[str]:
-    """Lines of the inputs without their newline; invalid UTF-8 is an error naming file, line, byte."""
+    """Lines of the inputs without their newline.
+
+    Invalid UTF-8 is an error naming the file, line and byte (unless ``errors="replace"``).
+    """
     for name in files:
         stream = sys.stdin.buffer if name == "-" else None
         if stream is None and Path(name).is_dir():
             raise ConfigError(f"{name}: is a directory, not a text file")
-        with stream if stream is not None else open(name, "rb") as f:  # noqa: SIM115
+        with stream if stream is not None else open(name, "rb") as f:
             offset = 0
             for number, raw in enumerate(f, 1):
                 body = raw[:-1] if raw.endswith(b"\n") else raw
@@ -312,7 +380,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     bar = _progress(args)
     start = time.perf_counter()
     try:
-        tok = train_bpe(corpus, vocab_size=args.vocab_size, byte_level=args.byte_level, progress=bar)
+        tok = train_bpe(
+            corpus, vocab_size=args.vocab_size, byte_level=args.byte_level, progress=bar
+        )
     finally:
         bar.close()
     took = time.perf_counter() - start

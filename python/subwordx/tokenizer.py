@@ -5,8 +5,8 @@ number of threads without locks. It pickles cheaply (its serialized model), so i
 the workers of a ``multiprocessing`` pool or a cluster.
 
 Two implementations stand behind it (see :mod:`subwordx._backend`): the Rust core, and the
-pure-Python reference in :mod:`subwordx.reference`. Both follow ``docs/bpe.md`` to the letter, so they
-give the same merges, ids and offsets.
+pure-Python reference in :mod:`subwordx.reference`. Both follow ``docs/bpe.md`` to the letter,
+so they give the same merges, ids and offsets.
 
 Example:
     >>> import subwordx
@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -140,7 +141,9 @@ class Tokenizer:
         ids, _ = self._inner.encode(text, add_special_tokens, False)
         return _as_ids(ids)
 
-    def decode(self, ids: Iterable[int] | npt.NDArray[Any], *, skip_special_tokens: bool = True) -> str:
+    def decode(
+        self, ids: Iterable[int] | npt.NDArray[Any], *, skip_special_tokens: bool = True
+    ) -> str:
         """Turns ids back into text (byte-level: exactly the encoded text).
 
         Raises:
@@ -214,7 +217,9 @@ class Tokenizer:
             return str(self._inner.to_native_json())
         if format == "hf":
             return str(self._inner.to_hf_json())
-        raise ConfigError(f"format {format!r} is not a single-string format; use 'subwordx' or 'hf'")
+        raise ConfigError(
+            f"format {format!r} is not a single-string format; use 'subwordx' or 'hf'"
+        )
 
     def save(self, path: PathLike, format: FileFormat | None = None) -> None:
         """Saves atomically (a temporary file, then a rename: never a half-written file).
@@ -397,7 +402,9 @@ def train_bpe(
     specials = list(dict.fromkeys(special_tokens))
     if byte_level:
         if end_of_word_suffix or continuing_subword_prefix:
-            raise ConfigError("byte-level BPE takes no end_of_word_suffix/continuing_subword_prefix")
+            raise ConfigError(
+                "byte-level BPE takes no end_of_word_suffix/continuing_subword_prefix"
+            )
     else:
         if unk_token is None:
             unk_token = "<unk>"
@@ -475,10 +482,8 @@ def atomic_write(path: PathLike, data: str | bytes) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, p)
     except BaseException as e:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(e, OSError) and not isinstance(e, SubwordxIOError):
             raise SubwordxIOError(e.errno or 0, f"{p}: {e.strerror or e}", str(p)) from e
         raise

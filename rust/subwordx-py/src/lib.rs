@@ -1,6 +1,10 @@
 //! The extension module `subwordx._core`: converts between Python and the core, releases the GIL
 //! for every long call ([`blocking`]), and maps core errors to `subwordx.errors` ([`errors`]).
 //! No algorithm lives here.
+// PyO3 extracts arguments by value (`Vec<T>`, owned errors): taking them by reference is not an
+// option for #[pyfunction]s and #[pymethods].
+#![allow(clippy::needless_pass_by_value)]
+
 use pyo3::prelude::*;
 
 mod blocking;

@@ -33,7 +33,7 @@ pub struct PyTokenizer {
 type Ids<'py> = Bound<'py, PyArray1<u32>>;
 type Offsets<'py> = Bound<'py, PyArray2<i64>>;
 
-fn to_numpy<'py>(py: Python<'py>, enc: Encoding) -> (Ids<'py>, Offsets<'py>) {
+fn to_numpy(py: Python<'_>, enc: Encoding) -> (Ids<'_>, Offsets<'_>) {
     let n = enc.offsets.len();
     let flat: Vec<i64> = enc
         .offsets
