@@ -415,28 +415,52 @@ def run_encode(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
         swx = subwordx.Tokenizer.load(tokfile)
     elif "subwordx" in args.sides:
         print(f"(subwordx side skipped: {args.swx_missing})")
+    print(
+        f"\n### one text per line ({len(lines):,} texts, {n_bytes / len(lines):.0f} bytes each)\n"
+    )
+    encode_table(args, lines, n_bytes, "lines", swx, enc, hf)
+    if args.doc_lines > 1:
+        docs = [
+            "\n".join(lines[i : i + args.doc_lines]) + "\n"
+            for i in range(0, len(lines), args.doc_lines)
+        ]
+        print(
+            f"\n### documents: {args.doc_lines} lines joined with their newlines "
+            f"({len(docs):,} texts, {n_bytes / len(docs):,.0f} bytes each)\n"
+        )
+        encode_table(args, docs, n_bytes, "documents", swx, enc, hf)
 
+
+def encode_table(
+    args: argparse.Namespace,
+    texts: list[str],
+    n_bytes: int,
+    unit: str,
+    swx: Any,
+    enc: Any,
+    hf: Any,
+) -> None:
     def hf_batch(parallel: bool) -> list[list[int]]:
         os.environ["TOKENIZERS_PARALLELISM"] = "true" if parallel else "false"
-        return [e.ids for e in hf.encode_batch(lines, add_special_tokens=False)]
+        return [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
 
-    # (mode, side) -> callable returning a list of id sequences (python lists or numpy arrays)
+    # (mode, side, callable returning one id sequence per text: lists or numpy arrays)
     cases: list[tuple[str, str, Any]] = []
     if swx is not None:
         cases.append(
             (
                 "loop 1 thread",
                 "subwordx",
-                lambda: [swx.encode_ids(x, add_special_tokens=False) for x in lines],
+                lambda: [swx.encode_ids(x, add_special_tokens=False) for x in texts],
             )
         )
-    cases.append(("loop 1 thread", "tiktoken", lambda: [enc.encode_ordinary(x) for x in lines]))
+    cases.append(("loop 1 thread", "tiktoken", lambda: [enc.encode_ordinary(x) for x in texts]))
     if args.hf_loop:
         cases.append(
             (
                 "loop 1 thread",
                 "tokenizers",
-                lambda: [hf.encode(x, add_special_tokens=False).ids for x in lines],
+                lambda: [hf.encode(x, add_special_tokens=False).ids for x in texts],
             )
         )
     for threads in (1, 2):
@@ -447,12 +471,12 @@ def run_encode(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
                     mode,
                     "subwordx",
                     lambda t=threads: [
-                        e.ids for e in swx.encode_batch(lines, add_special_tokens=False, threads=t)
+                        e.ids for e in swx.encode_batch(texts, add_special_tokens=False, threads=t)
                     ],
                 )
             )
         cases.append(
-            (mode, "tiktoken", lambda t=threads: enc.encode_ordinary_batch(lines, num_threads=t))
+            (mode, "tiktoken", lambda t=threads: enc.encode_ordinary_batch(texts, num_threads=t))
         )
         cases.append((mode, "tokenizers", lambda t=threads: hf_batch(t > 1)))
 
@@ -464,13 +488,16 @@ def run_encode(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
             out = fn()
             dt = time.perf_counter() - t0
             times[(mode, side)].append(dt)
-            if rep == 0:
-                first[(mode, side)] = out
+            if rep == 0:  # one hash per text, for the agreement column
+                first[(mode, side)] = [
+                    hash(tuple(x.tolist() if hasattr(x, "tolist") else x)) for x in out
+                ]
+            del out
             print(f"  rep {rep + 1} {mode:16s} {side:11s} {dt:7.3f} s", flush=True)
         os.environ.pop("TOKENIZERS_PARALLELISM", None)
 
-    def mismatches(a: Any, b: Any) -> int:
-        return sum(1 for x, y in zip(a, b) if list(x) != list(y)) + abs(len(a) - len(b))
+    def mismatches(a: list[int], b: list[int]) -> int:
+        return sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b))
 
     # reference ids for the agreement column: subwordx if present, else tiktoken
     ref_side = "subwordx" if swx is not None else "tiktoken"
@@ -483,7 +510,7 @@ def run_encode(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
             if m != mode:
                 continue
             t = C.median(times[(m, side)])
-            n_bad = mismatches(first[(m, side)], ref_ids) if ref_ids is not None else None
+            n_bad = mismatches(first[(m, side)], ref_ids) if ref_ids is not None else 0
             rows.append(
                 [
                     mode,
@@ -494,7 +521,7 @@ def run_encode(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
                     C.fmt_ratio(t, t_swx) if swx is not None else "—",
                     "(reference)"
                     if side == ref_side and m == "batch 1 thread"
-                    else f"{n_bad:,} of {len(lines):,} lines differ from {ref_side}",
+                    else f"{n_bad:,} of {len(texts):,} {unit} differ from {ref_side}",
                 ]
             )
     print()
@@ -516,7 +543,7 @@ def run_encode(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
         t1 = C.median(times.get(("batch 1 thread", side), []))
         t2 = C.median(times.get(("batch 2 threads", side), []))
         if t1 == t1 and t2 == t2:
-            print(f"scaling {side}: 1 -> 2 threads speed-up {t1 / t2:.2f}×")
+            print(f"scaling {side} ({unit}): 1 -> 2 threads speed-up {t1 / t2:.2f}×")
 
 
 def run_long(args: argparse.Namespace, corpus: Path, scratch: Path) -> None:
@@ -602,7 +629,13 @@ def main(argv: list[str] | None = None) -> int:
         help="repeats of the training sections (default --repeats)",
     )
     p.add_argument("--encode-mb", type=float, default=20, help="MB of lines to encode (default 20)")
-    p.add_argument("--hf-loop", action="store_true", help="also time HF encode() called per line")
+    p.add_argument(
+        "--doc-lines",
+        type=int,
+        default=100,
+        help="also encode documents of this many lines joined (default 100; 0 or 1: off)",
+    )
+    p.add_argument("--hf-loop", action="store_true", help="also time HF encode() called per text")
     p.add_argument(
         "--tokenizer",
         help="byte-level HF tokenizer.json for encode/long (default: train one with subwordx)",
