@@ -8,6 +8,9 @@ Quick start::
     enc.ids, enc.tokens, enc.offsets
     tok.save("tokenizer.json")                                  # loads in HF tokenizers too
 
+    model = subwordx.Word2Vec(corpus_file="text8.txt", model="skipgram", threads=0)
+    model.wv.most_similar("king")
+
 The Rust core serves every call when it is installed; ``SUBWORDX_BACKEND=python`` switches to the
 pure-Python reference implementations (slow, readable, and exactly equivalent).
 """
@@ -29,7 +32,10 @@ from subwordx.errors import (
     SubwordxIOError,
     VocabSizeTooSmallError,
 )
+from subwordx.embeddings import KeyedVectors
+from subwordx.phrases import Phrases
 from subwordx.tokenizer import Encoding, Tokenizer, train_bpe
+from subwordx.word2vec import Word2Vec
 
 try:
     from importlib.metadata import PackageNotFoundError, version
@@ -50,12 +56,15 @@ __all__ = [
     "EmptyCorpusError",
     "Encoding",
     "InvalidUtf8Error",
+    "KeyedVectors",
     "ModelFormatError",
+    "Phrases",
     "SubwordxError",
     "SubwordxFileNotFoundError",
     "SubwordxIOError",
     "Tokenizer",
     "VocabSizeTooSmallError",
+    "Word2Vec",
     "__version__",
     "embedded_corpus",
     "errors",

@@ -368,6 +368,7 @@ def train_word2vec(
     seed: int = 1,
     cbow_mean: bool = True,
     max_final_vocab: int | None = None,
+    initial: ReferenceWord2VecResult | None = None,
 ) -> ReferenceWord2VecResult:
     """Train word2vec exactly as ``docs/word2vec.md`` defines it, single-threaded.
 
@@ -386,6 +387,8 @@ def train_word2vec(
         seed: random seed.
         cbow_mean: CBOW averages the context vectors (else sums them).
         max_final_vocab: keep at most this many words.
+        initial: continue training this model (its vocabulary and weights, updated in place)
+            instead of building a vocabulary and initialising fresh vectors.
 
     Returns:
         The vocabulary, counts, trained weights, and per-epoch mean loss.
@@ -415,13 +418,24 @@ def train_word2vec(
     end_alpha = min_alpha if min_alpha is not None else 0.0001 * start_alpha
 
     pieces = _pieces(sentences)
-    keys, counts = build_vocab(pieces, min_count, max_final_vocab)
-    if not keys:
-        raise EmptyCorpusError(f"no word occurs at least min_count={min_count} times")
+    if initial is None:
+        keys, counts = build_vocab(pieces, min_count, max_final_vocab)
+        if not keys:
+            raise EmptyCorpusError(f"no word occurs at least min_count={min_count} times")
+        syn0 = init_vectors(len(keys), vector_size, seed)
+    else:
+        keys, counts, syn0 = initial.keys, initial.counts, initial.syn0
+        if syn0.shape[1] != vector_size:
+            raise ConfigError(f"initial vectors have dim {syn0.shape[1]}, not {vector_size}")
     index = {w: i for i, w in enumerate(keys)}
     train_words = int(counts.sum())
-    syn0 = init_vectors(len(keys), vector_size, seed)
     trainer = _Trainer(syn0, counts, vector_size, negative, hs)
+    if initial is not None:
+        # Continued training keeps the output layers learned so far.
+        if negative > 0 and initial.syn1neg is not None:
+            trainer.syn1neg = initial.syn1neg
+        if hs and initial.syn1 is not None:
+            trainer.syn1 = initial.syn1
     rng = Lcg(seed)  # thread 0 of 1 starts at seed + 0
 
     # Subsampling: keep probability per word, float64 (word2vec.c's formula).
