@@ -8,7 +8,10 @@
 //!
 //! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
 //! * [`progress`]: counters and cancellation shared by every long job.
+//! * [`embeddings`]: word2vec (skip-gram / CBOW, negative sampling / hierarchical softmax,
+//!   Hogwild multi-threaded training) and phrase detection, over a streaming corpus reader.
 
+pub mod embeddings;
 pub mod error;
 pub mod progress;
 
