@@ -11,7 +11,10 @@ use subwordx_core::Progress;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let corpus = PathBuf::from(args.get(1).ok_or("usage: CORPUS [sg|cbow] [THREADS] [EPOCHS] [OUT]")?);
+    let corpus = PathBuf::from(
+        args.get(1)
+            .ok_or("usage: CORPUS [sg|cbow] [THREADS] [EPOCHS] [OUT]")?,
+    );
     let sg = args.get(2).is_none_or(|m| m != "cbow");
     let threads: usize = args.get(3).map_or(Ok(2), |s| s.parse())?;
     let epochs: u32 = args.get(4).map_or(Ok(3), |s| s.parse())?;
@@ -49,7 +52,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Utf8Errors::Strict,
         &progress,
         &mut |e, loss| {
-            eprintln!("epoch {e}: loss {loss:.4} ({:.2}s)", last.elapsed().as_secs_f64());
+            eprintln!(
+                "epoch {e}: loss {loss:.4} ({:.2}s)",
+                last.elapsed().as_secs_f64()
+            );
             last = Instant::now();
         },
     )?;

@@ -36,6 +36,16 @@ impl Lcg {
     }
 }
 
+/// Probability-like keep score of subsampling: a word with count `c` is kept iff
+/// `keep >= r`, `r` uniform in `[0, 1)` on a 1/65536 grid, where
+/// `keep = (sqrt(c / (sample * train_words)) + 1) * (sample * train_words) / c` (f64; word2vec.c's
+/// formula, which may exceed 1 for rare words: they are always kept).
+pub fn keep_probability(count: u64, sample: f64, train_words: u64) -> f64 {
+    let t = sample * train_words as f64;
+    let c = count as f64;
+    ((c / t).sqrt() + 1.0) * t / c
+}
+
 /// The logistic function tabulated on `[-6, 6)`, and `-ln sigma` on the same grid (for the loss).
 #[derive(Debug, Clone)]
 pub struct SigmoidTable {
@@ -152,6 +162,14 @@ mod tests {
         let mut z = Lcg::new(0);
         assert_eq!(z.advance(), 11);
         assert_eq!(z.advance(), 11 * 25_214_903_917 + 11);
+    }
+
+    #[test]
+    fn keep_probability_formula() {
+        // t = 1e-3 * 1e6 = 1000; c = 4000: (sqrt(4) + 1) * 1000 / 4000 = 0.75.
+        assert!((keep_probability(4000, 1e-3, 1_000_000) - 0.75).abs() < 1e-15);
+        // c = t: (1 + 1) * 1 = 2 (always kept).
+        assert!((keep_probability(1000, 1e-3, 1_000_000) - 2.0).abs() < 1e-15);
     }
 
     #[test]

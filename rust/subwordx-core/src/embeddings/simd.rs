@@ -164,7 +164,10 @@ mod avx2 {
             while k + 8 <= n {
                 let o = _mm256_loadu_ps(out.add(k));
                 _mm256_storeu_ps(e.add(k), _mm256_fmadd_ps(gv, o, _mm256_loadu_ps(e.add(k))));
-                _mm256_storeu_ps(out.add(k), _mm256_fmadd_ps(gv, _mm256_loadu_ps(h.add(k)), o));
+                _mm256_storeu_ps(
+                    out.add(k),
+                    _mm256_fmadd_ps(gv, _mm256_loadu_ps(h.add(k)), o),
+                );
                 k += 8;
             }
             while k < n {

@@ -91,7 +91,8 @@ fn next_whitespace(path: &Path, pos: u64, len: u64) -> Result<u64> {
         return Ok(pos.min(len));
     }
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    f.seek(SeekFrom::Start(pos)).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(pos))
+        .map_err(|e| Error::io(path, e))?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut at = pos;
     loop {

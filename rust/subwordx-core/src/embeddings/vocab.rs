@@ -331,8 +331,8 @@ mod tests {
     fn empty_errors_say_why() {
         let e = Vocab::from_counts([("a", 1)], &VocabConfig::default()).unwrap_err();
         assert!(e.to_string().contains("min_count=5"), "{e}");
-        let e = Vocab::from_counts(Vec::<(String, u64)>::new(), &VocabConfig::default())
-            .unwrap_err();
+        let e =
+            Vocab::from_counts(Vec::<(String, u64)>::new(), &VocabConfig::default()).unwrap_err();
         assert!(matches!(e, Error::EmptyCorpus(_)));
     }
 

@@ -36,7 +36,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::huffman::Huffman;
-use super::sampling::{CumTable, Lcg, SigmoidTable, MAX_EXP};
+use super::sampling::{keep_probability, CumTable, Lcg, SigmoidTable, MAX_EXP};
 use super::simd::{has_avx2_fma, Kernel, Scalar};
 use super::text::{read_ranges, split_ranges, total_bytes, Utf8Errors, WordSink, MAX_SENTENCE_LEN};
 use super::vocab::Vocab;
@@ -475,7 +475,6 @@ impl Word2Vec {
         if epochs == 0 {
             return Ok(stats);
         }
-        let threshold = config.sample * train_words as f64;
         let keep = self
             .vocab
             .counts
@@ -484,8 +483,7 @@ impl Word2Vec {
                 if config.sample <= 0.0 || c == 0 {
                     u32::MAX
                 } else {
-                    let c = c as f64;
-                    let keep = ((c / threshold).sqrt() + 1.0) * threshold / c;
+                    let keep = keep_probability(c, config.sample, train_words);
                     (keep * 65536.0).floor().min(65536.0) as u32
                 }
             })
@@ -636,7 +634,9 @@ impl Word2Vec {
                 }
                 w.write_all(b"\n")?;
             }
-            w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+            w.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?
+                .sync_all()?;
             std::fs::rename(&tmp, path)
         };
         write().map_err(|e| {
