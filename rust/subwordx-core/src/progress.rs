@@ -37,10 +37,12 @@ impl Progress {
     /// Starts a new stage ("counting", "merging", "epoch 2/5", ...) with `total` units of work
     /// (bytes, merges, words; 0 when unknown) and resets the done counter.
     pub fn start_stage(&self, stage: &str, total: u64) {
-        *self
-            .stage
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = stage.to_owned();
+        stage.clone_into(
+            &mut self
+                .stage
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         self.info
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

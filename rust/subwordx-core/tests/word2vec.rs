@@ -1,6 +1,7 @@
 //! Behaviour of word2vec training: determinism, learning, agreement with a literal transcription
 //! of docs/word2vec.md, errors.
 
+use std::fmt::Write;
 use std::path::PathBuf;
 
 use subwordx_core::embeddings::sampling::{keep_probability, CumTable, Lcg, SigmoidTable};
@@ -36,7 +37,7 @@ fn toy_corpus() -> String {
         };
         let c1 = ctx[(r >> 3) as usize % 8];
         let c2 = ctx[(r >> 7) as usize % 8];
-        s.push_str(&format!("{c1} {w} {c2}\n"));
+        let _ = writeln!(s, "{c1} {w} {c2}");
     }
     s
 }
@@ -460,7 +461,7 @@ fn binary_format_roundtrip_header() {
     assert!(bytes.starts_with(header.as_bytes()));
     let first = header.len() + m.vocab.words[0].len() + 1;
     let x = f32::from_le_bytes(bytes[first..first + 4].try_into().unwrap());
-    assert_eq!(x, m.syn0[0]);
+    assert_eq!(x.to_bits(), m.syn0[0].to_bits());
     assert_eq!(
         bytes.len(),
         header.len()

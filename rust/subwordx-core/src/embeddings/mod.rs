@@ -2,9 +2,9 @@
 //! phrase detection, following `docs/word2vec.md` exactly.
 //!
 //! * [`text`]: streaming whitespace-word reader over byte ranges of files (UTF-8 strict or lossy).
-//! * [`vocab`]: word counting (parallel), min_count / max_vocab_size / max_final_vocab pruning.
-//! * [`sampling`]: word2vec.c's LCG, the sigmoid table, gensim's cum_table for negatives.
-//! * [`huffman`]: the Huffman tree of hierarchical softmax (word2vec.c's CreateBinaryTree).
+//! * [`vocab`]: word counting (parallel), `min_count` / `max_vocab_size` / `max_final_vocab` pruning.
+//! * [`sampling`]: word2vec.c's LCG, the sigmoid table, gensim's `cum_table` for negatives.
+//! * [`huffman`]: the Huffman tree of hierarchical softmax (word2vec.c's `CreateBinaryTree`).
 //! * [`simd`]: `dot` / `axpy` kernels (AVX2+FMA with a scalar fallback).
 //! * [`word2vec`]: the model and its Hogwild training loop.
 //! * [`phrases`]: bigram phrase detection (word2phrase / gensim Phrases).

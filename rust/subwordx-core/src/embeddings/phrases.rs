@@ -75,9 +75,6 @@ impl PhrasesConfig {
     }
 
     fn validate(&self) -> Result<()> {
-        if self.min_count == 0 && self.scoring == Scoring::Default {
-            // count(ab) - 0 is fine; only guard against nonsense thresholds.
-        }
         if self.threshold.is_some_and(f64::is_nan) {
             return Err(Error::invalid("threshold must be a number"));
         }
@@ -170,7 +167,7 @@ impl Phrases {
             }
             c.end_sentence()?;
         }
-        Self::from_counts(c, config)
+        Self::from_counts(&c, config)
     }
 
     /// Learns from text files with `threads` threads.
@@ -210,10 +207,10 @@ impl Phrases {
         for r in results {
             all.merge(r?);
         }
-        Self::from_counts(all, config)
+        Self::from_counts(&all, config)
     }
 
-    fn from_counts(c: Counts, config: PhrasesConfig) -> Result<Self> {
+    fn from_counts(c: &Counts, config: PhrasesConfig) -> Result<Self> {
         if c.total == 0 {
             return Err(Error::EmptyCorpus("the corpus contains no words".into()));
         }

@@ -3,6 +3,9 @@
 //! * [`Lcg`]: word2vec.c's linear congruential generator, `next = next * 25214903917 + 11 (mod 2^64)`.
 //! * [`SigmoidTable`]: the 1000-entry logistic table of word2vec.c, plus a matching table of
 //!   `-ln sigma(x)` used only to *report* the loss without calling `ln` in the inner loop.
+
+// Forced inlining: these run inside the training loop compiled with AVX2 (see simd.rs).
+#![allow(clippy::inline_always)]
 //! * [`CumTable`]: gensim's cumulative unigram^0.75 table for drawing negatives by bisection.
 
 /// Half-width of the sigmoid table's domain: `|f| >= MAX_EXP` is treated as saturated.
@@ -178,14 +181,23 @@ mod tests {
         assert_eq!(t.values().len(), 1000);
         // x_0 = -6, x_500 = 0.
         assert!((t.values()[0] - (1.0 / (1.0 + 6f64.exp())) as f32).abs() < 1e-9);
-        assert_eq!(t.values()[500], 0.5);
-        assert_eq!(t.sigma(0.0), 0.5);
+        assert!((t.values()[500] - 0.5).abs() < f32::EPSILON);
+        assert!((t.sigma(0.0) - 0.5).abs() < f32::EPSILON);
         assert!(t.sigma(5.999) > 0.997);
         assert!(t.sigma(-5.999) < 0.003);
         // Monotone.
         assert!(t.values().windows(2).all(|w| w[0] <= w[1]));
         assert!((t.neg_log_sigma(0.0) - std::f32::consts::LN_2).abs() < 1e-6);
         assert!((t.neg_log_sigma(100.0) - t.neg_log_sigma(6.0)).abs() < 1e-9);
+    }
+
+    /// Inverse of an odd number modulo 2^64 (Newton's iteration).
+    fn modinv(a: u64) -> u64 {
+        let mut x = a;
+        for _ in 0..6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        }
+        x
     }
 
     #[test]
@@ -203,9 +215,16 @@ mod tests {
         );
         assert_eq!(t.values()[0], 1_717_986_918);
         // Bisection: a draw below the first entry is word 0.
+        // Seed 5: the first draw is 5 * 25214903917 + 11 = 126074519596, >> 16 = 1923744
+        // (below the modulus), which is below cum_table[0]: word 0.
+        let mut r = Lcg::new(5);
+        assert_eq!(t.draw(&mut r), 0);
+        // A state whose next value >> 16 falls between 0.8 and 0.9 of the domain draws word 1.
+        let target = (0.85 * d) as u64;
         let mut r = Lcg::new(0);
-        let w = t.draw(&mut r);
-        let x = ((11u64 >> 16) % 2_147_483_647) as u32;
-        assert_eq!(w, u32::from(x > t.values()[0]));
+        r.state = (target << 16)
+            .wrapping_sub(11)
+            .wrapping_mul(modinv(25_214_903_917));
+        assert_eq!(t.draw(&mut r), 1);
     }
 }

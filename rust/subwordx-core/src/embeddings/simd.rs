@@ -8,16 +8,27 @@
 //! All kernels take raw pointers: rows of the weight matrices are shared between Hogwild threads
 //! (see `word2vec::SharedWeights`), so no `&mut` slice to a row is ever formed.
 
+// Forced inlining: the kernels must inline into the AVX2-compiled training loop.
+#![allow(clippy::inline_always)]
 /// One implementation of the three kernels.
 ///
 /// # Safety
 /// Every pointer must be valid for `n` reads (and writes where mutated) of `f32`.
 pub trait Kernel: Copy {
     /// `sum_k x[k] * y[k]`.
+    ///
+    /// # Safety
+    /// `x` and `y` valid for `n` reads.
     unsafe fn dot(x: *const f32, y: *const f32, n: usize) -> f32;
     /// `y[k] += a * x[k]`.
+    ///
+    /// # Safety
+    /// `x` valid for `n` reads, `y` for `n` reads and writes.
     unsafe fn axpy(a: f32, x: *const f32, y: *mut f32, n: usize);
     /// The output-layer step: `e[k] += g * out[k]` (old value), then `out[k] += g * h[k]`.
+    ///
+    /// # Safety
+    /// `h` valid for `n` reads, `out` and `e` for `n` reads and writes.
     unsafe fn update(g: f32, h: *const f32, out: *mut f32, e: *mut f32, n: usize);
 }
 

@@ -260,14 +260,11 @@ pub fn read_range(
         // Process up to the last ASCII whitespace byte (or everything at the end).
         let cut = if at_end {
             buf.len()
+        } else if let Some(i) = buf.iter().rposition(u8::is_ascii_whitespace) {
+            i + 1
         } else {
-            match buf.iter().rposition(u8::is_ascii_whitespace) {
-                Some(i) => i + 1,
-                None => {
-                    buf.reserve(CHUNK);
-                    continue;
-                }
-            }
+            buf.reserve(CHUNK);
+            continue;
         };
         let piece = &buf[..cut];
         match std::str::from_utf8(piece) {
@@ -348,7 +345,11 @@ mod tests {
 
     #[test]
     fn split_ranges_cover_every_word_once() {
-        let text: String = (0..5000).map(|i| format!("w{i} ")).collect();
+        let text: String = (0..5000).fold(String::new(), |mut s, i| {
+            use std::fmt::Write;
+            let _ = write!(s, "w{i} ");
+            s
+        });
         let p = tmp("b.txt", text.as_bytes());
         let q = tmp("c.txt", b"x y z");
         for parts in 1..6 {

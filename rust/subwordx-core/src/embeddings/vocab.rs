@@ -2,8 +2,8 @@
 //!
 //! Order: count descending, ties by the word ascending (code point order, i.e. byte order of the
 //! UTF-8). Words with `count >= min_count` are kept; `max_final_vocab = N` raises the effective
-//! min_count like gensim (`count of the (N+1)-th word + 1`, which may leave fewer than `N` words).
-//! `max_vocab_size = M` bounds memory while counting with word2vec.c's ReduceVocab: whenever a
+//! `min_count` like gensim (`count of the (N+1)-th word + 1`, which may leave fewer than `N` words).
+//! `max_vocab_size = M` bounds memory while counting with word2vec.c's `ReduceVocab`: whenever a
 //! counter holds more than `M` distinct words, words with count `<= r` are dropped and `r` grows by
 //! one (starting at 1). With several threads each thread's counter is reduced on its own and the
 //! merged table once more, so the counts are approximate (as in word2vec.c and gensim).
@@ -23,9 +23,9 @@ use crate::progress::Progress;
 pub struct VocabConfig {
     /// Words seen fewer times are dropped (default 5).
     pub min_count: u64,
-    /// Bound on distinct words held while counting (ReduceVocab); `None` for no bound.
+    /// Bound on distinct words held while counting (`ReduceVocab`); `None` for no bound.
     pub max_vocab_size: Option<usize>,
-    /// Keep at most this many words (raising min_count as gensim does).
+    /// Keep at most this many words (raising `min_count` as gensim does).
     pub max_final_vocab: Option<usize>,
 }
 
@@ -59,7 +59,7 @@ pub struct Vocab {
     pub index: FxHashMap<String, u32>,
 }
 
-/// A word counter with word2vec.c's ReduceVocab bound.
+/// A word counter with word2vec.c's `ReduceVocab` bound.
 #[derive(Debug, Default)]
 struct Counter {
     counts: FxHashMap<String, u64>,

@@ -30,6 +30,9 @@
 //! matrices without locks (Hogwild, Recht et al. 2011), so runs with `threads > 1` are not
 //! bit-reproducible; `threads = 1` is.
 
+// Forced inlining: the generic loop must be inlined into its `#[target_feature]` caller so that
+// the AVX2 kernels inline into it (a plain call would lose the feature context).
+#![allow(clippy::inline_always)]
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -874,10 +877,10 @@ unsafe fn train_sentence_cbow<K: Kernel>(
             continue;
         }
         neu1.fill(0.0);
-        for j in lo..=hi {
+        for (j, &cw_id) in sen.iter().enumerate().take(hi + 1).skip(lo) {
             if j != i {
                 // SAFETY: valid id; neu1 has dim values.
-                unsafe { K::axpy(1.0, ctx.syn0.row(sen[j] as usize, dim), h, dim) };
+                unsafe { K::axpy(1.0, ctx.syn0.row(cw_id as usize, dim), h, dim) };
             }
         }
         if ctx.config.cbow_mean {
@@ -891,10 +894,10 @@ unsafe fn train_sentence_cbow<K: Kernel>(
         unsafe {
             loss += f64::from(output_layers::<K>(ctx, h, w, e, rng, alpha));
         }
-        for j in lo..=hi {
+        for (j, &cw_id) in sen.iter().enumerate().take(hi + 1).skip(lo) {
             if j != i {
                 // SAFETY: as above.
-                unsafe { K::axpy(1.0, e, ctx.syn0.row(sen[j] as usize, dim), dim) };
+                unsafe { K::axpy(1.0, e, ctx.syn0.row(cw_id as usize, dim), dim) };
             }
         }
         steps += 1;
