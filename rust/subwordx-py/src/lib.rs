@@ -5,9 +5,11 @@ use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
+mod word2vec;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    word2vec::register(m)?;
     Ok(())
 }
