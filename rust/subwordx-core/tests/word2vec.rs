@@ -8,8 +8,11 @@ use subwordx_core::embeddings::sampling::{keep_probability, CumTable, Lcg, Sigmo
 use subwordx_core::embeddings::{Utf8Errors, Vocab, VocabConfig, Word2Vec, Word2VecConfig};
 use subwordx_core::{Error, Progress};
 
+/// A fresh file per call (tests run in parallel threads of one process).
 fn tmp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("subwordx-w2v-test-{}", std::process::id()));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("subwordx-w2v-test-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();

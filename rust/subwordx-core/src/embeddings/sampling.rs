@@ -109,7 +109,13 @@ impl SigmoidTable {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CumTable {
     table: Vec<u32>,
+    /// `starts[b]` = first index with `table[i] >= b << BUCKET_SHIFT`: a draw `x` in bucket `b`
+    /// is answered by a bisection of `table[starts[b]..=starts[b + 1]]` only (same result as
+    /// bisecting the whole table, with fewer cache misses).
+    starts: Vec<u32>,
 }
+
+const BUCKET_SHIFT: u32 = 17;
 
 /// `2^31 - 1`, the table's domain.
 pub const CUM_DOMAIN: f64 = 2_147_483_647.0;
@@ -132,7 +138,15 @@ impl CumTable {
             };
             table.push(v as u32);
         }
-        Self { table }
+        let last = u64::from(table.last().copied().unwrap_or(0));
+        let buckets = (last >> BUCKET_SHIFT) as usize + 2;
+        let starts = (0..buckets)
+            .map(|b| {
+                let lo = (b as u64) << BUCKET_SHIFT;
+                table.partition_point(|&v| u64::from(v) < lo) as u32
+            })
+            .collect();
+        Self { table, starts }
     }
 
     pub fn values(&self) -> &[u32] {
@@ -144,7 +158,14 @@ impl CumTable {
     pub fn draw(&self, rng: &mut Lcg) -> u32 {
         let last = u64::from(*self.table.last().unwrap_or(&1)).max(1);
         let x = ((rng.advance() >> 16) % last) as u32;
-        self.table.partition_point(|&v| v < x) as u32
+        let b = (x >> BUCKET_SHIFT) as usize;
+        match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => {
+                let (lo, hi) = (lo as usize, (hi as usize + 1).min(self.table.len()));
+                (lo + self.table[lo..hi].partition_point(|&v| v < x)) as u32
+            }
+            _ => self.table.partition_point(|&v| v < x) as u32,
+        }
     }
 }
 
@@ -198,6 +219,19 @@ mod tests {
             x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
         }
         x
+    }
+
+    #[test]
+    fn bucketed_draw_equals_full_bisection() {
+        let counts: Vec<u64> = (1..3000u64).rev().map(|c| c * c / 7 + 1).collect();
+        let t = CumTable::new(&counts);
+        let mut a = Lcg::new(42);
+        let mut b = Lcg::new(42);
+        for _ in 0..200_000 {
+            let w = t.draw(&mut a);
+            let x = ((b.advance() >> 16) % u64::from(*t.values().last().unwrap())) as u32;
+            assert_eq!(w, t.values().partition_point(|&v| v < x) as u32);
+        }
     }
 
     #[test]

@@ -304,6 +304,10 @@ struct Ctx<'a> {
     use_avx2: bool,
     /// Row stride of the padded matrices.
     stride: usize,
+    /// Length the kernels work on: `dim` rounded up to 8. The padding of every row and of the
+    /// work vectors is zero and stays zero (updates add `g * 0`), so it changes no value; it only
+    /// spares the kernels a scalar tail.
+    kdim: usize,
 }
 
 impl Ctx<'_> {
@@ -562,6 +566,7 @@ impl Word2Vec {
             syn1neg: p1neg.shared(),
             syn1: p1.shared(),
             stride: p0.stride,
+            kdim: dim.next_multiple_of(8),
             keep,
             cum: CumTable::new(&self.vocab.counts),
             huffman: if config.hs {
@@ -758,7 +763,7 @@ fn train_part<K: Kernel>(
     tx: &mpsc::Sender<EpochReport>,
 ) -> Result<()> {
     let c = ctx.config;
-    let dim = c.dim;
+    let dim = ctx.kdim;
     let window = c.window as u64;
     let mut rng = Lcg::new(c.seed.wrapping_add(t as u64));
     let mut sen: Vec<u32> = Vec::with_capacity(MAX_SENTENCE_LEN);
@@ -851,7 +856,7 @@ unsafe fn output_layers<K: Kernel>(
     targets: &mut Vec<u32>,
 ) -> f32 {
     let c = ctx.config;
-    let dim = c.dim;
+    let dim = ctx.kdim;
     let stride = ctx.stride;
     let sig = &ctx.sigmoid;
     let mut loss = 0.0f32;
@@ -918,7 +923,7 @@ unsafe fn train_sentence_sg<K: Kernel>(
     neu1e: &mut [f32],
     targets: &mut Vec<u32>,
 ) -> (f64, u64) {
-    let dim = ctx.config.dim;
+    let dim = ctx.kdim;
     let stride = ctx.stride;
     let n = sen.len();
     let mut loss = 0.0f64;
@@ -958,7 +963,7 @@ unsafe fn train_sentence_cbow<K: Kernel>(
     neu1e: &mut [f32],
     targets: &mut Vec<u32>,
 ) -> (f64, u64) {
-    let dim = ctx.config.dim;
+    let dim = ctx.kdim;
     let stride = ctx.stride;
     let n = sen.len();
     let mut loss = 0.0f64;
