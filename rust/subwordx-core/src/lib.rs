@@ -11,8 +11,11 @@
 //! * [`models`]: subword models and their trainers ([`models::bpe`]).
 //! * [`tokenizer`]: the pipeline: special tokens, normalizer, pre-tokenizer, model, template.
 //! * [`io`]: model files: HF `tokenizer.json`, `vocab.json` + `merges.txt`, the subwordx format.
+//! * [`embeddings`]: word2vec (skip-gram / CBOW, negative sampling / hierarchical softmax,
+//!   Hogwild multi-threaded training) and phrase detection, over a streaming corpus reader.
 
 pub mod corpus;
+pub mod embeddings;
 pub mod error;
 pub mod io;
 pub mod models;

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod blocking;
 mod errors;
 mod tokenizer;
+mod word2vec;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -18,5 +19,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tokenizer::train_bpe_files, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_bpe_texts, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_bpe_counts, m)?)?;
+    word2vec::register(m)?;
     Ok(())
 }

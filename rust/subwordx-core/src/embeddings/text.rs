@@ -1,0 +1,418 @@
+//! Streaming whitespace-word reader over byte ranges of text files.
+//!
+//! A corpus is one or more files read as if concatenated; words are separated by whitespace
+//! (`char::is_whitespace`), a line (`\n`) is a sentence, and every file end ends a sentence.
+//! Sentences longer than [`MAX_SENTENCE_LEN`] words are cut into pieces of that many words (as
+//! gensim), so memory per sentence is bounded even for one-line corpora such as text8.
+//!
+//! For parallel work the corpus is split with [`split_ranges`] into `T` parts of about equal size
+//! in bytes; each cut point is moved forward to the next ASCII whitespace byte, so no word is split
+//! (an ASCII byte never occurs inside a multi-byte UTF-8 sequence). A part may start or end in the
+//! middle of a line; that piece is then a sentence of its own.
+//!
+//! Reading is chunked (1 MiB, grown only for a word longer than that). Strict mode reports the
+//! first invalid byte as [`Error::InvalidUtf8`] with its file, 1-based line, byte column and file
+//! offset (the line number is found by re-scanning the file up to the error, on the error path
+//! only); `Replace` substitutes U+FFFD like Python's `errors="replace"`.
+//!
+//! Differences from Python's `str.split()`: U+001C..U+001F are not whitespace for `char`, and a
+//! lone `\r` does not end a line.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Sentences are cut into pieces of at most this many words.
+pub const MAX_SENTENCE_LEN: usize = 10_000;
+
+const CHUNK: usize = 1 << 20;
+
+/// What to do with bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Utf8Errors {
+    /// Fail with [`Error::InvalidUtf8`].
+    #[default]
+    Strict,
+    /// Replace each invalid sequence by U+FFFD.
+    Replace,
+}
+
+impl std::str::FromStr for Utf8Errors {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "strict" => Ok(Self::Strict),
+            "replace" => Ok(Self::Replace),
+            other => Err(Error::invalid(format!(
+                "errors must be \"strict\" or \"replace\", not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Bytes `start..end` of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRange {
+    pub path: PathBuf,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Receives the words of a corpus part in order.
+pub trait WordSink {
+    /// One word (never empty, never containing whitespace).
+    fn word(&mut self, word: &str) -> Result<()>;
+    /// The current sentence ends (called also for empty sentences; sinks ignore those).
+    fn end_sentence(&mut self) -> Result<()>;
+    /// A `\n` was read (called right after the `end_sentence` it causes). Sentences cut at
+    /// [`MAX_SENTENCE_LEN`] words or at the end of a range get no line break.
+    fn line_break(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn file_len(path: &Path) -> Result<u64> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Total size in bytes of `paths` (checking that they all exist).
+pub fn total_bytes(paths: &[PathBuf]) -> Result<u64> {
+    paths.iter().map(|p| file_len(p)).sum()
+}
+
+/// First position `>= pos` in `path` holding an ASCII whitespace byte, or the file length.
+fn next_whitespace(path: &Path, pos: u64, len: u64) -> Result<u64> {
+    if pos == 0 || pos >= len {
+        return Ok(pos.min(len));
+    }
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(pos))
+        .map_err(|e| Error::io(path, e))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = pos;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(len);
+        }
+        if let Some(i) = buf[..n].iter().position(u8::is_ascii_whitespace) {
+            return Ok(at + i as u64);
+        }
+        at += n as u64;
+    }
+}
+
+/// Splits the concatenation of `paths` into `parts` contiguous pieces of about equal byte size, each
+/// cut moved forward to a whitespace byte. Parts may be empty (tiny corpora).
+pub fn split_ranges(paths: &[PathBuf], parts: usize) -> Result<Vec<Vec<FileRange>>> {
+    let parts = parts.max(1);
+    let lens: Vec<u64> = paths.iter().map(|p| file_len(p)).collect::<Result<_>>()?;
+    let total: u64 = lens.iter().sum();
+    // Global cut positions (file index, offset), t = 1..parts.
+    let mut cuts: Vec<(usize, u64)> = Vec::with_capacity(parts + 1);
+    cuts.push((0, 0));
+    for t in 1..parts {
+        let target = (total as u128 * t as u128 / parts as u128) as u64;
+        let mut acc = 0u64;
+        let mut cut = (paths.len(), 0);
+        for (i, &len) in lens.iter().enumerate() {
+            if target < acc + len {
+                cut = (i, next_whitespace(&paths[i], target - acc, len)?);
+                break;
+            }
+            acc += len;
+        }
+        let prev = *cuts.last().unwrap_or(&(0, 0));
+        cuts.push(cut.max(prev));
+    }
+    cuts.push((paths.len(), 0));
+    let mut out = Vec::with_capacity(parts);
+    for w in cuts.windows(2) {
+        let ((f0, o0), (f1, o1)) = (w[0], w[1]);
+        let mut ranges = Vec::new();
+        for (f, (path, &len)) in paths.iter().zip(&lens).enumerate() {
+            if f < f0 || f > f1 {
+                continue;
+            }
+            let start = if f == f0 { o0 } else { 0 };
+            let end = if f == f1 { o1 } else { len };
+            if end > start {
+                ranges.push(FileRange {
+                    path: path.clone(),
+                    start,
+                    end,
+                });
+            }
+        }
+        out.push(ranges);
+    }
+    Ok(out)
+}
+
+/// The whole of every file, as one part.
+pub fn whole_files(paths: &[PathBuf]) -> Result<Vec<FileRange>> {
+    paths
+        .iter()
+        .map(|p| {
+            Ok(FileRange {
+                path: p.clone(),
+                start: 0,
+                end: file_len(p)?,
+            })
+        })
+        .collect()
+}
+
+/// Builds the strict-mode error for the invalid byte at file offset `offset`.
+fn utf8_error(path: &Path, offset: u64) -> Error {
+    let mut line = 1u64;
+    let mut line_start = 0u64;
+    if let Ok(mut f) = File::open(path) {
+        let mut buf = vec![0u8; CHUNK];
+        let mut at = 0u64;
+        while at < offset {
+            let want = ((offset - at) as usize).min(CHUNK);
+            match f.read(&mut buf[..want]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    for i in memchr::memchr_iter(b'\n', &buf[..n]) {
+                        line += 1;
+                        line_start = at + i as u64 + 1;
+                    }
+                    at += n as u64;
+                }
+            }
+        }
+    }
+    Error::InvalidUtf8 {
+        path: path.to_path_buf(),
+        line,
+        column: offset - line_start,
+        offset,
+    }
+}
+
+/// Feeds the words of `text` (whole lines or a whitespace-cut piece) to `sink`.
+fn feed_text(text: &str, sink: &mut dyn WordSink, in_sentence: &mut usize) -> Result<()> {
+    let mut lines = text.split('\n');
+    let mut first = true;
+    for line in &mut lines {
+        if !first {
+            sink.end_sentence()?;
+            sink.line_break()?;
+            *in_sentence = 0;
+        }
+        first = false;
+        for w in line.split_whitespace() {
+            sink.word(w)?;
+            *in_sentence += 1;
+            if *in_sentence == MAX_SENTENCE_LEN {
+                sink.end_sentence()?;
+                *in_sentence = 0;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one byte range and feeds its words and sentence ends to `sink`. Advances `progress` by
+/// the bytes read and polls it for cancellation after every chunk.
+pub fn read_range(
+    range: &FileRange,
+    errors: Utf8Errors,
+    progress: &Progress,
+    sink: &mut dyn WordSink,
+) -> Result<()> {
+    let path = &range.path;
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(range.start))
+        .map_err(|e| Error::io(path, e))?;
+    let mut remaining = range.end.saturating_sub(range.start);
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    // File offset of buf[0].
+    let mut buf_offset = range.start;
+    let mut in_sentence = 0usize;
+    loop {
+        progress.check()?;
+        // Fill up to CHUNK (or more when a single word is longer than the buffer).
+        let want = (buf.capacity() - buf.len()).max(CHUNK / 2) as u64;
+        let want = want.min(remaining) as usize;
+        let old = buf.len();
+        buf.resize(old + want, 0);
+        let mut got = 0;
+        while got < want {
+            let n = f
+                .read(&mut buf[old + got..old + want])
+                .map_err(|e| Error::io(path, e))?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        buf.truncate(old + got);
+        remaining -= got as u64;
+        let at_end = remaining == 0 || got == 0;
+        // Process up to the last ASCII whitespace byte (or everything at the end).
+        let cut = if at_end {
+            buf.len()
+        } else if let Some(i) = buf.iter().rposition(u8::is_ascii_whitespace) {
+            i + 1
+        } else {
+            buf.reserve(CHUNK);
+            continue;
+        };
+        let piece = &buf[..cut];
+        match std::str::from_utf8(piece) {
+            Ok(text) => feed_text(text, sink, &mut in_sentence)?,
+            Err(e) => match errors {
+                Utf8Errors::Strict => {
+                    return Err(utf8_error(path, buf_offset + e.valid_up_to() as u64));
+                }
+                Utf8Errors::Replace => {
+                    let text = String::from_utf8_lossy(piece);
+                    feed_text(&text, sink, &mut in_sentence)?;
+                }
+            },
+        }
+        progress.advance(cut as u64);
+        buf_offset += cut as u64;
+        buf.drain(..cut);
+        if at_end {
+            break;
+        }
+    }
+    sink.end_sentence()
+}
+
+/// Reads several ranges in order (one corpus part).
+pub fn read_ranges(
+    ranges: &[FileRange],
+    errors: Utf8Errors,
+    progress: &Progress,
+    sink: &mut dyn WordSink,
+) -> Result<()> {
+    for r in ranges {
+        read_range(r, errors, progress, sink)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect(Vec<Vec<String>>, Vec<String>);
+    impl WordSink for Collect {
+        fn word(&mut self, w: &str) -> Result<()> {
+            self.1.push(w.to_owned());
+            Ok(())
+        }
+        fn end_sentence(&mut self) -> Result<()> {
+            if !self.1.is_empty() {
+                self.0.push(std::mem::take(&mut self.1));
+            }
+            Ok(())
+        }
+    }
+
+    fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("subwordx-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn words_and_sentences() {
+        let p = tmp("a.txt", "a b\u{a0}c\n\n  d\te \nf".as_bytes());
+        let mut c = Collect::default();
+        read_ranges(
+            &whole_files(std::slice::from_ref(&p)).unwrap(),
+            Utf8Errors::Strict,
+            &Progress::new(),
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(c.0, vec![vec!["a", "b", "c"], vec!["d", "e"], vec!["f"]]);
+    }
+
+    #[test]
+    fn split_ranges_cover_every_word_once() {
+        let text: String = (0..5000).fold(String::new(), |mut s, i| {
+            use std::fmt::Write;
+            let _ = write!(s, "w{i} ");
+            s
+        });
+        let p = tmp("b.txt", text.as_bytes());
+        let q = tmp("c.txt", b"x y z");
+        for parts in 1..6 {
+            let ranges = split_ranges(&[p.clone(), q.clone()], parts).unwrap();
+            assert_eq!(ranges.len(), parts);
+            let mut all = Vec::new();
+            for r in &ranges {
+                let mut c = Collect::default();
+                read_ranges(r, Utf8Errors::Strict, &Progress::new(), &mut c).unwrap();
+                all.extend(c.0.into_iter().flatten());
+            }
+            assert_eq!(all.len(), 5003);
+            assert_eq!(all[4999], "w4999");
+            assert_eq!(all[5002], "z");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let p = tmp("bad.txt", b"ok line\nsecond \xff word\n");
+        let mut c = Collect::default();
+        let err = read_ranges(
+            &whole_files(std::slice::from_ref(&p)).unwrap(),
+            Utf8Errors::Strict,
+            &Progress::new(),
+            &mut c,
+        )
+        .unwrap_err();
+        match err {
+            Error::InvalidUtf8 {
+                line,
+                column,
+                offset,
+                ..
+            } => {
+                assert_eq!((line, column, offset), (2, 7, 15));
+            }
+            other => panic!("{other}"),
+        }
+        let mut c = Collect::default();
+        read_ranges(
+            &whole_files(&[p]).unwrap(),
+            Utf8Errors::Replace,
+            &Progress::new(),
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(c.0[1], vec!["second", "\u{fffd}", "word"]);
+    }
+
+    #[test]
+    fn long_lines_are_cut() {
+        let text: String = (0..25_000).map(|_| "a ").collect();
+        let p = tmp("long.txt", text.as_bytes());
+        let mut c = Collect::default();
+        read_ranges(
+            &whole_files(&[p]).unwrap(),
+            Utf8Errors::Strict,
+            &Progress::new(),
+            &mut c,
+        )
+        .unwrap();
+        let lens: Vec<usize> = c.0.iter().map(Vec::len).collect();
+        assert_eq!(lens, vec![10_000, 10_000, 5_000]);
+    }
+}
