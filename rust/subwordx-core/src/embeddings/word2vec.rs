@@ -23,10 +23,17 @@
 //! * **Subsampling** compares integers: `keep >= r` with `r = x / 65536`, `x = advance() & 0xFFFF`,
 //!   is exactly `x <= floor(keep * 65536)`, precomputed per word.
 //!
+//! * **Defaults** follow the spec: `min_alpha = 0.0001 * alpha` (gensim's default is an absolute
+//!   0.0001), seed 1, 5 epochs.
+//!
 //! Speed: the corpus is read once per call and encoded per thread to a `Vec<u32>` of word ids
 //! (4 bytes per in-vocabulary word; text8-size corpora take ~20 MB), so epochs never touch the file
 //! system or the hash map. The inner loop allocates nothing and is compiled twice, with AVX2+FMA
-//! kernels (chosen at run time) and portable ones ([`super::simd`]). Threads update the shared weight
+//! kernels (chosen at run time) and portable ones ([`super::simd`]). During a call the matrices are
+//! copied into rows padded to whole, aligned cache lines (no false sharing between threads, no
+//! scalar tail in the kernels; the padding stays zero so no value changes), the `k + 1` output rows
+//! of a negative-sampling step are drawn first and prefetched together, and negatives are drawn by a
+//! bucketed bisection of `cum_table` (same result as the full bisection). Threads update the shared weight
 //! matrices without locks (Hogwild, Recht et al. 2011), so runs with `threads > 1` are not
 //! bit-reproducible; `threads = 1` is.
 
