@@ -259,9 +259,21 @@ def build_huffman(
     return codes, points
 
 
+def _make_neg_log_sigma_table() -> FloatArray:
+    x = (np.arange(EXP_TABLE_SIZE, dtype=np.float64) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP
+    return np.log1p(np.exp(-x)).astype(np.float32)
+
+
+# ``-ln sigma`` on the sigmoid table's grid: the reported loss is read from it exactly as the
+# Rust core reads it, so both report the same numbers (the loss never feeds back into training).
+_NEG_LOG_SIGMA = _make_neg_log_sigma_table()
+
+
 def _neg_log_sigmoid(x: float) -> float:
-    """``-ln sigma(x)`` for ``x`` in ``[-6, 6]`` (stable form)."""
-    return math.log1p(math.exp(-x))
+    """``-ln sigma(x)`` at the table grid point of ``x`` clipped to ``[-6, 6]``."""
+    f = F32(min(max(x, -MAX_EXP), MAX_EXP))
+    index = min(int((f + F32(MAX_EXP)) * F32(SIGMOID_SCALE)), EXP_TABLE_SIZE - 1)
+    return float(_NEG_LOG_SIGMA[index])
 
 
 class _Trainer:

@@ -52,6 +52,20 @@ pub enum Utf8Errors {
     Replace,
 }
 
+impl std::str::FromStr for Utf8Errors {
+    type Err = Error;
+    /// `"strict"` or `"replace"`, the names Python's `errors=` uses.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "strict" => Ok(Self::Strict),
+            "replace" => Ok(Self::Replace),
+            other => Err(Error::invalid(format!(
+                "errors must be \"strict\" or \"replace\", not {other:?}"
+            ))),
+        }
+    }
+}
+
 /// Options for reading and counting a corpus.
 #[derive(Clone, Debug, Default)]
 pub struct CountOptions {

@@ -241,16 +241,6 @@ fn pre_tokenizer_named(name: &str) -> subwordx_core::Result<PreTokenizer> {
     })
 }
 
-fn utf8_errors(name: &str) -> subwordx_core::Result<Utf8Errors> {
-    match name {
-        "strict" => Ok(Utf8Errors::Strict),
-        "replace" => Ok(Utf8Errors::Replace),
-        other => Err(Error::invalid(format!(
-            "errors must be 'strict' or 'replace', got {other:?}"
-        ))),
-    }
-}
-
 /// Trains from files: streamed and counted on `threads` threads, then merged.
 #[pyfunction]
 #[pyo3(signature = (paths, settings, threads=0, errors="strict", progress=None))]
@@ -265,7 +255,7 @@ pub fn train_bpe_files(
     let config = config_from_settings(settings)?;
     let options = CountOptions {
         threads,
-        errors: utf8_errors(errors).map_err(to_py_err)?,
+        errors: errors.parse::<Utf8Errors>().map_err(to_py_err)?,
     };
     let inner = run_blocking(py, progress.as_ref(), |p| {
         let counts = corpus::count_words_in_files(

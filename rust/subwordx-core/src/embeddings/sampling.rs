@@ -12,13 +12,12 @@
 pub const MAX_EXP: f32 = 6.0;
 /// Number of entries of the sigmoid table.
 pub const EXP_TABLE_SIZE: usize = 1000;
-/// Multiplier from `f + MAX_EXP` to a table index: `1000 / 6 / 2` as a *real* number (83.33...).
-///
-/// word2vec.c and gensim compute `EXP_TABLE_SIZE / MAX_EXP / 2` in C integers (= 83), which maps
-/// `(-6, 6)` onto indices `0..996` only. docs/word2vec.md writes the real quotient; we follow the
-/// spec (the difference is below the table's own resolution) and clamp to the last entry so that
-/// `f` just below 6 can never index past the table.
-const EXP_SCALE: f32 = EXP_TABLE_SIZE as f32 / MAX_EXP / 2.0;
+/// Multiplier from `f + MAX_EXP` to a table index: `EXP_TABLE_SIZE / MAX_EXP / 2` computed in
+/// integers, as word2vec.c and gensim do (`1000 / 6 / 2 = 83`, so `(-6, 6)` maps onto indices
+/// `0..996`; the last few entries are never read). Matching their arithmetic keeps our updates
+/// identical to theirs and to the numpy reference (docs/word2vec.md §6). The index is still clamped
+/// to the table so that no `f` can read past it.
+const EXP_SCALE: f32 = (EXP_TABLE_SIZE / 6 / 2) as f32;
 
 /// word2vec.c's generator: `next = next * 25214903917 + 11 (mod 2^64)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +86,7 @@ impl SigmoidTable {
         (((f + MAX_EXP) * EXP_SCALE) as usize).min(EXP_TABLE_SIZE - 1)
     }
 
-    /// `sigma(f) = table[floor((f + 6) * (1000 / 6 / 2))]`.
+    /// `sigma(f) = table[floor((f + 6) * 83)]`.
     #[inline(always)]
     pub fn sigma(&self, f: f32) -> f32 {
         self.sigma[Self::index(f)]

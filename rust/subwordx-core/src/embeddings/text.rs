@@ -18,6 +18,7 @@
 //! Differences from Python's `str.split()`: U+001C..U+001F are not whitespace for `char`, and a
 //! lone `\r` does not end a line.
 
+pub use crate::corpus::Utf8Errors;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -29,29 +30,6 @@ use crate::progress::Progress;
 pub const MAX_SENTENCE_LEN: usize = 10_000;
 
 const CHUNK: usize = 1 << 20;
-
-/// What to do with bytes that are not UTF-8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Utf8Errors {
-    /// Fail with [`Error::InvalidUtf8`].
-    #[default]
-    Strict,
-    /// Replace each invalid sequence by U+FFFD.
-    Replace,
-}
-
-impl std::str::FromStr for Utf8Errors {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "strict" => Ok(Self::Strict),
-            "replace" => Ok(Self::Replace),
-            other => Err(Error::invalid(format!(
-                "errors must be \"strict\" or \"replace\", not {other:?}"
-            ))),
-        }
-    }
-}
 
 /// Bytes `start..end` of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
