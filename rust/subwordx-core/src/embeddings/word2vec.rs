@@ -13,13 +13,16 @@
 //!   sentence is trained with the rate computed from the words before it (word2vec.c checks at the
 //!   same point, with `> 10000`).
 //! * **Sentences and parts.** A sentence is cut into 10,000-word pieces counting every word read,
-//!   out-of-vocabulary words included; then OOV words are removed. Files are split between threads
-//!   in bytes (see [`super::text::split_ranges`]); in-memory corpora in positions of the id array.
+//!   out-of-vocabulary words included; then OOV words are removed. Files are read in parallel in
+//!   byte ranges (see [`super::text::split_ranges`]), but training does not give each thread its
+//!   own slice as word2vec.c does: the sentences are cut, in corpus order, into jobs of ~10,000
+//!   words that threads take from a shared counter, so every epoch walks the corpus front to back
+//!   (on sorted text such as a dictionary, fixed slices cost a point of analogy accuracy).
 //! * **Loss.** Reported only: `-ln sigma(±f)` is read from a table on the same grid as the sigmoid
 //!   table (f clipped to [-6, 6]), summed over every trained target, and divided by the number of
 //!   training steps (skip-gram: (context, word) pairs; CBOW: positions with a context).
-//! * **Sigmoid index.** `floor((f + 6) * 83.33…)` in f32 (the real quotient `1000 / 6 / 2`, not
-//!   word2vec.c's integer 83), clamped to 999.
+//! * **Sigmoid index.** `floor((f + 6) * 83)` in f32 (word2vec.c's and gensim's integer
+//!   `1000 / 6 / 2`), clamped to 999.
 //! * **Subsampling** compares integers: `keep >= r` with `r = x / 65536`, `x = advance() & 0xFFFF`,
 //!   is exactly `x <= floor(keep * 65536)`, precomputed per word.
 //!
@@ -41,7 +44,7 @@
 // the AVX2 kernels inline into it (a plain call would lose the feature context).
 #![allow(clippy::inline_always)]
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -176,6 +179,40 @@ struct Part {
     ends: Vec<usize>,
 }
 
+/// A block of consecutive sentences of one part: the unit threads take from the queue.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    part: usize,
+    /// Range of sentence indices (into `Part::ends`).
+    first: usize,
+    last: usize,
+}
+
+/// Words per job: large enough that taking a job costs nothing, small enough that threads stay
+/// close to each other in the corpus (gensim batches 10,000 words per job too).
+const JOB_WORDS: usize = 10_000;
+
+/// Cuts the parts, in corpus order, into jobs of about [`JOB_WORDS`] words.
+fn make_jobs(parts: &[Part]) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (p, part) in parts.iter().enumerate() {
+        let mut first = 0;
+        let mut begin = 0;
+        for (i, &end) in part.ends.iter().enumerate() {
+            if end - begin >= JOB_WORDS || i + 1 == part.ends.len() {
+                jobs.push(Job {
+                    part: p,
+                    first,
+                    last: i + 1,
+                });
+                first = i + 1;
+                begin = end;
+            }
+        }
+    }
+    jobs
+}
+
 struct Encoder<'a> {
     vocab: &'a Vocab,
     part: Part,
@@ -294,7 +331,6 @@ impl Shared {
 
 struct Ctx<'a> {
     config: &'a Word2VecConfig,
-    epochs: u32,
     syn0: Shared,
     syn1neg: Shared,
     syn1: Shared,
@@ -333,6 +369,7 @@ impl Ctx<'_> {
     }
 }
 
+/// What a thread reports after each job.
 struct EpochReport {
     epoch: u32,
     loss: f64,
@@ -568,7 +605,6 @@ impl Word2Vec {
         let mut p1 = Padded::new(&self.syn1, dim);
         let ctx = Ctx {
             config: &config,
-            epochs,
             syn0: p0.shared(),
             syn1neg: p1neg.shared(),
             syn1: p1.shared(),
@@ -598,20 +634,27 @@ impl Word2Vec {
             u64::from(epochs) * parts.iter().map(|p| p.ids.len() as u64).sum::<u64>(),
         );
         let (tx, rx) = mpsc::channel::<EpochReport>();
-        let nthreads = parts.len();
+        let jobs = make_jobs(parts);
+        let queue = JobQueue {
+            jobs: &jobs,
+            parts,
+            next: AtomicUsize::new(0),
+            total: jobs.len() * epochs as usize,
+        };
+        // Every job of an epoch reports once; the epoch is complete when all of them did.
+        let per_epoch = jobs.len();
         let mut sums = vec![(0.0f64, 0u64, 0usize); epochs as usize];
         let mut next_epoch = 0usize;
         let mut last_loss = f64::NAN;
         let results: Vec<Result<()>> = std::thread::scope(|s| {
             let ctx = &ctx;
-            let handles: Vec<_> = parts
-                .iter()
-                .enumerate()
-                .map(|(t, part)| {
+            let queue = &queue;
+            let handles: Vec<_> = (0..config.threads.max(1))
+                .map(|t| {
                     let tx = tx.clone();
                     s.spawn(move || {
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            run_part(ctx, part, t, &tx)
+                            run_jobs(ctx, queue, t, &tx)
                         }))
                         .unwrap_or_else(|_| {
                             Err(Error::invalid("internal error: a training thread panicked"))
@@ -634,7 +677,7 @@ impl Word2Vec {
                         e.0 += rep.loss;
                         e.1 += rep.steps;
                         e.2 += 1;
-                        while next_epoch < sums.len() && sums[next_epoch].2 == nthreads {
+                        while next_epoch < sums.len() && sums[next_epoch].2 == per_epoch {
                             let (l, n, _) = sums[next_epoch];
                             last_loss = if n > 0 { l / n as f64 } else { 0.0 };
                             stats.epoch_losses.push(last_loss);
@@ -737,35 +780,62 @@ fn end_sentence(part: &mut Part) {
     }
 }
 
-fn run_part(ctx: &Ctx, part: &Part, t: usize, tx: &mpsc::Sender<EpochReport>) -> Result<()> {
+/// The jobs of all epochs, taken in order by whichever thread is free: job `j` is block
+/// `j % jobs.len()` of epoch `j / jobs.len()`. Every epoch thus walks the corpus front to back
+/// whatever the thread count (as gensim's job queue does), and with one thread the order is
+/// exactly the corpus order, epoch after epoch.
+struct JobQueue<'a> {
+    jobs: &'a [Job],
+    parts: &'a [Part],
+    next: AtomicUsize,
+    total: usize,
+}
+
+impl JobQueue<'_> {
+    /// The next `(epoch, sentences)` to train, or `None` when all are taken.
+    fn take(&self) -> Option<(u32, &Part, Job)> {
+        let j = self.next.fetch_add(1, Ordering::Relaxed);
+        if j >= self.total {
+            return None;
+        }
+        let job = self.jobs[j % self.jobs.len()];
+        Some(((j / self.jobs.len()) as u32, &self.parts[job.part], job))
+    }
+}
+
+fn run_jobs(ctx: &Ctx, queue: &JobQueue, t: usize, tx: &mpsc::Sender<EpochReport>) -> Result<()> {
     #[cfg(target_arch = "x86_64")]
     if ctx.use_avx2 {
         // SAFETY: use_avx2 is true only when the CPU supports AVX2 and FMA.
-        return unsafe { run_part_avx2(ctx, part, t, tx) };
+        return unsafe { run_jobs_avx2(ctx, queue, t, tx) };
     }
-    train_part::<Scalar>(ctx, part, t, tx)
+    train_jobs::<Scalar>(ctx, queue, t, tx)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_part_avx2(
+unsafe fn run_jobs_avx2(
     ctx: &Ctx,
-    part: &Part,
+    queue: &JobQueue,
     t: usize,
     tx: &mpsc::Sender<EpochReport>,
 ) -> Result<()> {
-    train_part::<super::simd::Avx2>(ctx, part, t, tx)
+    train_jobs::<super::simd::Avx2>(ctx, queue, t, tx)
 }
 
 /// Words a thread reads between learning-rate refreshes.
 const REFRESH_WORDS: u64 = 10_000;
 
-/// All epochs of one thread over its part. Generic over the kernels and inlined into the
-/// AVX2-enabled caller so that the kernels inline into the loop.
+/// One thread's work: jobs from the queue until none is left. Generic over the kernels and inlined
+/// into the AVX2-enabled caller so that the kernels inline into the loop.
+///
+/// The learning rate is refreshed from the shared word count before a sentence once the thread has
+/// read [`REFRESH_WORDS`] words since its last refresh, and whenever the thread moves on to a new
+/// epoch (docs/word2vec.md; with one thread this is exactly the numpy reference's schedule).
 #[inline(always)]
-fn train_part<K: Kernel>(
+fn train_jobs<K: Kernel>(
     ctx: &Ctx,
-    part: &Part,
+    queue: &JobQueue,
     t: usize,
     tx: &mpsc::Sender<EpochReport>,
 ) -> Result<()> {
@@ -778,15 +848,23 @@ fn train_part<K: Kernel>(
     let mut neu1e = vec![0.0f32; dim];
     let mut targets: Vec<u32> = Vec::with_capacity(c.negative + 1);
     let subsample = c.sample > 0.0;
-    for epoch in 0..ctx.epochs {
+    let mut current_epoch = None;
+    let mut alpha = 0.0f32;
+    let mut pending = 0u64;
+    while let Some((epoch, part, job)) = queue.take() {
         ctx.should_stop()?;
-        let mut alpha = ctx.alpha();
-        let mut pending = 0u64;
+        if current_epoch != Some(epoch) {
+            ctx.done.fetch_add(pending, Ordering::Relaxed);
+            ctx.progress.advance(pending);
+            pending = 0;
+            alpha = ctx.alpha();
+            current_epoch = Some(epoch);
+        }
         let mut loss = 0.0f64;
         let mut steps = 0u64;
         let mut effective = 0u64;
-        let mut begin = 0usize;
-        for &end in &part.ends {
+        let mut begin = if job.first == 0 { 0 } else { part.ends[job.first - 1] };
+        for &end in &part.ends[job.first..job.last] {
             let sentence = &part.ids[begin..end];
             begin = end;
             if pending >= REFRESH_WORDS {
@@ -841,12 +919,12 @@ fn train_part<K: Kernel>(
             loss += l;
             steps += s;
         }
-        ctx.done.fetch_add(pending, Ordering::Relaxed);
-        ctx.progress.advance(pending);
         ctx.effective.fetch_add(effective, Ordering::Relaxed);
         // The receiver lives until every worker has ended.
         let _ = tx.send(EpochReport { epoch, loss, steps });
     }
+    ctx.done.fetch_add(pending, Ordering::Relaxed);
+    ctx.progress.advance(pending);
     Ok(())
 }
 
