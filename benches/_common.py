@@ -7,9 +7,9 @@ Measurement model
 -----------------
 * A *child measurement* runs one side (one library doing one job) in a fresh Python process. The
   child times only the work itself (``time.perf_counter`` around the call, imports excluded) and
-  prints one ``@@RESULT {json}`` line. The parent collects the child's peak resident set size from
-  the kernel with ``os.wait4`` (the per-child form of ``getrusage(RUSAGE_CHILDREN).ru_maxrss``,
-  which would otherwise report the largest child seen so far, not this one).
+  prints one ``@@RESULT {json}`` line. Its peak resident set size comes from the kernel:
+  a small launcher process starts it and reports ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` (see
+  ``_LAUNCHER`` for why not straight from this process).
 * Sides are alternated within each repeat (A B C, A B C, ...) so that slow drifts of a noisy
   machine hit every side alike; tables print medians.
 * ratio = anchor time / subwordx time: above 1 means subwordx is faster.
@@ -105,6 +105,24 @@ class ChildResult:
         return f"ChildResult(ok={self.ok}, data={self.data}, peak_rss={self.peak_rss})"
 
 
+# The launcher that runs each measured command. Linux carries a process's RSS high-water mark
+# across fork and exec (exec records the old address space's peak in the new program's
+# ru_maxrss), so a command started straight from this (large, after evaluations) process would
+# report at least *our* peak. The launcher is a tiny fresh interpreter: the command it starts
+# inherits only its ~10 MiB, and it reports getrusage(RUSAGE_CHILDREN).ru_maxrss, which then
+# belongs to that one command, plus the command's wall time.
+_LAUNCHER = """
+import json, os, resource, subprocess, sys, time
+t0 = time.perf_counter()
+rc = subprocess.call(sys.argv[2:])
+wall = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as f:
+    json.dump({"rc": rc, "wall": wall, "maxrss": peak}, f)
+sys.exit(0 if rc == 0 else 1)
+"""
+
+
 def run_process(
     argv: Sequence[str],
     *,
@@ -112,40 +130,45 @@ def run_process(
     env: dict[str, str] | None = None,
     cwd: str | Path | None = None,
 ) -> ChildResult:
-    """Runs ``argv`` as a fresh process; returns its output, wall time and its own peak RSS.
+    """Runs ``argv`` as a fresh process through a small launcher; returns its output, wall time
+    and its own peak RSS (see ``_LAUNCHER``).
 
     A process still running after ``timeout`` seconds is killed (ok=False, data={"timeout": ...}).
     """
-    out_path = (
-        Path(os.environ.get("TMPDIR", "/tmp")) / f"swxbench-{os.getpid()}-{time.time_ns()}.out"
-    )
-    start = time.perf_counter()
+    stem = Path(os.environ.get("TMPDIR", "/tmp")) / f"swxbench-{os.getpid()}-{time.time_ns()}"
+    out_path, info_path = stem.with_suffix(".out"), stem.with_suffix(".json")
     with open(out_path, "w+b") as out:
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
-        killed = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if timeout is not None and time.perf_counter() - start > timeout:
-                proc.kill()
-                killed = True
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(info_path), *argv],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,  # so a timeout kills the command with its launcher
+        )
+        try:
+            proc.wait(timeout=timeout)
+            killed = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            killed = True
         out.seek(0)
         text = out.read().decode("utf-8", errors="replace")
     out_path.unlink(missing_ok=True)
-    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    info: dict[str, Any] = {}
+    if info_path.exists():
+        info = json.loads(info_path.read_text())
+        info_path.unlink()
+    peak = int(info.get("maxrss", 0)) * (1 if sys.platform == "darwin" else 1024)
+    wall = float(info.get("wall", float("nan")))
     data: dict[str, Any] = {}
     for line in text.splitlines():
         if line.startswith(RESULT_TAG):
             data = json.loads(line[len(RESULT_TAG) :])
     if killed:
         data = {"timeout": timeout}
-    ok = not killed and proc.returncode == 0
+    ok = not killed and info.get("rc") == 0
     return ChildResult(ok, data, peak, wall, text)
 
 
@@ -193,10 +216,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A GitHub-markdown table (pasted as is into RESULTS.md)."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths)) + " |"]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=False)) + " |"]
     lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in cells[1:]:
-        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + " |")
     return "\n".join(lines)
 
 
@@ -239,8 +262,25 @@ def print_preamble(argv: Sequence[str], packages: Sequence[str]) -> None:
     print(f"# {Path(argv[0]).name}  {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     print(f"command: python {' '.join(shlex.quote(a) for a in argv)}")
     print(f"machine: {machine_info()}")
-    print(f"versions: {versions(packages)}")
+    print(f"versions: {versions(packages)}; repo at {git_rev()}")
     print(f"load average at start: {load()} (other work on the machine skews timings)", flush=True)
+
+
+def git_rev() -> str:
+    """The commit of the checkout (the installed subwordx may be built from another state)."""
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "?"
+    return f"{rev or '?'}{' (uncommitted changes)' if dirty else ''}"
 
 
 def load() -> str:
@@ -276,7 +316,7 @@ def bytes_to_unicode() -> dict[int, str]:
             bs.append(b)
             cs.append(256 + n)
             n += 1
-    return dict(zip(bs, map(chr, cs)))
+    return dict(zip(bs, map(chr, cs), strict=False))
 
 
 def unicode_to_bytes() -> dict[str, int]:

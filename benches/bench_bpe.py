@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import itertools
+
 import _common as C
 
 SCRIPT = Path(__file__).resolve()
@@ -164,7 +166,7 @@ def load_tiktoken(hf_json: str) -> tuple[Any, dict[str, Any]]:
     for m in merges:
         a, b = m if isinstance(m, list) else m.split(" ")
         ids.append(vocab[a + b])
-    in_order = all(x < y for x, y in zip(ids, ids[1:]))
+    in_order = all(x < y for x, y in itertools.pairwise(ids))
     enc = tiktoken.Encoding(
         name="bench", pat_str=C.GPT2_PATTERN, mergeable_ranks=ranks, special_tokens={}
     )
@@ -218,7 +220,7 @@ def _hf_model(path: str) -> tuple[dict[str, int], list[tuple[str, str]]]:
 
 
 def _first_diff(a: list[Any], b: list[Any]) -> str:
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return str(i)
     return "none" if len(a) == len(b) else str(min(len(a), len(b)))
@@ -497,7 +499,7 @@ def encode_table(
         os.environ.pop("TOKENIZERS_PARALLELISM", None)
 
     def mismatches(a: list[int], b: list[int]) -> int:
-        return sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b))
+        return sum(1 for x, y in zip(a, b, strict=False) if x != y) + abs(len(a) - len(b))
 
     # reference ids for the agreement column: subwordx if present, else tiktoken
     ref_side = "subwordx" if swx is not None else "tiktoken"

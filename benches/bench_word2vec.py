@@ -17,7 +17,8 @@ hierarchical-softmax variants (hs 1, negative 0).
 
 Quality uses one scorer for all three: gensim ``KeyedVectors.load_word2vec_format`` of each .bin,
 ``evaluate_word_analogies(questions-words.txt, restrict_vocab=30000)`` and
-``evaluate_word_pairs(wordsim353.tsv)`` (Spearman). Peak RSS is each process's own (os.wait4).
+``evaluate_word_pairs(wordsim353.tsv)`` (Spearman). Peak RSS is each process's own
+(``getrusage(RUSAGE_CHILDREN)`` in a small launcher, see ``_common.run_process``).
 
 Usage::
 
