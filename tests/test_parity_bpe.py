@@ -17,6 +17,11 @@ pytestmark = pytest.mark.skipif(_backend._core is None, reason="the compiled cor
 ALPHABET = "abcab é東京😀"
 words = st.text(alphabet=ALPHABET, min_size=1, max_size=8).filter(lambda w: not w.isspace())
 corpora = st.lists(st.lists(words, min_size=1, max_size=6).map(" ".join), min_size=1, max_size=25)
+# Characters assigned in Python's Unicode database (14.0 on 3.11). Code points assigned only in a
+# later Unicode version get different categories from the regex module and the Rust regex crate
+# (e.g. U+3D000 is a letter to `regex` 2026 and unassigned to the crate); that is a difference of
+# Unicode data versions, not of the algorithm, so the comparison keeps to characters both know.
+assigned_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cn")), max_size=60)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -61,7 +66,7 @@ def test_byte_level_training_and_encoding_agree(lines: list[str], pattern: str) 
 
 
 @SETTINGS
-@given(st.text(min_size=0, max_size=60))
+@given(assigned_text)
 def test_encoding_arbitrary_text_agrees(text: str) -> None:
     lines = ["the quick brown fox jumps over the lazy dog", "东京 émigré 😀 don't  stop", text]
     for pre in ("bert", "whitespace"):

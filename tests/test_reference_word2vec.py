@@ -50,8 +50,8 @@ def test_init_vectors_formula() -> None:
     for i in range(3):
         for j in range(dim):
             low = g.advance() & 0xFFFF
-            assert syn0[i, j] == np.float32((np.float32(low) / 65536 - 0.5) / dim)
-    assert syn0.dtype == np.float32 and np.all(np.abs(syn0) <= 0.5 / dim)
+            assert syn0[i, j] == np.float32((np.float32(low) / 65536 - 0.5) * 2 / dim)
+    assert syn0.dtype == np.float32 and np.all(np.abs(syn0) <= 1.0 / dim)
 
 
 def test_sigmoid_table() -> None:

@@ -21,6 +21,7 @@ from importlib import resources as _resources
 from pathlib import Path
 
 from subwordx import errors
+from subwordx.embeddings import KeyedVectors
 from subwordx.errors import (
     ConfigError,
     CorpusError,
@@ -32,7 +33,6 @@ from subwordx.errors import (
     SubwordxIOError,
     VocabSizeTooSmallError,
 )
-from subwordx.embeddings import KeyedVectors
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import Encoding, Tokenizer, train_bpe
 from subwordx.word2vec import Word2Vec

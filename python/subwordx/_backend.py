@@ -13,7 +13,7 @@ from types import ModuleType
 from subwordx.errors import ConfigError
 
 try:  # The compiled extension is absent in a source checkout that was never built.
-    from subwordx import _core as _compiled_core
+    import subwordx._core as _compiled_core
 
     _core: ModuleType | None = _compiled_core
 except ImportError:  # pragma: no cover - depends on how the package was installed

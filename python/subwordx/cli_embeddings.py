@@ -44,23 +44,50 @@ def add_commands(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files")
-    p.add_argument("-o", "--output", required=True, help="vectors.bin, vectors.txt/.vec or model.npz")
-    p.add_argument("--model", choices=("skipgram", "cbow"), default="cbow", help="architecture (default cbow, as word2vec.c)")
+    p.add_argument(
+        "-o", "--output", required=True, help="vectors.bin, vectors.txt/.vec or model.npz"
+    )
+    p.add_argument(
+        "--model",
+        choices=("skipgram", "cbow"),
+        default="cbow",
+        help="architecture (default cbow, as word2vec.c)",
+    )
     p.add_argument("--dim", type=positive_int, default=100, help="vector size (default 100)")
-    p.add_argument("--window", type=positive_int, default=5, help="max context distance (default 5)")
-    p.add_argument("--negative", type=non_negative_int, default=5, help="negative samples, 0 = off (default 5)")
+    p.add_argument(
+        "--window", type=positive_int, default=5, help="max context distance (default 5)"
+    )
+    p.add_argument(
+        "--negative", type=non_negative_int, default=5, help="negative samples, 0 = off (default 5)"
+    )
     p.add_argument("--hs", action="store_true", help="hierarchical softmax")
-    p.add_argument("--sample", type=non_negative_float, default=1e-3, help="subsampling threshold, 0 = off (default 1e-3)")
+    p.add_argument(
+        "--sample",
+        type=non_negative_float,
+        default=1e-3,
+        help="subsampling threshold, 0 = off (default 1e-3)",
+    )
     p.add_argument("--min-count", type=positive_int, default=5, help="drop rarer words (default 5)")
     p.add_argument("--max-vocab-size", type=positive_int, help="bound on words held while counting")
     p.add_argument("--max-final-vocab", type=positive_int, help="keep at most this many words")
     p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="passes (default 5)")
-    p.add_argument("--alpha", type=float, help="initial learning rate (default 0.025 skip-gram, 0.05 cbow)")
+    p.add_argument(
+        "--alpha", type=float, help="initial learning rate (default 0.025 skip-gram, 0.05 cbow)"
+    )
     p.add_argument("--min-alpha", type=float, help="final learning rate (default alpha * 1e-4)")
-    p.add_argument("--cbow-sum", action="store_true", help="CBOW sums context vectors instead of averaging")
-    p.add_argument("--threads", type=non_negative_int, default=0, help="threads (default 0 = all cores)")
+    p.add_argument(
+        "--cbow-sum", action="store_true", help="CBOW sums context vectors instead of averaging"
+    )
+    p.add_argument(
+        "--threads", type=non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
     p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (default 1)")
-    p.add_argument("--errors", choices=("strict", "replace"), default="strict", help="invalid UTF-8: fail or replace")
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail or replace",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(run=_run_train_word2vec)
 
@@ -76,8 +103,14 @@ def add_commands(
     )
     ph.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files")
     ph.add_argument("-o", "--output", required=True, help="the corpus with phrases joined")
-    ph.add_argument("--min-count", type=positive_int, default=5, help="ignore rarer bigrams (default 5)")
-    ph.add_argument("--threshold", type=float, help="score threshold (default 100 for default scoring, 0.5 for npmi)")
+    ph.add_argument(
+        "--min-count", type=positive_int, default=5, help="ignore rarer bigrams (default 5)"
+    )
+    ph.add_argument(
+        "--threshold",
+        type=float,
+        help="score threshold (default 100 for default scoring, 0.5 for npmi)",
+    )
     ph.add_argument("--scoring", choices=("default", "npmi"), default="default")
     ph.add_argument("--passes", type=positive_int, default=1, help="passes (default 1)")
     ph.add_argument("--delimiter", default="_", help="joins phrase words (default _)")
@@ -112,7 +145,12 @@ def add_commands(
     )
     a.add_argument("vectors", help="vectors (.bin, .txt/.vec or .npz)")
     a.add_argument("questions", help="questions-words.txt format: ': section' lines, then 4 words")
-    a.add_argument("--restrict-vocab", type=positive_int, default=30000, help="top words considered (default 30000)")
+    a.add_argument(
+        "--restrict-vocab",
+        type=positive_int,
+        default=30000,
+        help="top words considered (default 30000)",
+    )
     a.add_argument("--method", choices=("3cosadd", "3cosmul"), default="3cosadd")
     a.add_argument("--case-sensitive", action="store_true")
     a.set_defaults(run=_run_eval_analogy)
@@ -120,7 +158,10 @@ def add_commands(
     w = sub.add_parser(
         "eval-similarity",
         help="Spearman correlation on a word-pair similarity set",
-        description="Score vectors on word pairs with human ratings (e.g. WordSim-353): Spearman and Pearson.",
+        description=(
+            "Score vectors on word pairs with human ratings (e.g. WordSim-353): Spearman and "
+            "Pearson correlation between cosine similarity and the ratings."
+        ),
     )
     w.add_argument("vectors", help="vectors (.bin, .txt/.vec or .npz)")
     w.add_argument("pairs", help="'word1<TAB>word2<TAB>score' lines ('#' comments allowed)")
@@ -270,7 +311,10 @@ def _run_eval_similarity(args: argparse.Namespace) -> int:
 
     kv = _load_vectors(args.vectors)
     r = evaluate_word_pairs(kv, args.pairs)
-    print(f"spearman {r.spearman:.4f}  pearson {r.pearson:.4f}  oov {r.oov_ratio:.1f}%  pairs {r.pairs}")
+    print(
+        f"spearman {r.spearman:.4f}  pearson {r.pearson:.4f}  "
+        f"oov {r.oov_ratio:.1f}%  pairs {r.pairs}"
+    )
     return 0
 
 

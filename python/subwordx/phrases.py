@@ -98,8 +98,12 @@ class Phrases:
             current = paths
             for k in range(passes):
                 table = core.learn_files(
-                    current, delimiter=delimiter, errors=errors, threads=threads or 1,
-                    progress=progress, **kw,
+                    current,
+                    delimiter=delimiter,
+                    errors=errors,
+                    threads=threads or 1,
+                    progress=progress,
+                    **kw,
                 )
                 tables.append(table)
                 if k + 1 < passes:
@@ -170,7 +174,7 @@ class Phrases:
             for table in self._passes[0].passes:
                 rows += sorted(((a, b, s) for (a, b), s in table.items()), key=lambda r: -r[2])
             return rows
-        return [tuple(row) for table in self._passes for row in table.export()]  # type: ignore[misc]
+        return [(a, b, float(score)) for table in self._passes for a, b, score in table.export()]
 
     def __len__(self) -> int:
         if not self._rust:

@@ -162,7 +162,13 @@ class Word2Vec:
         if self._rust:
             core = _backend.core()
             words, counts = core.build_vocab_from_files(
-                paths, c["min_count"], max_vocab_size, max_final_vocab, errors, self.threads, progress
+                paths,
+                c["min_count"],
+                max_vocab_size,
+                max_final_vocab,
+                errors,
+                self.threads,
+                progress,
             )
             self._inner = self._new_core_model(list(words), np.asarray(counts))
         else:
@@ -170,6 +176,8 @@ class Word2Vec:
 
             sentences = list(_read_sentences(paths, errors))
             keys, cnts = ref.build_vocab(ref._pieces(sentences), c["min_count"], max_final_vocab)
+            if not keys:
+                raise EmptyCorpusError(f"no word occurs at least min_count={c['min_count']} times")
             self._inner = self._new_reference_model(keys, cnts)
 
     def _start_from_counts(
@@ -195,9 +203,7 @@ class Word2Vec:
             keys = [words[i] for i in order if counts[i] >= effective]
             cnts = np.array([counts[i] for i in order if counts[i] >= effective], np.int64)
             if not keys:
-                raise EmptyCorpusError(
-                    f"no word occurs at least min_count={c['min_count']} times"
-                )
+                raise EmptyCorpusError(f"no word occurs at least min_count={c['min_count']} times")
             self._inner = self._new_reference_model(keys, cnts)
 
     def _new_core_model(self, words: list[str], counts: npt.NDArray[Any]) -> Any:
@@ -299,7 +305,11 @@ class Word2Vec:
             final = remap[ids] if len(ids) else np.zeros(0, np.uint32)
             losses = list(
                 self._inner.train_ids(
-                    np.ascontiguousarray(final), starts, epochs, progress=progress, on_epoch=on_epoch
+                    np.ascontiguousarray(final),
+                    starts,
+                    epochs,
+                    progress=progress,
+                    on_epoch=on_epoch,
                 )
             )
         self.losses.extend(losses)
@@ -355,7 +365,10 @@ class Word2Vec:
 
     def _output_layers(self) -> dict[str, npt.NDArray[np.float32]]:
         if self._rust:
-            layers = {"syn1neg": np.asarray(self._inner.syn1neg), "syn1": np.asarray(self._inner.syn1)}
+            layers = {
+                "syn1neg": np.asarray(self._inner.syn1neg),
+                "syn1": np.asarray(self._inner.syn1),
+            }
         else:
             layers = {
                 name: arr
@@ -513,7 +526,7 @@ def _read_sentences(paths: list[str], errors: str) -> Iterable[list[str]]:
                     if errors != "replace":
                         raise InvalidUtf8Error(
                             f"{name}:{number}: invalid UTF-8 at byte {e.start} of line {number} "
-                            f"(file offset {offset + e.start}); pass errors=\"replace\" "
+                            f'(file offset {offset + e.start}); pass errors="replace" '
                             "(CLI: --errors replace) to substitute U+FFFD",
                             name,
                             number,

@@ -137,7 +137,7 @@ fn reference_train(
     let mut syn0 = vec![0f32; v * dim];
     let mut init = Lcg::new(c.seed);
     for x in &mut syn0 {
-        *x = (((init.advance() & 0xFFFF) as f32) / 65536.0 - 0.5) / dim as f32;
+        *x = ((((init.advance() & 0xFFFF) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
     }
     let mut syn1neg = vec![0f32; v * dim];
     let sig = SigmoidTable::new();

@@ -202,12 +202,15 @@ mod tests {
         // x_0 = -6, x_500 = 0.
         assert!((t.values()[0] - (1.0 / (1.0 + 6f64.exp())) as f32).abs() < 1e-9);
         assert!((t.values()[500] - 0.5).abs() < f32::EPSILON);
-        assert!((t.sigma(0.0) - 0.5).abs() < f32::EPSILON);
+        // word2vec.c's integer scale 83 reads entry 6 * 83 = 498 for f = 0 (x_498 = -0.024): a
+        // known quirk of its table that gensim shares, kept for identical updates.
+        assert_eq!(t.sigma(0.0).to_bits(), t.values()[498].to_bits());
+        assert!((t.sigma(0.0) - 0.494).abs() < 1e-3);
         assert!(t.sigma(5.999) > 0.997);
         assert!(t.sigma(-5.999) < 0.003);
         // Monotone.
         assert!(t.values().windows(2).all(|w| w[0] <= w[1]));
-        assert!((t.neg_log_sigma(0.0) - std::f32::consts::LN_2).abs() < 1e-6);
+        assert!((t.neg_log_sigma(0.0) - std::f32::consts::LN_2).abs() < 0.02);
         assert!((t.neg_log_sigma(100.0) - t.neg_log_sigma(6.0)).abs() < 1e-9);
     }
 

@@ -389,7 +389,9 @@ impl Word2Vec {
         let mut rng = Lcg::new(config.seed);
         for x in &mut syn0 {
             let r = rng.advance();
-            *x = (((r & 0xFFFF) as f32) / 65536.0 - 0.5) / dim as f32;
+            // Uniform in [-1/dim, 1/dim) as gensim 4 (word2vec.c's range is half as wide and
+            // measured worse; docs/word2vec.md).
+            *x = ((((r & 0xFFFF) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
         }
         let syn1neg = if config.negative > 0 {
             vec![0.0; v * dim]
@@ -734,7 +736,8 @@ impl Word2Vec {
     }
 
     /// Writes the word vectors in word2vec's format (`binary`: little-endian f32; else text with
-    /// six decimals), atomically (a temporary file renamed over `path`).
+    /// each float in its shortest form that reads back to the same f32 — word2vec.c's `%lf` keeps
+    /// six decimals and loses precision), atomically (a temporary file renamed over `path`).
     pub fn save_word2vec_format(&self, path: &Path, binary: bool) -> Result<()> {
         use std::io::Write;
         let dim = self.config.dim;
@@ -756,7 +759,7 @@ impl Word2Vec {
                         if k > 0 {
                             w.write_all(b" ")?;
                         }
-                        write!(w, "{x:.6}")?;
+                        write!(w, "{x}")?;
                     }
                 }
                 w.write_all(b"\n")?;
@@ -863,7 +866,11 @@ fn train_jobs<K: Kernel>(
         let mut loss = 0.0f64;
         let mut steps = 0u64;
         let mut effective = 0u64;
-        let mut begin = if job.first == 0 { 0 } else { part.ends[job.first - 1] };
+        let mut begin = if job.first == 0 {
+            0
+        } else {
+            part.ends[job.first - 1]
+        };
         for &end in &part.ends[job.first..job.last] {
             let sentence = &part.ids[begin..end];
             begin = end;

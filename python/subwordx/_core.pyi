@@ -1,0 +1,183 @@
+"""Type stubs of the compiled core (rust/subwordx-py). The public API wraps these; see
+:mod:`subwordx.tokenizer`, :mod:`subwordx.word2vec` and :mod:`subwordx.phrases`."""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+_Progress = Callable[[str, int, int, str], None] | None
+_OnEpoch = Callable[[int, float], None] | None
+_Ids = npt.NDArray[np.uint32]
+_Offsets = npt.NDArray[np.int64]
+
+class Tokenizer:
+    def encode(
+        self, text: str, add_special_tokens: bool = True, split_special_tokens: bool = False
+    ) -> tuple[_Ids, _Offsets]: ...
+    def encode_ids(self, text: str, add_special_tokens: bool = True) -> _Ids: ...
+    def encode_batch(
+        self,
+        texts: list[str],
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        threads: int = 0,
+    ) -> list[tuple[_Ids, _Offsets]]: ...
+    def encode_batch_ids(
+        self, texts: list[str], add_special_tokens: bool = True, threads: int = 0
+    ) -> list[_Ids]: ...
+    def decode(self, ids: list[int], skip_special_tokens: bool = True) -> str: ...
+    def vocab_size(self) -> int: ...
+    def get_vocab(self) -> dict[str, int]: ...
+    def merges(self) -> list[tuple[str, str]]: ...
+    def token_to_id(self, token: str) -> int | None: ...
+    def id_to_token(self, id: int) -> str | None: ...
+    def to_native_json(self) -> str: ...
+    def to_hf_json(self) -> str: ...
+    def to_vocab_merges(self) -> tuple[str, str]: ...
+    @staticmethod
+    def from_native_json(data: str) -> Tokenizer: ...
+    @staticmethod
+    def from_hf_json(data: str) -> Tokenizer: ...
+    @staticmethod
+    def from_vocab_merges(vocab_json: str, merges_txt: str) -> Tokenizer: ...
+
+def train_bpe_files(
+    paths: list[str],
+    settings: Mapping[str, Any],
+    threads: int = 0,
+    errors: str = "strict",
+    progress: _Progress = None,
+) -> Tokenizer: ...
+def train_bpe_texts(
+    batches: Iterable[list[str]],
+    settings: Mapping[str, Any],
+    threads: int = 0,
+    progress: _Progress = None,
+) -> Tokenizer: ...
+def train_bpe_counts(
+    counts: Mapping[str, int], settings: Mapping[str, Any], progress: _Progress = None
+) -> Tokenizer: ...
+def build_vocab_from_files(
+    paths: list[str],
+    min_count: int = 5,
+    max_vocab_size: int | None = None,
+    max_final_vocab: int | None = None,
+    errors: str = "strict",
+    threads: int = 1,
+    progress: _Progress = None,
+) -> tuple[list[str], npt.NDArray[np.uint64]]: ...
+def build_vocab_from_counts(
+    counts: Mapping[str, int],
+    min_count: int = 5,
+    max_vocab_size: int | None = None,
+    max_final_vocab: int | None = None,
+) -> tuple[list[str], npt.NDArray[np.uint64]]: ...
+
+class Word2VecModel:
+    def __init__(
+        self,
+        words: list[str],
+        counts: list[int],
+        *,
+        sg: bool = True,
+        cbow_mean: bool = True,
+        dim: int = 100,
+        window: int = 5,
+        negative: int = 5,
+        hs: bool = False,
+        sample: float = 1e-3,
+        alpha: float | None = None,
+        min_alpha: float | None = None,
+        epochs: int = 5,
+        threads: int = 1,
+        seed: int = 1,
+    ) -> None: ...
+    @staticmethod
+    def from_parts(
+        words: list[str],
+        counts: list[int],
+        syn0: npt.NDArray[np.float32],
+        syn1neg: npt.NDArray[np.float32] | None = None,
+        syn1: npt.NDArray[np.float32] | None = None,
+        *,
+        sg: bool = True,
+        cbow_mean: bool = True,
+        window: int = 5,
+        negative: int = 5,
+        hs: bool = False,
+        sample: float = 1e-3,
+        alpha: float | None = None,
+        min_alpha: float | None = None,
+        epochs: int = 5,
+        threads: int = 1,
+        seed: int = 1,
+    ) -> Word2VecModel: ...
+    def train_files(
+        self,
+        paths: list[str],
+        epochs: int | None = None,
+        errors: str = "strict",
+        progress: _Progress = None,
+        on_epoch: _OnEpoch = None,
+    ) -> list[float]: ...
+    def train_ids(
+        self,
+        ids: npt.NDArray[np.uint32],
+        sentence_starts: npt.NDArray[np.int64],
+        epochs: int | None = None,
+        progress: _Progress = None,
+        on_epoch: _OnEpoch = None,
+    ) -> list[float]: ...
+    @property
+    def vectors(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def syn1neg(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def syn1(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def keys(self) -> list[str]: ...
+    @property
+    def counts(self) -> npt.NDArray[np.uint64]: ...
+    @property
+    def config(self) -> dict[str, Any]: ...
+    def save_word2vec_format(self, path: str, binary: bool = True) -> None: ...
+    def __len__(self) -> int: ...
+
+class PhrasesModel:
+    @staticmethod
+    def learn_files(
+        paths: list[str],
+        min_count: int = 5,
+        threshold: float | None = None,
+        scoring: str = "default",
+        delimiter: str = "_",
+        errors: str = "strict",
+        threads: int = 1,
+        progress: _Progress = None,
+    ) -> PhrasesModel: ...
+    @staticmethod
+    def learn_sentences(
+        sentences: list[list[str]],
+        min_count: int = 5,
+        threshold: float | None = None,
+        scoring: str = "default",
+        delimiter: str = "_",
+    ) -> PhrasesModel: ...
+    @staticmethod
+    def from_table(
+        rows: list[tuple[str, str, float]],
+        min_count: int = 5,
+        threshold: float | None = None,
+        scoring: str = "default",
+        delimiter: str = "_",
+    ) -> PhrasesModel: ...
+    def apply(self, sentence: list[str]) -> list[str]: ...
+    def apply_file(
+        self, input: str, output: str, errors: str = "strict", progress: _Progress = None
+    ) -> None: ...
+    def export(self) -> list[tuple[str, str, float]]: ...
+    def __len__(self) -> int: ...
