@@ -101,6 +101,11 @@ def test_byte_level_round_trips_multilingual_text(backend: str, small_corpus: Pa
         assert tok.decode(enc.ids) == text
     batch = tok.encode_batch(texts)
     assert [e.ids.tolist() for e in batch] == [tok.encode(t).ids.tolist() for t in texts]
+    flat, starts = tok.encode_batch_ids(texts, threads=2)
+    assert flat.dtype == np.uint32 and len(starts) == len(texts) + 1
+    assert [flat[a:b].tolist() for a, b in zip(starts, starts[1:])] == [
+        e.ids.tolist() for e in batch
+    ]
 
 
 def test_offsets_point_into_the_original_text(backend: str, small_corpus: Path) -> None:

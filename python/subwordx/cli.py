@@ -20,7 +20,7 @@ from subwordx.errors import ConfigError, InvalidUtf8Error, SubwordxError
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-_BATCH_LINES = 4096
+_BATCH_LINES = 16384
 
 
 class _Parser(argparse.ArgumentParser):
@@ -307,14 +307,23 @@ def _run_encode(args: argparse.Namespace) -> int:
 
     tok = Tokenizer.load(args.tokenizer)
     out: TextIO = sys.stdout
+    add_special = not args.no_special_tokens
+    token_of: list[str] = []
+    if args.tokens:
+        token_of = [""] * tok.vocab_size
+        for token, i in tok.get_vocab().items():
+            token_of[i] = token
     for batch in _batched(_lines(args.files, args.errors)):
-        encs = tok.encode_batch(
-            batch, add_special_tokens=not args.no_special_tokens, threads=args.threads
+        flat, starts = tok.encode_batch_ids(
+            batch, add_special_tokens=add_special, threads=args.threads
         )
+        ids = flat.tolist()
+        bounds = starts.tolist()
         if args.tokens:
-            out.write("".join(" ".join(e.tokens) + "\n" for e in encs))
+            rows = (" ".join(token_of[i] for i in ids[a:b]) for a, b in zip(bounds, bounds[1:]))
         else:
-            out.write("".join(" ".join(map(str, e.ids.tolist())) + "\n" for e in encs))
+            rows = (" ".join(map(str, ids[a:b])) for a, b in zip(bounds, bounds[1:]))
+        out.write("".join(row + "\n" for row in rows))
     out.flush()
     return 0
 

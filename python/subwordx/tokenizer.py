@@ -133,6 +133,29 @@ class Tokenizer:
             ]
         return [Encoding(self, _as_ids(i), _as_offsets(o)) for i, o in results]
 
+    def encode_batch_ids(
+        self,
+        texts: Sequence[str],
+        *,
+        add_special_tokens: bool = True,
+        threads: int = 0,
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """The ids of many texts as two arrays: all ids in one flat ``uint32`` array, and
+        ``starts`` (``len(texts) + 1`` offsets) so that text ``i`` has ``ids[starts[i]:starts[i+1]]``.
+
+        The fastest batch path: two numpy arrays for the whole batch, no object per text.
+        """
+        texts = list(texts)
+        for t in texts:
+            _check_text(t)
+        if self._rust:
+            flat, starts = self._inner.encode_batch_flat(texts, add_special_tokens, threads)
+            return _as_ids(flat), np.asarray(starts, dtype=np.int64)
+        per_text = [self._inner.encode(t, add_special_tokens, False)[0] for t in texts]
+        lengths = np.array([0] + [len(ids) for ids in per_text], dtype=np.int64)
+        flat_ids = [i for ids in per_text for i in ids]
+        return _as_ids(flat_ids), np.cumsum(lengths)
+
     def encode_ids(self, text: str, *, add_special_tokens: bool = True) -> npt.NDArray[np.uint32]:
         """Only the ids of :meth:`encode` (the fastest path)."""
         _check_text(text)

@@ -206,23 +206,29 @@ class Word2Vec:
                 raise EmptyCorpusError(f"no word occurs at least min_count={c['min_count']} times")
             self._inner = self._new_reference_model(keys, cnts)
 
-    def _new_core_model(self, words: list[str], counts: npt.NDArray[Any]) -> Any:
+    def _core_settings(self) -> dict[str, Any]:
+        """The core model's keyword arguments, from :attr:`config`."""
         c = self.config
+        return {
+            "sg": c["model"] == "skipgram",
+            "cbow_mean": c["cbow_mean"],
+            "window": c["window"],
+            "negative": c["negative"],
+            "hs": c["hs"],
+            "sample": c["sample"],
+            "alpha": c["alpha"],
+            "min_alpha": c["min_alpha"],
+            "epochs": c["epochs"],
+            "threads": self.threads,
+            "seed": c["seed"],
+        }
+
+    def _new_core_model(self, words: list[str], counts: npt.NDArray[Any]) -> Any:
         return _backend.core().Word2VecModel(
             words,
             counts.astype(np.uint64).tolist(),
-            sg=c["model"] == "skipgram",
-            cbow_mean=c["cbow_mean"],
-            dim=c["dim"],
-            window=c["window"],
-            negative=c["negative"],
-            hs=c["hs"],
-            sample=c["sample"],
-            alpha=c["alpha"],
-            min_alpha=c["min_alpha"],
-            epochs=c["epochs"],
-            threads=self.threads,
-            seed=c["seed"],
+            dim=self.config["dim"],
+            **self._core_settings(),
         )
 
     def _new_reference_model(self, keys: list[str], counts: npt.NDArray[np.int64]) -> Any:
@@ -413,24 +419,13 @@ class Word2Vec:
         counts = kv.counts if kv.counts is not None else np.ones(len(kv), np.int64)
         syn1neg, syn1 = saved.extra.get("syn1neg"), saved.extra.get("syn1")
         if self._rust:
-            c = config
             self._inner = _backend.core().Word2VecModel.from_parts(
                 kv.index_to_key,
                 counts.astype(np.uint64).tolist(),
                 np.ascontiguousarray(kv.vectors, np.float32),
                 None if syn1neg is None else np.ascontiguousarray(syn1neg, np.float32),
                 None if syn1 is None else np.ascontiguousarray(syn1, np.float32),
-                sg=c["model"] == "skipgram",
-                cbow_mean=c["cbow_mean"],
-                window=c["window"],
-                negative=c["negative"],
-                hs=c["hs"],
-                sample=c["sample"],
-                alpha=c["alpha"],
-                min_alpha=c["min_alpha"],
-                epochs=c["epochs"],
-                threads=self.threads,
-                seed=c["seed"],
+                **self._core_settings(),
             )
         else:
             from subwordx.reference import word2vec as ref

@@ -97,21 +97,31 @@ impl PyTokenizer {
         Ok(encodings.into_iter().map(|e| to_numpy(py, e)).collect())
     }
 
+    /// The ids of every text in one flat array, and where each text's ids start (`n + 1`
+    /// offsets): two numpy arrays for the whole batch, however many texts.
     #[pyo3(signature = (texts, add_special_tokens=true, threads=0))]
-    fn encode_batch_ids<'py>(
+    fn encode_batch_flat<'py>(
         &self,
         py: Python<'py>,
         texts: Vec<PyBackedStr>,
         add_special_tokens: bool,
         threads: usize,
-    ) -> PyResult<Vec<Ids<'py>>> {
-        let all = run_detached(py, || {
+    ) -> PyResult<(Ids<'py>, Bound<'py, PyArray1<i64>>)> {
+        let (flat, starts) = run_detached(py, || {
             let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-            Ok(self
+            let all = self
                 .inner
-                .encode_batch_ids(&strs, add_special_tokens, threads))
+                .encode_batch_ids(&strs, add_special_tokens, threads);
+            let mut starts = Vec::with_capacity(all.len() + 1);
+            starts.push(0i64);
+            let mut flat = Vec::with_capacity(all.iter().map(Vec::len).sum());
+            for ids in all {
+                flat.extend_from_slice(&ids);
+                starts.push(flat.len() as i64);
+            }
+            Ok((flat, starts))
         })?;
-        Ok(all.into_iter().map(|ids| ids.into_pyarray(py)).collect())
+        Ok((flat.into_pyarray(py), starts.into_pyarray(py)))
     }
 
     #[pyo3(signature = (ids, skip_special_tokens=true))]
