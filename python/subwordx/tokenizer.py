@@ -141,7 +141,7 @@ class Tokenizer:
         threads: int = 0,
     ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
         """The ids of many texts as two arrays: all ids in one flat ``uint32`` array, and
-        ``starts`` (``len(texts) + 1`` offsets) so that text ``i`` has ``ids[starts[i]:starts[i+1]]``.
+        ``starts`` (``len(texts) + 1`` offsets): text ``i`` is ``ids[starts[i]:starts[i + 1]]``.
 
         The fastest batch path: two numpy arrays for the whole batch, no object per text.
         """
