@@ -109,7 +109,7 @@ def add_commands(
     ph.add_argument(
         "--threshold",
         type=float,
-        help="score threshold (default 100 for default scoring, 0.5 for npmi)",
+        help="score threshold (default 10 for default scoring, 0.5 for npmi)",
     )
     ph.add_argument("--scoring", choices=("default", "npmi"), default="default")
     ph.add_argument("--passes", type=positive_int, default=1, help="passes (default 1)")
