@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use super::text::{read_ranges, split_ranges, total_bytes, whole_files, Utf8Errors, WordSink};
+use super::text::{read_parallel, read_ranges, whole_files, Utf8Errors, WordSink};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -179,33 +179,17 @@ impl Phrases {
         progress: &Progress,
     ) -> Result<Self> {
         config.validate()?;
-        if paths.is_empty() {
-            return Err(Error::EmptyCorpus("no input files were given".into()));
-        }
-        progress.start_stage("counting bigrams", total_bytes(paths)?);
-        let parts = split_ranges(paths, threads.max(1))?;
-        let results: Vec<Result<Counts>> = std::thread::scope(|s| {
-            let handles: Vec<_> = parts
-                .iter()
-                .map(|r| {
-                    s.spawn(move || {
-                        let mut c = Counts::default();
-                        read_ranges(r, errors, progress, &mut c)?;
-                        Ok(c)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::invalid("a counting thread panicked")))
-                })
-                .collect()
-        });
+        let counts = read_parallel(
+            paths,
+            threads,
+            errors,
+            progress,
+            "counting bigrams",
+            Counts::default,
+        )?;
         let mut all = Counts::default();
-        for r in results {
-            all.merge(r?);
+        for c in counts {
+            all.merge(c);
         }
         Self::from_counts(&all, config)
     }

@@ -52,6 +52,50 @@ pub trait WordSink {
     }
 }
 
+/// Reads `paths` split into `threads` byte ranges (cut at whitespace), one thread per range, each
+/// feeding its own sink made by `make_sink`; returns the sinks in corpus order. Progress is the
+/// bytes read, under `stage`. The one way files are read in parallel here (vocabulary, phrases
+/// and training all count or encode through it).
+pub fn read_parallel<S, F>(
+    paths: &[PathBuf],
+    threads: usize,
+    errors: Utf8Errors,
+    progress: &Progress,
+    stage: &str,
+    make_sink: F,
+) -> Result<Vec<S>>
+where
+    S: WordSink + Send,
+    F: Fn() -> S + Sync,
+{
+    if paths.is_empty() {
+        return Err(Error::EmptyCorpus("no input files were given".into()));
+    }
+    progress.start_stage(stage, total_bytes(paths)?);
+    let parts = split_ranges(paths, threads.max(1))?;
+    let make_sink = &make_sink;
+    let results: Vec<Result<S>> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|ranges| {
+                s.spawn(move || {
+                    let mut sink = make_sink();
+                    read_ranges(ranges, errors, progress, &mut sink)?;
+                    Ok(sink)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::invalid("a reading thread panicked")))
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
 fn file_len(path: &Path) -> Result<u64> {
     std::fs::metadata(path)
         .map(|m| m.len())

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use rustc_hash::FxHashMap;
 
-use super::text::{read_ranges, split_ranges, total_bytes, Utf8Errors, WordSink};
+use super::text::{read_parallel, Utf8Errors, WordSink};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -174,33 +174,11 @@ impl Vocab {
         progress: &Progress,
     ) -> Result<Self> {
         config.validate()?;
-        if paths.is_empty() {
-            return Err(Error::EmptyCorpus("no input files were given".into()));
-        }
-        progress.start_stage("counting words", total_bytes(paths)?);
-        let parts = split_ranges(paths, threads.max(1))?;
-        let counters: Vec<Result<Counter>> = std::thread::scope(|s| {
-            let handles: Vec<_> = parts
-                .iter()
-                .map(|ranges| {
-                    s.spawn(move || {
-                        let mut c = Counter::new(config.max_vocab_size);
-                        read_ranges(ranges, errors, progress, &mut c)?;
-                        Ok(c)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::invalid("a counting thread panicked")))
-                })
-                .collect()
-        });
+        let counters = read_parallel(paths, threads, errors, progress, "counting words", || {
+            Counter::new(config.max_vocab_size)
+        })?;
         let mut merged = Counter::new(config.max_vocab_size);
         for c in counters {
-            let c = c?;
             // Keep the larger map as the base to move fewer strings.
             if c.counts.len() > merged.counts.len() {
                 let small = std::mem::replace(&mut merged, c);

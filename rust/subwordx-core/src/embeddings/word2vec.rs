@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 use super::huffman::Huffman;
 use super::sampling::{keep_probability, CumTable, Lcg, SigmoidTable, MAX_EXP};
 use super::simd::{has_avx2_fma, Kernel, Scalar};
-use super::text::{read_ranges, split_ranges, total_bytes, Utf8Errors, WordSink, MAX_SENTENCE_LEN};
+use super::text::{read_parallel, Utf8Errors, WordSink, MAX_SENTENCE_LEN};
 use super::vocab::Vocab;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -475,36 +475,19 @@ impl Word2Vec {
         on_epoch: &mut dyn FnMut(u32, f64),
     ) -> Result<TrainStats> {
         self.config.validate()?;
-        if paths.is_empty() {
-            return Err(Error::EmptyCorpus("no input files were given".into()));
-        }
-        let threads = self.config.threads;
-        progress.start_stage("reading corpus", total_bytes(paths)?);
-        let ranges = split_ranges(paths, threads)?;
         let vocab = &self.vocab;
-        let parts: Vec<Result<Part>> = std::thread::scope(|s| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|r| {
-                    s.spawn(move || {
-                        let mut enc = Encoder {
-                            vocab,
-                            part: Part::default(),
-                        };
-                        read_ranges(r, errors, progress, &mut enc)?;
-                        Ok(enc.part)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::invalid("a reading thread panicked")))
-                })
-                .collect()
-        });
-        let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
+        let encoders = read_parallel(
+            paths,
+            self.config.threads,
+            errors,
+            progress,
+            "reading corpus",
+            || Encoder {
+                vocab,
+                part: Part::default(),
+            },
+        )?;
+        let parts: Vec<Part> = encoders.into_iter().map(|e| e.part).collect();
         self.train_parts(&parts, epochs, progress, on_epoch)
     }
 
