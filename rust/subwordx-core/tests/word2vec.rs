@@ -105,7 +105,10 @@ fn words_sharing_contexts_are_closer() {
     for (sg, hs, threads) in [
         (true, false, 1),
         (false, false, 2),
+        // With HS and 2 threads the rows near the Huffman root are thread-private copies merged
+        // every few hundred predictions (here the toy tree is small enough to be all private).
         (true, true, 2),
+        (false, true, 2),
         (false, true, 1),
     ] {
         let mut c = small_config(sg);
