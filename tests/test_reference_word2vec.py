@@ -47,11 +47,20 @@ def test_init_vectors_formula() -> None:
     dim, seed = 5, 11
     syn0 = init_vectors(3, dim, seed)
     g = Lcg(seed)
+    g.advance()
     for i in range(3):
         for j in range(dim):
-            low = g.advance() & 0xFFFF
-            assert syn0[i, j] == np.float32((np.float32(low) / 65536 - 0.5) * 2 / dim)
+            top = g.advance() >> 48
+            assert syn0[i, j] == np.float32((np.float32(top) / 65536 - 0.5) * 2 / dim)
     assert syn0.dtype == np.float32 and np.all(np.abs(syn0) <= 1.0 / dim)
+
+
+def test_init_vectors_have_no_short_period() -> None:
+    # word2vec.c's `next & 0xFFFF` repeats every 65,536 draws: at dim 4, rows 0 and 16,384 would
+    # start identical.
+    syn0 = init_vectors(16385, 4, seed=1)
+    assert not np.array_equal(syn0[0], syn0[16384])
+    assert abs(float(np.corrcoef(syn0[:-1].ravel(), syn0[1:].ravel())[0, 1])) < 0.01
 
 
 def test_sigmoid_table() -> None:

@@ -23,7 +23,7 @@
 //!   training steps (skip-gram: (context, word) pairs; CBOW: positions with a context).
 //! * **Sigmoid index.** `floor((f + 6) * 83)` in f32 (word2vec.c's and gensim's integer
 //!   `1000 / 6 / 2`), clamped to 999.
-//! * **Subsampling** compares integers: `keep >= r` with `r = x / 65536`, `x = advance() & 0xFFFF`,
+//! * **Subsampling** compares integers: `keep >= r` with `r = x / 65536`, `x = advance() >> 48`,
 //!   is exactly `x <= floor(keep * 65536)`, precomputed per word.
 //!
 //! * **Defaults** follow the spec: `min_alpha = 0.0001 * alpha` (gensim's default is an absolute
@@ -503,11 +503,13 @@ impl Word2Vec {
         let dim = config.dim;
         let mut syn0 = vec![0.0f32; v * dim];
         let mut rng = Lcg::new(config.seed);
+        // From a small seed the first state is below 2^48, so its top bits are zero: skip it.
+        rng.advance();
         for x in &mut syn0 {
             let r = rng.advance();
             // Uniform in [-1/dim, 1/dim) as gensim 4 (word2vec.c's range is half as wide and
             // measured worse; docs/word2vec.md).
-            *x = ((((r & 0xFFFF) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
+            *x = ((((r >> 48) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
         }
         let syn1neg = if config.negative > 0 {
             vec![0.0; v * dim]
@@ -990,7 +992,7 @@ fn train_jobs<K: Kernel>(
             sen.clear();
             if subsample {
                 for &w in sentence {
-                    let x = (rng.advance() & 0xFFFF) as u32;
+                    let x = (rng.advance() >> 48) as u32;
                     if x <= ctx.keep[w as usize] {
                         sen.push(w);
                     }
