@@ -1,12 +1,14 @@
 //! Trains word2vec on a text file and writes the vectors in word2vec's binary format, printing
 //! the time per epoch and words/s.
 //!
-//! `cargo run --release -p subwordx-core --example word2vec_bench -- CORPUS [sg|cbow] [THREADS] [EPOCHS] [OUT.bin] [hs]`
+//! `cargo run --release -p subwordx-core --example word2vec_bench -- CORPUS [sg|cbow] [THREADS] [EPOCHS] [OUT.bin] [hs] [stream]`
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use subwordx_core::embeddings::{Utf8Errors, Vocab, VocabConfig, Word2Vec, Word2VecConfig};
+use subwordx_core::embeddings::{
+    CorpusMode, Utf8Errors, Vocab, VocabConfig, Word2Vec, Word2VecConfig,
+};
 use subwordx_core::Progress;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,7 +21,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads: usize = args.get(3).map_or(Ok(2), |s| s.parse())?;
     let epochs: u32 = args.get(4).map_or(Ok(3), |s| s.parse())?;
     let out = args.get(5).map(PathBuf::from);
-    let hs = args.get(6).is_some_and(|s| s == "hs");
+    let flags = args.get(6..).unwrap_or_default();
+    let hs = flags.iter().any(|s| s == "hs");
+    let mode = if flags.iter().any(|s| s == "stream") {
+        CorpusMode::Stream
+    } else {
+        CorpusMode::InMemory
+    };
     let progress = Progress::new();
     let t0 = Instant::now();
     let vocab = Vocab::build_from_files(
@@ -50,6 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &[corpus],
         None,
         Utf8Errors::Strict,
+        mode,
         &progress,
         &mut |e, loss| {
             eprintln!(

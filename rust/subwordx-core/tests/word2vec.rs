@@ -5,7 +5,9 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use subwordx_core::embeddings::sampling::{keep_probability, CumTable, Lcg, SigmoidTable};
-use subwordx_core::embeddings::{Utf8Errors, Vocab, VocabConfig, Word2Vec, Word2VecConfig};
+use subwordx_core::embeddings::{
+    CorpusMode, Utf8Errors, Vocab, VocabConfig, Word2Vec, Word2VecConfig,
+};
 use subwordx_core::{Error, Progress};
 
 /// A fresh file per call (tests run in parallel threads of one process).
@@ -67,9 +69,13 @@ fn small_config(sg: bool) -> Word2VecConfig {
 
 fn train_toy(config: Word2VecConfig) -> Word2Vec {
     let p = tmp_file("toy.txt", &toy_corpus());
+    train_on(&[p], config, CorpusMode::InMemory)
+}
+
+fn train_on(files: &[PathBuf], config: Word2VecConfig, mode: CorpusMode) -> Word2Vec {
     let progress = Progress::new();
     let vocab = Vocab::build_from_files(
-        std::slice::from_ref(&p),
+        files,
         &VocabConfig::default(),
         Utf8Errors::Strict,
         2,
@@ -78,13 +84,98 @@ fn train_toy(config: Word2VecConfig) -> Word2Vec {
     .unwrap();
     let mut m = Word2Vec::new(vocab, config).unwrap();
     let mut losses = Vec::new();
-    m.train_files(&[p], None, Utf8Errors::Strict, &progress, &mut |_, l| {
-        losses.push(l);
-    })
+    m.train_files(
+        files,
+        None,
+        Utf8Errors::Strict,
+        mode,
+        &progress,
+        &mut |e, l| {
+            assert_eq!(e as usize, losses.len() + 1);
+            losses.push(l);
+        },
+    )
     .unwrap();
     assert_eq!(losses.len(), m.config.epochs as usize);
     assert!(losses.iter().all(|l| l.is_finite() && *l > 0.0));
     m
+}
+
+#[test]
+fn streamed_training_equals_in_memory_training_with_one_thread() {
+    // Three files of ~9,000 words each: blocks of 10,000 words span file ends, and an epoch has
+    // several blocks.
+    let files: Vec<PathBuf> = (0..3)
+        .map(|i| tmp_file(&format!("part{i}.txt"), &toy_corpus()))
+        .collect();
+    for (sg, hs) in [(true, false), (false, false), (true, true), (false, true)] {
+        let mut c = small_config(sg);
+        c.hs = hs;
+        c.epochs = 3;
+        let memory = train_on(&files, c.clone(), CorpusMode::InMemory);
+        let streamed = train_on(&files, c, CorpusMode::Stream);
+        assert_eq!(memory.syn0, streamed.syn0, "sg={sg} hs={hs}");
+        assert_eq!(memory.syn1neg, streamed.syn1neg);
+        assert_eq!(memory.syn1, streamed.syn1);
+    }
+}
+
+#[test]
+fn streamed_training_learns_on_several_threads() {
+    let files: Vec<PathBuf> = (0..2)
+        .map(|i| tmp_file(&format!("part{i}.txt"), &toy_corpus()))
+        .collect();
+    let mut c = small_config(false);
+    c.threads = 3;
+    let m = train_on(&files, c, CorpusMode::Stream);
+    let v = |w: &str| m.vector(w).unwrap();
+    assert!(cosine(v("cat"), v("dog")) > cosine(v("cat"), v("car")));
+}
+
+#[test]
+fn a_streamed_file_that_turns_bad_is_an_error_not_a_hang() {
+    let p = tmp_file("turns_bad.txt", &toy_corpus().repeat(3));
+    let progress = Progress::new();
+    let vocab = Vocab::build_from_files(
+        std::slice::from_ref(&p),
+        &VocabConfig::default(),
+        Utf8Errors::Strict,
+        1,
+        &progress,
+    )
+    .unwrap();
+    let mut c = small_config(true);
+    c.threads = 2;
+    let mut m = Word2Vec::new(vocab, c).unwrap();
+    // Valid for the first ~25,000 words, then a stray byte: the reader fails in the middle of the
+    // first epoch while the training threads wait for blocks.
+    let mut bytes = toy_corpus().repeat(2).into_bytes();
+    bytes.extend_from_slice(b"cat \xff dog\n");
+    bytes.extend_from_slice(toy_corpus().as_bytes());
+    std::fs::write(&p, bytes).unwrap();
+    let err = m
+        .train_files(
+            std::slice::from_ref(&p),
+            None,
+            Utf8Errors::Strict,
+            CorpusMode::Stream,
+            &progress,
+            &mut |_, _| {},
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err:?}");
+    std::fs::remove_file(&p).unwrap();
+    let err = m
+        .train_files(
+            std::slice::from_ref(&p),
+            None,
+            Utf8Errors::Strict,
+            CorpusMode::Stream,
+            &progress,
+            &mut |_, _| {},
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::FileNotFound { .. }), "{err:?}");
 }
 
 #[test]
@@ -139,8 +230,9 @@ fn reference_train(
     let dim = c.dim;
     let mut syn0 = vec![0f32; v * dim];
     let mut init = Lcg::new(c.seed);
+    init.advance();
     for x in &mut syn0 {
-        *x = ((((init.advance() & 0xFFFF) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
+        *x = ((((init.advance() >> 48) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
     }
     let mut syn1neg = vec![0f32; v * dim];
     let sig = SigmoidTable::new();
@@ -163,7 +255,7 @@ fn reference_train(
             let mut sen = Vec::new();
             for &w in s {
                 let keep = keep_probability(counts[w as usize], c.sample, train_words);
-                let r = (rng.advance() & 0xFFFF) as f64 / 65536.0;
+                let r = (rng.advance() >> 48) as f64 / 65536.0;
                 if keep >= r {
                     sen.push(w as usize);
                 }

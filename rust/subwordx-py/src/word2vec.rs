@@ -17,7 +17,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use subwordx_core::embeddings::{
-    Phrases, PhrasesConfig, Scoring, Utf8Errors, Vocab, VocabConfig, Word2Vec, Word2VecConfig,
+    CorpusMode, Phrases, PhrasesConfig, Scoring, Utf8Errors, Vocab, VocabConfig, Word2Vec,
+    Word2VecConfig,
 };
 use subwordx_core::Error;
 
@@ -231,25 +232,35 @@ impl Word2VecModel {
         Ok(Self { inner })
     }
 
-    /// Trains on text files; returns the mean loss of each epoch.
-    #[pyo3(signature = (paths, epochs=None, errors="strict", progress=None, on_epoch=None))]
+    /// Trains on text files; returns the mean loss of each epoch. `stream`: `None` decides by size,
+    /// `True` reads the files again every epoch, `False` holds them in memory as ids.
+    #[pyo3(signature = (paths, epochs=None, errors="strict", stream=None, progress=None, on_epoch=None))]
+    #[allow(clippy::too_many_arguments)]
     fn train_files(
         &mut self,
         py: Python<'_>,
         paths: Vec<PathBuf>,
         epochs: Option<u32>,
         errors: &str,
+        stream: Option<bool>,
         progress: Option<Bound<'_, PyAny>>,
         on_epoch: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<f64>> {
         let errors = parse_errors(errors)?;
+        let mode = match stream {
+            None => CorpusMode::Auto,
+            Some(true) => CorpusMode::Stream,
+            Some(false) => CorpusMode::InMemory,
+        };
         let mut cb = EpochCallback {
             callback: on_epoch.map(Bound::unbind),
             error: None,
         };
         let inner = &mut self.inner;
         let result = run_blocking(py, progress.as_ref(), |p| {
-            inner.train_files(&paths, epochs, errors, p, &mut |e, l| cb.call(e, l, p))
+            inner.train_files(&paths, epochs, errors, mode, p, &mut |e, l| {
+                cb.call(e, l, p);
+            })
         });
         if let Some(e) = cb.error {
             return Err(e);

@@ -10,6 +10,7 @@
 //! * [`phrases`]: bigram phrase detection (word2phrase / gensim Phrases).
 
 pub mod huffman;
+pub mod jobs;
 pub mod phrases;
 pub mod sampling;
 pub mod simd;
@@ -20,4 +21,4 @@ pub mod word2vec;
 pub use phrases::{Phrases, PhrasesConfig, Scoring};
 pub use text::Utf8Errors;
 pub use vocab::{Vocab, VocabConfig};
-pub use word2vec::{TrainStats, Word2Vec, Word2VecConfig};
+pub use word2vec::{CorpusMode, TrainStats, Word2Vec, Word2VecConfig, STREAM_ABOVE_BYTES};

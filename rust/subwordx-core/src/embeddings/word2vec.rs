@@ -49,9 +49,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::huffman::Huffman;
+use super::jobs::{stream_blocks, Encoder, MemoryQueue, Part, Queue, StreamQueue};
 use super::sampling::{keep_probability, CumTable, Lcg, SigmoidTable, MAX_EXP};
 use super::simd::{has_avx2_fma, Kernel, Scalar};
-use super::text::{read_parallel, Utf8Errors, WordSink, MAX_SENTENCE_LEN};
+use super::text::{read_parallel, total_bytes, Utf8Errors, MAX_SENTENCE_LEN};
 use super::vocab::Vocab;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -160,6 +161,31 @@ pub struct Word2Vec {
     pub syn1: Vec<f32>,
 }
 
+/// How a training call on files holds the corpus (see [`super::jobs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CorpusMode {
+    /// In memory when the files total at most [`STREAM_ABOVE_BYTES`], else streamed.
+    #[default]
+    Auto,
+    /// Read once and held as word ids (4 bytes per vocabulary word): the fastest.
+    InMemory,
+    /// Read again for every epoch, one block at a time: memory stays a few megabytes.
+    Stream,
+}
+
+/// [`CorpusMode::Auto`] streams corpora larger than this (1 GiB of text, about 0.7 GiB of ids for
+/// English).
+pub const STREAM_ABOVE_BYTES: u64 = 1 << 30;
+
+/// Where a training call gets its sentences.
+enum Source<'a> {
+    Memory(&'a [Part]),
+    Stream {
+        paths: &'a [PathBuf],
+        errors: Utf8Errors,
+    },
+}
+
 /// What one training call did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainStats {
@@ -170,69 +196,6 @@ pub struct TrainStats {
     /// Words left after subsampling (trained), over all epochs.
     pub effective_words: u64,
     pub seconds: f64,
-}
-
-/// One thread's part of the corpus: word ids, sentences as end offsets into `ids`.
-#[derive(Debug, Default, Clone)]
-struct Part {
-    ids: Vec<u32>,
-    ends: Vec<usize>,
-}
-
-/// A block of consecutive sentences of one part: the unit threads take from the queue.
-#[derive(Debug, Clone, Copy)]
-struct Job {
-    part: usize,
-    /// Range of sentence indices (into `Part::ends`).
-    first: usize,
-    last: usize,
-}
-
-/// Words per job: large enough that taking a job costs nothing, small enough that threads stay
-/// close to each other in the corpus (gensim batches 10,000 words per job too).
-const JOB_WORDS: usize = 10_000;
-
-/// Cuts the parts, in corpus order, into jobs of about [`JOB_WORDS`] words.
-fn make_jobs(parts: &[Part]) -> Vec<Job> {
-    let mut jobs = Vec::new();
-    for (p, part) in parts.iter().enumerate() {
-        let mut first = 0;
-        let mut begin = 0;
-        for (i, &end) in part.ends.iter().enumerate() {
-            if end - begin >= JOB_WORDS || i + 1 == part.ends.len() {
-                jobs.push(Job {
-                    part: p,
-                    first,
-                    last: i + 1,
-                });
-                first = i + 1;
-                begin = end;
-            }
-        }
-    }
-    jobs
-}
-
-struct Encoder<'a> {
-    vocab: &'a Vocab,
-    part: Part,
-}
-
-impl WordSink for Encoder<'_> {
-    #[inline]
-    fn word(&mut self, word: &str) -> Result<()> {
-        if let Some(&id) = self.vocab.index.get(word) {
-            self.part.ids.push(id);
-        }
-        Ok(())
-    }
-    fn end_sentence(&mut self) -> Result<()> {
-        let n = self.part.ids.len();
-        if self.part.ends.last().copied().unwrap_or(0) < n {
-            self.part.ends.push(n);
-        }
-        Ok(())
-    }
 }
 
 /// A weight matrix shared by the Hogwild threads.
@@ -581,18 +544,37 @@ impl Word2Vec {
         Some(&self.syn0[i * d..(i + 1) * d])
     }
 
-    /// Trains on text files for `epochs` epochs (the config's when `None`). The files are read once
-    /// and encoded to ids in memory (see the module docs). `on_epoch(epoch, mean_loss)` is called
-    /// on this thread after every epoch, `epoch` counting from 1.
+    /// Trains on text files for `epochs` epochs (the config's when `None`). `mode` says whether
+    /// the files are read once and held in memory as word ids or read again for every epoch
+    /// ([`CorpusMode`]). `on_epoch(epoch, mean_loss)` is called on this thread after every epoch,
+    /// `epoch` counting from 1.
     pub fn train_files(
         &mut self,
         paths: &[PathBuf],
         epochs: Option<u32>,
         errors: Utf8Errors,
+        mode: CorpusMode,
         progress: &Progress,
         on_epoch: &mut dyn FnMut(u32, f64),
     ) -> Result<TrainStats> {
         self.config.validate()?;
+        if paths.is_empty() {
+            return Err(Error::EmptyCorpus("no input files were given".into()));
+        }
+        let bytes = total_bytes(paths)?;
+        let stream = match mode {
+            CorpusMode::Auto => bytes > STREAM_ABOVE_BYTES,
+            CorpusMode::InMemory => false,
+            CorpusMode::Stream => true,
+        };
+        if stream {
+            return self.train_source(
+                &Source::Stream { paths, errors },
+                epochs,
+                progress,
+                on_epoch,
+            );
+        }
         let vocab = &self.vocab;
         let encoders = read_parallel(
             paths,
@@ -606,7 +588,7 @@ impl Word2Vec {
             },
         )?;
         let parts: Vec<Part> = encoders.into_iter().map(|e| e.part).collect();
-        self.train_parts(&parts, epochs, progress, on_epoch)
+        self.train_source(&Source::Memory(&parts), epochs, progress, on_epoch)
     }
 
     /// Trains on a corpus held in memory as word ids. `sentence_starts` are the offsets in `ids`
@@ -645,7 +627,7 @@ impl Word2Vec {
             for (pos, &id) in ids.iter().enumerate().take(hi).skip(lo) {
                 while starts.peek().is_some_and(|&s| s <= pos) {
                     if starts.next() == Some(pos) && pos > lo {
-                        end_sentence(&mut part);
+                        part.end_sentence();
                         in_sentence = 0;
                     }
                 }
@@ -654,19 +636,19 @@ impl Word2Vec {
                 }
                 in_sentence += 1;
                 if in_sentence == MAX_SENTENCE_LEN {
-                    end_sentence(&mut part);
+                    part.end_sentence();
                     in_sentence = 0;
                 }
             }
-            end_sentence(&mut part);
+            part.end_sentence();
             parts.push(part);
         }
-        self.train_parts(&parts, epochs, progress, on_epoch)
+        self.train_source(&Source::Memory(&parts), epochs, progress, on_epoch)
     }
 
-    fn train_parts(
+    fn train_source(
         &mut self,
-        parts: &[Part],
+        source: &Source,
         epochs: Option<u32>,
         progress: &Progress,
         on_epoch: &mut dyn FnMut(u32, f64),
@@ -674,7 +656,11 @@ impl Word2Vec {
         let config = self.config.clone();
         let epochs = epochs.unwrap_or(config.epochs);
         let train_words = self.vocab.train_words();
-        if parts.iter().all(|p| p.ids.is_empty()) {
+        let empty = match source {
+            Source::Memory(parts) => parts.iter().all(|p| p.ids.is_empty()),
+            Source::Stream { .. } => train_words == 0,
+        };
+        if empty {
             return Err(Error::EmptyCorpus(
                 "the corpus contains no word of the vocabulary".into(),
             ));
@@ -739,24 +725,69 @@ impl Word2Vec {
             } else {
                 "training cbow"
             },
-            u64::from(epochs) * parts.iter().map(|p| p.ids.len() as u64).sum::<u64>(),
+            u64::from(epochs)
+                * match source {
+                    Source::Memory(parts) => parts.iter().map(|p| p.ids.len() as u64).sum(),
+                    Source::Stream { .. } => train_words,
+                },
         );
         let (tx, rx) = mpsc::channel::<EpochReport>();
-        let jobs = make_jobs(parts);
-        let queue = JobQueue {
-            jobs: &jobs,
-            parts,
-            next: AtomicUsize::new(0),
-            total: jobs.len() * epochs as usize,
+        // Every block of an epoch reports once; the epoch is complete when all of them did. A
+        // streamed epoch's count is known once the reader has read it (usize::MAX until then).
+        let (queue, blocks_tx, blocks_per_epoch) = match source {
+            Source::Memory(parts) => {
+                let q = MemoryQueue::new(parts, epochs);
+                let per_epoch = q.per_epoch();
+                (
+                    Queue::Memory(q),
+                    None,
+                    (0..epochs).map(|_| AtomicUsize::new(per_epoch)).collect(),
+                )
+            }
+            Source::Stream { .. } => {
+                let (q, blocks_tx) = StreamQueue::new(config.threads);
+                (
+                    Queue::Stream(q),
+                    Some(blocks_tx),
+                    (0..epochs)
+                        .map(|_| AtomicUsize::new(usize::MAX))
+                        .collect::<Vec<_>>(),
+                )
+            }
         };
-        // Every job of an epoch reports once; the epoch is complete when all of them did.
-        let per_epoch = jobs.len();
         let mut sums = vec![(0.0f64, 0u64, 0usize); epochs as usize];
         let mut next_epoch = 0usize;
         let mut last_loss = f64::NAN;
+        let vocab = &self.vocab;
         let results: Vec<Result<()>> = std::thread::scope(|s| {
             let ctx = &ctx;
             let queue = &queue;
+            let blocks_per_epoch = &blocks_per_epoch;
+            let reader = match (source, blocks_tx) {
+                (Source::Stream { paths, errors }, Some(blocks_tx)) => Some(s.spawn(move || {
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        stream_blocks(
+                            vocab,
+                            paths,
+                            *errors,
+                            epochs,
+                            &blocks_tx,
+                            blocks_per_epoch,
+                            &|| ctx.should_stop(),
+                        )
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(Error::invalid(
+                            "internal error: the reading thread panicked",
+                        ))
+                    });
+                    if r.is_err() {
+                        ctx.stop.store(true, Ordering::Relaxed);
+                    }
+                    r
+                })),
+                _ => None,
+            };
             let handles: Vec<_> = (0..config.threads.max(1))
                 .map(|t| {
                     let tx = tx.clone();
@@ -769,6 +800,7 @@ impl Word2Vec {
                         });
                         if r.is_err() {
                             ctx.stop.store(true, Ordering::Relaxed);
+                            queue.close();
                         }
                         r
                     })
@@ -785,7 +817,10 @@ impl Word2Vec {
                         e.0 += rep.loss;
                         e.1 += rep.steps;
                         e.2 += 1;
-                        while next_epoch < sums.len() && sums[next_epoch].2 == per_epoch {
+                        while next_epoch < sums.len()
+                            && sums[next_epoch].2
+                                == blocks_per_epoch[next_epoch].load(Ordering::SeqCst)
+                        {
                             let (l, n, _) = sums[next_epoch];
                             last_loss = if n > 0 { l / n as f64 } else { 0.0 };
                             stats.epoch_losses.push(last_loss);
@@ -809,8 +844,9 @@ impl Word2Vec {
                     ));
                 }
             }
-            handles
+            reader
                 .into_iter()
+                .chain(handles)
                 .map(|h| {
                     h.join()
                         .unwrap_or_else(|_| Err(Error::invalid("a training thread panicked")))
@@ -821,14 +857,17 @@ impl Word2Vec {
         p0.copy_back(&mut self.syn0);
         p1neg.copy_back(&mut self.syn1neg);
         p1.copy_back(&mut self.syn1);
-        // Interrupted beats the secondary errors of the other threads.
-        if let Some(Err(e)) = results
-            .iter()
-            .find(|r| matches!(r, Err(e) if !matches!(e, Error::Interrupted)))
-        {
-            return Err(Error::invalid(e.to_string()));
+        // A real error (say the reader's I/O error) beats the `Interrupted` it causes in the
+        // other threads.
+        let mut interrupted = false;
+        for r in results {
+            match r {
+                Ok(()) => {}
+                Err(Error::Interrupted) => interrupted = true,
+                Err(e) => return Err(e),
+            }
         }
-        if results.iter().any(Result::is_err) {
+        if interrupted {
             return Err(Error::Interrupted);
         }
         stats.words = ctx.done.load(Ordering::Relaxed);
@@ -882,37 +921,7 @@ impl Word2Vec {
     }
 }
 
-fn end_sentence(part: &mut Part) {
-    let n = part.ids.len();
-    if part.ends.last().copied().unwrap_or(0) < n {
-        part.ends.push(n);
-    }
-}
-
-/// The jobs of all epochs, taken in order by whichever thread is free: job `j` is block
-/// `j % jobs.len()` of epoch `j / jobs.len()`. Every epoch thus walks the corpus front to back
-/// whatever the thread count (as gensim's job queue does), and with one thread the order is
-/// exactly the corpus order, epoch after epoch.
-struct JobQueue<'a> {
-    jobs: &'a [Job],
-    parts: &'a [Part],
-    next: AtomicUsize,
-    total: usize,
-}
-
-impl JobQueue<'_> {
-    /// The next `(epoch, sentences)` to train, or `None` when all are taken.
-    fn take(&self) -> Option<(u32, &Part, Job)> {
-        let j = self.next.fetch_add(1, Ordering::Relaxed);
-        if j >= self.total {
-            return None;
-        }
-        let job = self.jobs[j % self.jobs.len()];
-        Some(((j / self.jobs.len()) as u32, &self.parts[job.part], job))
-    }
-}
-
-fn run_jobs(ctx: &Ctx, queue: &JobQueue, t: usize, tx: &mpsc::Sender<EpochReport>) -> Result<()> {
+fn run_jobs(ctx: &Ctx, queue: &Queue, t: usize, tx: &mpsc::Sender<EpochReport>) -> Result<()> {
     #[cfg(target_arch = "x86_64")]
     if ctx.use_avx2 {
         // SAFETY: use_avx2 is true only when the CPU supports AVX2 and FMA.
@@ -925,7 +934,7 @@ fn run_jobs(ctx: &Ctx, queue: &JobQueue, t: usize, tx: &mpsc::Sender<EpochReport
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_jobs_avx2(
     ctx: &Ctx,
-    queue: &JobQueue,
+    queue: &Queue,
     t: usize,
     tx: &mpsc::Sender<EpochReport>,
 ) -> Result<()> {
@@ -944,7 +953,7 @@ const REFRESH_WORDS: u64 = 10_000;
 #[inline(always)]
 fn train_jobs<K: Kernel>(
     ctx: &Ctx,
-    queue: &JobQueue,
+    queue: &Queue,
     t: usize,
     tx: &mpsc::Sender<EpochReport>,
 ) -> Result<()> {
@@ -961,7 +970,7 @@ fn train_jobs<K: Kernel>(
     let mut current_epoch = None;
     let mut alpha = 0.0f32;
     let mut pending = 0u64;
-    while let Some((epoch, part, job)) = queue.take() {
+    while let Some((epoch, part, sentences)) = queue.take() {
         ctx.should_stop()?;
         if current_epoch != Some(epoch) {
             ctx.done.fetch_add(pending, Ordering::Relaxed);
@@ -973,12 +982,12 @@ fn train_jobs<K: Kernel>(
         let mut loss = 0.0f64;
         let mut steps = 0u64;
         let mut effective = 0u64;
-        let mut begin = if job.first == 0 {
+        let mut begin = if sentences.start == 0 {
             0
         } else {
-            part.ends[job.first - 1]
+            part.ends[sentences.start - 1]
         };
-        for &end in &part.ends[job.first..job.last] {
+        for &end in &part.ends[sentences] {
             let sentence = &part.ids[begin..end];
             begin = end;
             if pending >= REFRESH_WORDS {
