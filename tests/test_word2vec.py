@@ -64,6 +64,35 @@ def test_files_and_sentences_train_the_same(lee_lines: list[list[str]], lee_file
 
 
 @needs_core
+@pytest.mark.parametrize("model,hs", [("skipgram", False), ("cbow", True)])
+def test_streamed_and_in_memory_training_give_the_same_vectors(
+    lee_lines: list[list[str]], tmp_path: Path, model: str, hs: bool
+) -> None:
+    """Two files (blocks of 10,000 words span the file end), two epochs, one thread."""
+    half = len(lee_lines) // 2
+    files = []
+    for i, part in enumerate((lee_lines[:half], lee_lines[half:])):
+        files.append(tmp_path / f"lee{i}.txt")
+        files[-1].write_text("\n".join(" ".join(s) for s in part) + "\n", encoding="utf-8")
+    kw = dict(SMALL, model=model, hs=hs, epochs=2)
+    held = Word2Vec(corpus_file=files, stream=False, **kw)  # type: ignore[arg-type]
+    streamed = Word2Vec(corpus_file=files, stream=True, **kw)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(held.wv.vectors, streamed.wv.vectors)
+    assert held.losses == streamed.losses
+    more = streamed.train(corpus_file=files, epochs=1, stream=True)
+    assert len(more) == 1 and more[0] > 0
+
+
+@needs_core
+def test_cli_stream_and_in_memory_write_the_same_file(lee_file: Path, tmp_path: Path) -> None:
+    args = ["train-word2vec", str(lee_file), "--dim", "16", "--min-count", "3", "--epochs", "2"]
+    args += ["--threads", "1", "-q"]
+    assert main([*args, "--stream", "-o", str(tmp_path / "s.bin")]) == 0
+    assert main([*args, "--in-memory", "-o", str(tmp_path / "m.bin")]) == 0
+    assert (tmp_path / "s.bin").read_bytes() == (tmp_path / "m.bin").read_bytes()
+
+
+@needs_core
 def test_threads_one_is_reproducible(lee_file: Path) -> None:
     a = Word2Vec(corpus_file=lee_file, model="cbow", **SMALL)  # type: ignore[arg-type]
     b = Word2Vec(corpus_file=lee_file, model="cbow", **SMALL)  # type: ignore[arg-type]

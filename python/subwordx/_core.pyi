@@ -121,6 +121,7 @@ class Word2VecModel:
         paths: list[str],
         epochs: int | None = None,
         errors: str = "strict",
+        stream: bool | None = None,
         progress: _Progress = None,
         on_epoch: _OnEpoch = None,
     ) -> list[float]: ...

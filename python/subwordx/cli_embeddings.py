@@ -88,6 +88,22 @@ def add_commands(
         default="strict",
         help="invalid UTF-8: fail or replace",
     )
+    held = p.add_mutually_exclusive_group()
+    held.add_argument(
+        "--stream",
+        dest="stream",
+        action="store_const",
+        const=True,
+        help="read the files again every epoch: memory stays small whatever their size "
+        "(default for files over 256 MiB)",
+    )
+    held.add_argument(
+        "--in-memory",
+        dest="stream",
+        action="store_const",
+        const=False,
+        help="read the files once and hold them as word ids, 4 bytes a word (a little faster)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(run=_run_train_word2vec)
 
@@ -222,6 +238,7 @@ def _run_train_word2vec(args: argparse.Namespace) -> int:
             threads=args.threads,
             seed=args.seed,
             errors=args.errors,
+            stream=args.stream,
             progress=bar,
         )
     finally:

@@ -40,13 +40,18 @@ _NATIVE_KIND = "subwordx-word2vec"
 
 
 class Word2Vec:
-    """Trains word vectors on a corpus (files are streamed; iterables are read once).
+    """Trains word vectors on a corpus (big files are streamed; iterables are read once).
 
     Args:
         sentences: an iterable of sentences, each a list of words (read once, kept as 4-byte
             ids). Give this or ``corpus_file``.
         corpus_file: one or more UTF-8 text files, whitespace-separated words, a line per
-            sentence (cut into 10,000-word pieces); streamed from disk on every epoch.
+            sentence (cut into 10,000-word pieces).
+        stream: how ``corpus_file`` is held. ``True``: read from disk again on every epoch, so
+            memory stays a few megabytes whatever the corpus size; ``False``: read once and held
+            as 4-byte word ids (about 7% faster for CBOW on two cores); ``None`` (default):
+            stream files totalling more than 256 MiB. The vectors are the same either way
+            (bit for bit with ``threads=1``).
         model: ``"cbow"`` (word2vec.c's default) or ``"skipgram"``.
         dim: vector size.
         window: maximum context distance (the used window is drawn in 1..window per word).
@@ -94,6 +99,7 @@ class Word2Vec:
         threads: int = 0,
         seed: int = 1,
         errors: Literal["strict", "replace"] = "strict",
+        stream: bool | None = None,
         progress: ProgressCallback | None = None,
         on_epoch: EpochCallback | None = None,
         backend: str | None = None,
@@ -142,7 +148,13 @@ class Word2Vec:
         if corpus_file is not None:
             paths = _as_paths(corpus_file)
             self._start_from_files(paths, max_vocab_size, max_final_vocab, errors, progress)
-            self.train(corpus_file=paths, errors=errors, progress=progress, on_epoch=on_epoch)
+            self.train(
+                corpus_file=paths,
+                errors=errors,
+                stream=stream,
+                progress=progress,
+                on_epoch=on_epoch,
+            )
         else:
             assert sentences is not None
             ids, starts, words, counts = _encode_sentences(sentences)
@@ -252,12 +264,14 @@ class Word2Vec:
         corpus_file: PathLike | Sequence[PathLike] | None = None,
         epochs: int | None = None,
         errors: Literal["strict", "replace"] = "strict",
+        stream: bool | None = None,
         progress: ProgressCallback | None = None,
         on_epoch: EpochCallback | None = None,
     ) -> list[float]:
         """Trains (further) on a corpus with the model's vocabulary; words outside it are skipped.
 
         The learning rate decays from ``alpha`` to ``min_alpha`` over these ``epochs``.
+        ``stream`` is as for the constructor.
 
         Returns:
             The mean loss of each epoch of this call.
@@ -272,7 +286,7 @@ class Word2Vec:
             if self._rust:
                 losses = list(
                     self._inner.train_files(
-                        paths, epochs, errors, progress=progress, on_epoch=on_epoch
+                        paths, epochs, errors, stream=stream, progress=progress, on_epoch=on_epoch
                     )
                 )
             else:
