@@ -223,6 +223,13 @@ struct Padded {
 }
 
 impl Padded {
+    /// Moves `m` into the padded layout, leaving it empty: the unpadded copy is freed while
+    /// training runs, so a model never takes more than about three matrices of memory.
+    fn take(m: &mut Vec<f32>, dim: usize) -> Self {
+        let m = std::mem::take(m);
+        Self::new(&m, dim)
+    }
+
     fn new(m: &[f32], dim: usize) -> Self {
         let stride = dim.div_ceil(16) * 16;
         let rows = m.len() / dim;
@@ -244,11 +251,15 @@ impl Padded {
         Shared::new(&mut self.buf[self.offset..])
     }
 
-    fn copy_back(&self, m: &mut [f32]) {
-        for (r, row) in m.chunks_exact_mut(self.dim).enumerate() {
+    /// The matrix in the plain `rows x dim` layout (the padded buffer is freed).
+    fn into_vec(self) -> Vec<f32> {
+        let rows = (self.buf.len() - 16) / self.stride;
+        let mut m = Vec::with_capacity(rows * self.dim);
+        for r in 0..rows {
             let at = self.offset + r * self.stride;
-            row.copy_from_slice(&self.buf[at..at + self.dim]);
+            m.extend_from_slice(&self.buf[at..at + self.dim]);
         }
+        m
     }
 }
 
@@ -690,9 +701,9 @@ impl Word2Vec {
             })
             .collect();
         let dim = config.dim;
-        let mut p0 = Padded::new(&self.syn0, dim);
-        let mut p1neg = Padded::new(&self.syn1neg, dim);
-        let mut p1 = Padded::new(&self.syn1, dim);
+        let mut p0 = Padded::take(&mut self.syn0, dim);
+        let mut p1neg = Padded::take(&mut self.syn1neg, dim);
+        let mut p1 = Padded::take(&mut self.syn1, dim);
         let ctx = Ctx {
             config: &config,
             syn0: p0.shared(),
@@ -855,9 +866,9 @@ impl Word2Vec {
                 .collect()
         });
         // Partial training (an interrupted run) is kept, as in gensim.
-        p0.copy_back(&mut self.syn0);
-        p1neg.copy_back(&mut self.syn1neg);
-        p1.copy_back(&mut self.syn1);
+        self.syn0 = p0.into_vec();
+        self.syn1neg = p1neg.into_vec();
+        self.syn1 = p1.into_vec();
         // A real error (say the reader's I/O error) beats the `Interrupted` it causes in the
         // other threads.
         let mut interrupted = false;
