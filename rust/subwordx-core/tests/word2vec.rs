@@ -164,6 +164,21 @@ fn a_streamed_file_that_turns_bad_is_an_error_not_a_hang() {
         )
         .unwrap_err();
     assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err:?}");
+    // No word of the vocabulary: the same error in both modes.
+    std::fs::write(&p, "zebra quokka\n").unwrap();
+    for mode in [CorpusMode::Stream, CorpusMode::InMemory] {
+        let err = m
+            .train_files(
+                std::slice::from_ref(&p),
+                None,
+                Utf8Errors::Strict,
+                mode,
+                &progress,
+                &mut |_, _| {},
+            )
+            .unwrap_err();
+        assert!(matches!(err, Error::EmptyCorpus(_)), "{mode:?}: {err:?}");
+    }
     std::fs::remove_file(&p).unwrap();
     let err = m
         .train_files(

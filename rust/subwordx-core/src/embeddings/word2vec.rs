@@ -883,6 +883,13 @@ impl Word2Vec {
             return Err(Error::Interrupted);
         }
         stats.words = ctx.done.load(Ordering::Relaxed);
+        if stats.words == 0 {
+            // Only a streamed corpus gets here empty (a held one is checked up front): files
+            // with no word of the vocabulary, say when training further on new text.
+            return Err(Error::EmptyCorpus(
+                "the corpus contains no word of the vocabulary".into(),
+            ));
+        }
         stats.effective_words = ctx.effective.load(Ordering::Relaxed);
         stats.seconds = start.elapsed().as_secs_f64();
         progress.set_info(format!(
