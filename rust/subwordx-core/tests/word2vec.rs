@@ -153,43 +153,27 @@ fn a_streamed_file_that_turns_bad_is_an_error_not_a_hang() {
     bytes.extend_from_slice(b"cat \xff dog\n");
     bytes.extend_from_slice(toy_corpus().as_bytes());
     std::fs::write(&p, bytes).unwrap();
-    let err = m
-        .train_files(
+    let mut train_error = |mode| {
+        m.train_files(
             std::slice::from_ref(&p),
             None,
             Utf8Errors::Strict,
-            CorpusMode::Stream,
+            mode,
             &progress,
             &mut |_, _| {},
         )
-        .unwrap_err();
+        .unwrap_err()
+    };
+    let err = train_error(CorpusMode::Stream);
     assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err:?}");
     // No word of the vocabulary: the same error in both modes.
     std::fs::write(&p, "zebra quokka\n").unwrap();
     for mode in [CorpusMode::Stream, CorpusMode::InMemory] {
-        let err = m
-            .train_files(
-                std::slice::from_ref(&p),
-                None,
-                Utf8Errors::Strict,
-                mode,
-                &progress,
-                &mut |_, _| {},
-            )
-            .unwrap_err();
+        let err = train_error(mode);
         assert!(matches!(err, Error::EmptyCorpus(_)), "{mode:?}: {err:?}");
     }
     std::fs::remove_file(&p).unwrap();
-    let err = m
-        .train_files(
-            std::slice::from_ref(&p),
-            None,
-            Utf8Errors::Strict,
-            CorpusMode::Stream,
-            &progress,
-            &mut |_, _| {},
-        )
-        .unwrap_err();
+    let err = train_error(CorpusMode::Stream);
     assert!(matches!(err, Error::FileNotFound { .. }), "{err:?}");
 }
 
