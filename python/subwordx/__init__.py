@@ -17,10 +17,9 @@ pure-Python reference implementations (slow, readable, and exactly equivalent).
 
 from __future__ import annotations
 
-from importlib import resources as _resources
 from pathlib import Path
 
-from subwordx import errors
+from subwordx import _backend, errors
 from subwordx.embeddings import KeyedVectors
 from subwordx.errors import (
     ConfigError,
@@ -37,17 +36,22 @@ from subwordx.phrases import Phrases
 from subwordx.tokenizer import Encoding, Tokenizer, train_bpe
 from subwordx.word2vec import Word2Vec
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
+# The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled
+# core rather than through importlib.metadata, which costs a CLI call ~10 ms of start-up.
+if _backend._core is not None:
+    __version__: str = _backend._core.__version__
+else:  # pragma: no cover - a source tree without the compiled core
+    try:
+        from importlib.metadata import version as _version
 
-    __version__ = version("subwordx")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.1.0"
+        __version__ = _version("subwordx")
+    except Exception:
+        __version__ = "unknown"
 
 
 def embedded_corpus() -> Path:
     """Path of the small public-domain corpus shipped with subwordx ("Botchan", English, 279 KB)."""
-    return Path(str(_resources.files("subwordx") / "data" / "botchan.txt"))
+    return Path(__file__).resolve().parent / "data" / "botchan.txt"
 
 
 __all__ = [
