@@ -25,21 +25,25 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_ctrl_c_stops_training(big_corpus: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_ctrl_c_stops_training(big_corpus: Path, stream: bool) -> None:
     # interrupt_main raises KeyboardInterrupt in the main thread, as Ctrl-C does, while the core
-    # trains off the GIL (50 epochs would take minutes).
+    # trains off the GIL (50 epochs would take minutes). Streamed, the reader thread must stop too.
     timer = threading.Timer(1.0, _thread.interrupt_main)
     start = time.perf_counter()
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            subwordx.Word2Vec(corpus_file=big_corpus, model="skipgram", epochs=50, threads=2)
+            subwordx.Word2Vec(
+                corpus_file=big_corpus, model="skipgram", epochs=50, threads=2, stream=stream
+            )
     finally:
         timer.cancel()
     assert time.perf_counter() - start < 10
 
 
-def test_callback_exception_cancels_word2vec(big_corpus: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_callback_exception_cancels_word2vec(big_corpus: Path, stream: bool) -> None:
     calls = []
 
     def progress(stage: str, done: int, total: int, info: str) -> None:
@@ -49,6 +53,8 @@ def test_callback_exception_cancels_word2vec(big_corpus: Path) -> None:
 
     start = time.perf_counter()
     with pytest.raises(RuntimeError, match="stop here"):
-        subwordx.Word2Vec(corpus_file=big_corpus, model="skipgram", epochs=50, progress=progress)
+        subwordx.Word2Vec(
+            corpus_file=big_corpus, model="skipgram", epochs=50, progress=progress, stream=stream
+        )
     assert time.perf_counter() - start < 20
     assert any(s.startswith("training") for s in calls)
