@@ -29,9 +29,10 @@
 //! * **Defaults** follow the spec: `min_alpha = 0.0001 * alpha` (gensim's default is an absolute
 //!   0.0001), seed 1, 5 epochs.
 //!
-//! Speed: the corpus is read once per call and encoded per thread to a `Vec<u32>` of word ids
-//! (4 bytes per in-vocabulary word; text8-size corpora take ~20 MB), so epochs never touch the file
-//! system or the hash map. The inner loop allocates nothing and is compiled twice, with AVX2+FMA
+//! Speed: by default a corpus up to [`STREAM_ABOVE_BYTES`] is read once per call and encoded per
+//! thread to a `Vec<u32>` of word ids (4 bytes per in-vocabulary word; text8-size corpora take
+//! ~20 MB), so epochs never touch the file system or the hash map; a larger one is read again every
+//! epoch by a reader thread ([`super::jobs`]), with the same blocks and so the same vectors. The inner loop allocates nothing and is compiled twice, with AVX2+FMA
 //! kernels (chosen at run time) and portable ones ([`super::simd`]). During a call the matrices are
 //! copied into rows padded to whole, aligned cache lines (no false sharing between threads, no
 //! scalar tail in the kernels; the padding stays zero so no value changes), the `k + 1` output rows
