@@ -77,7 +77,7 @@ impl Error {
         }
     }
 
-    /// A corrupt model read from `source_name` (a path, or "<bytes>").
+    /// A corrupt model read from `source_name` (a path, or `"<bytes>"`).
     pub fn corrupt(source_name: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::CorruptModel {
             source_name: source_name.into(),
