@@ -87,11 +87,37 @@ impl PhrasesConfig {
     }
 }
 
+/// Words numbered in order of first sight, so that bigrams are keyed by two `u32`s.
+#[derive(Debug, Default, Clone)]
+struct Interner {
+    ids: FxHashMap<String, u32>,
+    words: Vec<String>,
+}
+
+impl Interner {
+    fn intern(&mut self, w: &str) -> u32 {
+        if let Some(&i) = self.ids.get(w) {
+            return i;
+        }
+        let i = self.words.len() as u32;
+        self.ids.insert(w.to_owned(), i);
+        self.words.push(w.to_owned());
+        i
+    }
+
+    fn get(&self, w: &str) -> Option<u32> {
+        self.ids.get(w).copied()
+    }
+
+    fn word(&self, i: u32) -> &str {
+        &self.words[i as usize]
+    }
+}
+
 /// Unigram and bigram counts with interned words.
 #[derive(Debug, Default)]
 struct Counts {
-    ids: FxHashMap<String, u32>,
-    words: Vec<String>,
+    words: Interner,
     unigrams: Vec<u64>,
     bigrams: FxHashMap<(u32, u32), u64>,
     prev: Option<u32>,
@@ -100,18 +126,15 @@ struct Counts {
 
 impl Counts {
     fn intern(&mut self, w: &str) -> u32 {
-        if let Some(&i) = self.ids.get(w) {
-            return i;
+        let i = self.words.intern(w);
+        if i as usize == self.unigrams.len() {
+            self.unigrams.push(0);
         }
-        let i = self.words.len() as u32;
-        self.ids.insert(w.to_owned(), i);
-        self.words.push(w.to_owned());
-        self.unigrams.push(0);
         i
     }
 
     fn merge(&mut self, other: Counts) {
-        let map: Vec<u32> = other.words.iter().map(|w| self.intern(w)).collect();
+        let map: Vec<u32> = other.words.words.iter().map(|w| self.intern(w)).collect();
         for (i, &n) in other.unigrams.iter().enumerate() {
             self.unigrams[map[i] as usize] += n;
         }
@@ -147,8 +170,7 @@ impl WordSink for Counts {
 pub struct Phrases {
     pub config: PhrasesConfig,
     /// Words that take part in some phrase.
-    ids: FxHashMap<String, u32>,
-    words: Vec<String>,
+    words: Interner,
     table: FxHashMap<(u32, u32), f64>,
 }
 
@@ -224,26 +246,15 @@ impl Phrases {
         }
         let mut p = Phrases {
             config,
-            ids: FxHashMap::default(),
-            words: Vec::new(),
+            words: Interner::default(),
             table: FxHashMap::default(),
         };
         for (a, b, s) in found {
-            let a = p.intern(&c.words[a as usize]);
-            let b = p.intern(&c.words[b as usize]);
+            let a = p.words.intern(c.words.word(a));
+            let b = p.words.intern(c.words.word(b));
             p.table.insert((a, b), s);
         }
         Ok(p)
-    }
-
-    fn intern(&mut self, w: &str) -> u32 {
-        if let Some(&i) = self.ids.get(w) {
-            return i;
-        }
-        let i = self.words.len() as u32;
-        self.ids.insert(w.to_owned(), i);
-        self.words.push(w.to_owned());
-        i
     }
 
     /// A phrase table from exported rows `(a, b, score)`.
@@ -254,16 +265,15 @@ impl Phrases {
         config.validate()?;
         let mut p = Phrases {
             config,
-            ids: FxHashMap::default(),
-            words: Vec::new(),
+            words: Interner::default(),
             table: FxHashMap::default(),
         };
         for (a, b, s) in rows {
             if a.is_empty() || b.is_empty() {
                 return Err(Error::invalid("phrase words must not be empty"));
             }
-            let a = p.intern(&a);
-            let b = p.intern(&b);
+            let a = p.words.intern(&a);
+            let b = p.words.intern(&b);
             p.table.insert((a, b), s);
         }
         Ok(p)
@@ -280,8 +290,8 @@ impl Phrases {
 
     /// The score of the bigram `a b` if it is a phrase.
     pub fn score(&self, a: &str, b: &str) -> Option<f64> {
-        let a = *self.ids.get(a)?;
-        let b = *self.ids.get(b)?;
+        let a = self.words.get(a)?;
+        let b = self.words.get(b)?;
         self.table.get(&(a, b)).copied()
     }
 
@@ -292,8 +302,8 @@ impl Phrases {
             .iter()
             .map(|(&(a, b), &s)| {
                 (
-                    self.words[a as usize].clone(),
-                    self.words[b as usize].clone(),
+                    self.words.word(a).to_owned(),
+                    self.words.word(b).to_owned(),
                     s,
                 )
             })
