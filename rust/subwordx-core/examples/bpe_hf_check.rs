@@ -28,35 +28,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let variants: Vec<(&str, PreTokenizer, Normalizer, bool, Option<&str>)> = vec![
         (
             "gpt2",
-            PreTokenizer::ByteLevel(SplitPattern::Gpt2),
+            PreTokenizer::byte_level(SplitPattern::Gpt2),
             Normalizer::default(),
             true,
             None,
         ),
         (
             "cl100k",
-            PreTokenizer::ByteLevel(SplitPattern::Cl100k),
+            PreTokenizer::byte_level(SplitPattern::Cl100k),
             Normalizer::default(),
             true,
             None,
         ),
         (
             "o200k",
-            PreTokenizer::ByteLevel(SplitPattern::O200k),
+            PreTokenizer::byte_level(SplitPattern::O200k),
             Normalizer::default(),
             true,
             None,
         ),
         (
             "classic",
-            PreTokenizer::Whitespace,
+            PreTokenizer::whitespace(),
             Normalizer::default(),
             false,
             None,
         ),
         (
             "bert_prefix_lower",
-            PreTokenizer::Bert,
+            PreTokenizer::bert(),
             Normalizer {
                 unicode: Some(UnicodeForm::Nfkc),
                 lowercase: true,
@@ -92,9 +92,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             unk_token: (!byte).then(|| "<unk>".into()),
             template: (!byte).then(|| {
                 vec![
-                    TemplatePiece::Special("<s>".into()),
-                    TemplatePiece::Sequence,
-                    TemplatePiece::Special("</s>".into()),
+                    "<s>".to_owned(),
+                    "$A".to_owned(),
+                    "</s>".to_owned(),
                 ]
             }),
         };

@@ -16,11 +16,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("usage: count_words FILE [PRETOKENIZER] [THREADS]")?,
     );
     let pt = match args.get(1).map_or("gpt2", String::as_str) {
-        "gpt2" => PreTokenizer::ByteLevel(SplitPattern::Gpt2),
-        "cl100k" => PreTokenizer::ByteLevel(SplitPattern::Cl100k),
-        "o200k" => PreTokenizer::ByteLevel(SplitPattern::O200k),
-        "bert" => PreTokenizer::Bert,
-        "whitespace" => PreTokenizer::Whitespace,
+        "gpt2" => PreTokenizer::byte_level(SplitPattern::Gpt2),
+        "cl100k" => PreTokenizer::byte_level(SplitPattern::Cl100k),
+        "o200k" => PreTokenizer::byte_level(SplitPattern::O200k),
+        "bert" => PreTokenizer::bert(),
+        "whitespace" => PreTokenizer::whitespace(),
         other => return Err(format!("unknown pre-tokenizer {other}").into()),
     };
     let threads: usize = args.get(2).map_or(Ok(0), |t| t.parse())?;

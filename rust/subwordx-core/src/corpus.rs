@@ -461,7 +461,9 @@ mod tests {
     use super::*;
     use crate::pretokenize::SplitPattern;
 
-    const GPT2: PreTokenizer = PreTokenizer::ByteLevel(SplitPattern::Gpt2);
+    fn gpt2() -> PreTokenizer {
+        PreTokenizer::byte_level(SplitPattern::Gpt2)
+    }
 
     struct TempDir(PathBuf);
     impl TempDir {
@@ -487,7 +489,7 @@ mod tests {
     }
 
     /// The definition, written as plainly as possible.
-    fn naive(text: &str, pt: PreTokenizer) -> FxHashMap<String, u64> {
+    fn naive(text: &str, pt: &PreTokenizer) -> FxHashMap<String, u64> {
         let mut m = FxHashMap::default();
         for line in text.split('\n') {
             for (s, e) in pt.pieces(line) {
@@ -512,7 +514,7 @@ mod tests {
 
     fn count(
         paths: &[PathBuf],
-        pt: PreTokenizer,
+        pt: &PreTokenizer,
         threads: usize,
         chunk: usize,
     ) -> Result<WordCounts> {
@@ -536,17 +538,17 @@ mod tests {
         let with_nl = dir.file("a.txt", text.as_bytes());
         let no_trailing = dir.file("b.txt", text.trim_end_matches('\n').as_bytes());
         for pt in [
-            GPT2,
-            PreTokenizer::ByteLevel(SplitPattern::Cl100k),
-            PreTokenizer::Whitespace,
-            PreTokenizer::Bert,
+            gpt2(),
+            PreTokenizer::byte_level(SplitPattern::Cl100k),
+            PreTokenizer::whitespace(),
+            PreTokenizer::bert(),
         ] {
-            let expected = naive(&text, pt);
+            let expected = naive(&text, &pt);
             for path in [&with_nl, &no_trailing] {
                 for chunk in [1, 7, 64, 4096, CHUNK_BYTES] {
                     for threads in [1, 4] {
                         let got =
-                            count(std::slice::from_ref(path), pt, threads, chunk).expect("counts");
+                            count(std::slice::from_ref(path), &pt, threads, chunk).expect("counts");
                         assert_eq!(
                             got.counts, expected,
                             "{pt:?} chunk {chunk} threads {threads}"
@@ -556,24 +558,24 @@ mod tests {
             }
         }
         // Two files are one corpus: counts add up.
-        let both = count(&[with_nl.clone(), with_nl], GPT2, 2, 100).expect("counts");
-        let one = naive(&text, GPT2);
+        let both = count(&[with_nl.clone(), with_nl], &gpt2(), 2, 100).expect("counts");
+        let one = naive(&text, &gpt2());
         assert!(both.counts.iter().all(|(w, &n)| n == 2 * one[w]));
         // In-memory texts give the same counts.
         let wc = count_words_in_texts(
             std::slice::from_ref(&text),
             &Normalizer::default(),
-            &GPT2,
+            &gpt2(),
             3,
         );
-        assert_eq!(wc.counts, naive(&text, GPT2));
+        assert_eq!(wc.counts, naive(&text, &gpt2()));
     }
 
     #[test]
     fn lines_end_at_newline_and_keep_cr() {
         let dir = TempDir::new("crlf");
         let p = dir.file("a.txt", b"a  b\r\nc\n\nd  ");
-        let wc = count(std::slice::from_ref(&p), GPT2, 1, 3).expect("counts");
+        let wc = count(std::slice::from_ref(&p), &gpt2(), 1, 3).expect("counts");
         let mut got: Vec<(String, u64)> = wc.counts.into_iter().collect();
         got.sort();
         let expected = [
@@ -613,7 +615,7 @@ mod tests {
         bytes.extend_from_slice(b"ab\xffcd\nmore\n");
         let p = dir.file("bad.txt", &bytes);
         for (threads, chunk) in [(1, 1), (1, 16), (4, 100), (2, CHUNK_BYTES)] {
-            match count(std::slice::from_ref(&p), GPT2, threads, chunk) {
+            match count(std::slice::from_ref(&p), &gpt2(), threads, chunk) {
                 Err(Error::InvalidUtf8 {
                     line,
                     column,
@@ -640,7 +642,7 @@ mod tests {
         let wc = count_words_in_files_chunked(
             std::slice::from_ref(&p),
             &Normalizer::default(),
-            &PreTokenizer::Whitespace,
+            &PreTokenizer::whitespace(),
             &CountOptions {
                 threads: 2,
                 errors: Utf8Errors::Replace,
@@ -668,21 +670,21 @@ mod tests {
         let empty = dir.file("empty.txt", b"");
         let blank = dir.file("blank.txt", b"  \n\t\n");
         assert!(
-            matches!(count(std::slice::from_ref(&empty), GPT2, 1, 10), Err(Error::EmptyCorpus(m)) if m.contains("empty.txt"))
+            matches!(count(std::slice::from_ref(&empty), &gpt2(), 1, 10), Err(Error::EmptyCorpus(m)) if m.contains("empty.txt"))
         );
         assert!(matches!(
-            count(&[blank], PreTokenizer::Whitespace, 1, 10),
+            count(&[blank], &PreTokenizer::whitespace(), 1, 10),
             Err(Error::EmptyCorpus(_))
         ));
         assert!(matches!(
-            count(&[], GPT2, 1, 10),
+            count(&[], &gpt2(), 1, 10),
             Err(Error::InvalidArgument(_))
         ));
         let missing = dir.0.join("missing.txt");
         assert!(
-            matches!(count(std::slice::from_ref(&missing), GPT2, 1, 10), Err(Error::FileNotFound { path }) if path == missing)
+            matches!(count(std::slice::from_ref(&missing), &gpt2(), 1, 10), Err(Error::FileNotFound { path }) if path == missing)
         );
-        let e = count(std::slice::from_ref(&dir.0), GPT2, 1, 10).expect_err("directory");
+        let e = count(std::slice::from_ref(&dir.0), &gpt2(), 1, 10).expect_err("directory");
         assert!(e.to_string().contains("is a directory"), "{e}");
         let mut n = 0;
         for_each_line(&empty, Utf8Errors::Strict, |_, _| {
@@ -706,7 +708,7 @@ mod tests {
         let r = count_words_in_files_chunked(
             &[p],
             &Normalizer::default(),
-            &GPT2,
+            &gpt2(),
             &CountOptions::default(),
             &progress,
             100,
@@ -723,7 +725,7 @@ mod tests {
         count_words_in_files_chunked(
             &[p],
             &Normalizer::default(),
-            &GPT2,
+            &gpt2(),
             &CountOptions::default(),
             &progress,
             64,

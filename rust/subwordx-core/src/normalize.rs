@@ -200,7 +200,68 @@ fn lowercase_aligned(text: &str, origin: &[u32]) -> (String, Vec<u32>) {
     (lower, out_origin)
 }
 
+/// Version-1 native files' normalizer settings.
+pub type LegacyNormalizer = Normalizer;
+
 impl Normalizer {
+    /// The old subwordx settings: unicode form, then lowercase, then NFD + strip accents.
+    pub fn from_flags(unicode: Option<UnicodeForm>, lowercase: bool, strip_accents: bool) -> Self {
+        Self {
+            unicode,
+            lowercase,
+            strip_accents,
+        }
+    }
+
+    /// The HF JSON of this normalizer (`null` for identity).
+    pub fn to_hf_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut parts = Vec::new();
+        match self.unicode {
+            Some(UnicodeForm::Nfc) => parts.push(json!({"type": "NFC"})),
+            Some(UnicodeForm::Nfkc) => parts.push(json!({"type": "NFKC"})),
+            None => {}
+        }
+        if self.lowercase {
+            parts.push(json!({"type": "Lowercase"}));
+        }
+        if self.strip_accents {
+            parts.push(json!({"type": "NFD"}));
+            parts.push(json!({"type": "StripAccents"}));
+        }
+        match parts.len() {
+            0 => serde_json::Value::Null,
+            1 => parts.remove(0),
+            _ => json!({"type": "Sequence", "normalizers": parts}),
+        }
+    }
+
+    /// Reads HF JSON.
+    pub fn from_hf_json(v: &serde_json::Value, source: &str) -> crate::Result<Self> {
+        let mut n = Normalizer::default();
+        fn walk(v: &serde_json::Value, n: &mut Normalizer, source: &str) -> crate::Result<()> {
+            let t = v.get("type").and_then(serde_json::Value::as_str).unwrap_or("?");
+            match t {
+                "Sequence" => {
+                    for p in v.get("normalizers").and_then(serde_json::Value::as_array).into_iter().flatten() {
+                        walk(p, n, source)?;
+                    }
+                }
+                "NFC" => n.unicode = Some(UnicodeForm::Nfc),
+                "NFKC" => n.unicode = Some(UnicodeForm::Nfkc),
+                "Lowercase" => n.lowercase = true,
+                "NFD" => {}
+                "StripAccents" => n.strip_accents = true,
+                other => return Err(crate::Error::corrupt(source, format!("unsupported normalizer {other}"))),
+            }
+            Ok(())
+        }
+        if !v.is_null() {
+            walk(v, &mut n, source)?;
+        }
+        Ok(n)
+    }
+
     /// True when `normalize` returns its input unchanged.
     pub fn is_identity(&self) -> bool {
         self.unicode.is_none() && !self.lowercase && !self.strip_accents

@@ -459,7 +459,7 @@ fn max_token_length_and_limit_alphabet() {
 fn byte_tokenizer(pattern: SplitPattern) -> Tokenizer {
     let text = "Hello world! Ça va? 日本語のテキスト 🎉🎉 naïve café e\u{301} 123 4567 don't\n\n  tabs\tend";
     let mut wc = WordCounts::new();
-    let pre = PreTokenizer::ByteLevel(pattern);
+    let pre = PreTokenizer::byte_level(pattern);
     for _ in 0..3 {
         pre.for_each_piece(text, |s, e| wc.add(&text[s..e], 1));
     }
@@ -536,17 +536,17 @@ fn classic_pipeline_template_unk_and_decode() {
             ..BpeTrainerConfig::classic(100)
         },
         normalizer: Normalizer::default(),
-        pre_tokenizer: PreTokenizer::Whitespace,
+        pre_tokenizer: PreTokenizer::whitespace(),
         unk_token: Some("<unk>".into()),
         template: Some(vec![
-            TemplatePiece::Special("<s>".into()),
-            TemplatePiece::Sequence,
-            TemplatePiece::Special("</s>".into()),
+            "<s>".to_owned(),
+            "$A".to_owned(),
+            "</s>".to_owned(),
         ]),
     };
     let tok = Tokenizer::train(&wc, &config, &Progress::new()).unwrap();
     let enc = tok.encode("lowest  newer", true);
-    let toks = enc.tokens(&tok);
+    let toks = tok.tokens(&enc.ids).unwrap();
     assert_eq!(toks, ["<s>", "low", "est</w>", "n", "ew", "er</w>", "</s>"]);
     assert_eq!(
         enc.offsets,
@@ -554,22 +554,23 @@ fn classic_pipeline_template_unk_and_decode() {
     );
     assert_eq!(tok.decode(&enc.ids, true).unwrap(), "lowest newer");
     let enc = tok.encode("lowz", false);
-    assert_eq!(enc.tokens(&tok), ["low", "<unk>"]);
-    let batch = tok.encode_batch(&["low", "newest"], false, 2);
-    assert_eq!(batch[1].tokens(&tok), ["newest</w>"]);
+    assert_eq!(tok.tokens(&enc.ids).unwrap(), ["low", "<unk>"]);
+    let batch = tok.encode_batch(&["low", "newest"], false, 2).unwrap();
+    assert_eq!(tok.tokens(&batch[1].ids).unwrap(), ["newest</w>"]);
 }
 
 #[test]
 fn one_megabyte_without_whitespace_encodes_fast() {
-    // Release: well under a second; unoptimized test builds get slack.
-    const LIMIT: f64 = if cfg!(debug_assertions) { 5.0 } else { 1.0 };
+    // Not a speed test (benches/ measure speed): a quadratic merge would take hours on a
+    // megabyte, so a limit this loose only catches that, even on a loaded 2-core machine.
+    const LIMIT: f64 = 120.0;
     let tok = byte_tokenizer(SplitPattern::Gpt2);
     let mut rng = XorShift(5);
     let s: String = (0..1_000_000)
         .map(|_| ['a', 'b', 'c', 'd', 'e', 'l', 'o'][rng.below(7)])
         .collect();
     let t = Instant::now();
-    let ids = tok.model().encode_word(&s);
+    let ids = tok.model().as_bpe().unwrap().encode_word(&s);
     let dt = t.elapsed();
     assert!(dt.as_secs_f64() < LIMIT, "{dt:?}");
     assert_eq!(tok.decode(&ids, false).unwrap(), s);

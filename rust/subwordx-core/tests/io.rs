@@ -36,9 +36,9 @@ fn trained(pre: PreTokenizer, prefix: Option<&str>) -> Tokenizer {
         pre_tokenizer: pre,
         unk_token: (!byte).then(|| "<unk>".into()),
         template: Some(vec![
-            TemplatePiece::Special("<s>".into()),
-            TemplatePiece::Sequence,
-            TemplatePiece::Special("</s>".into()),
+            "<s>".to_owned(),
+            "$A".to_owned(),
+            "</s>".to_owned(),
         ]),
     };
     Tokenizer::train(&wc, &config, &Progress::new()).unwrap()
@@ -46,11 +46,11 @@ fn trained(pre: PreTokenizer, prefix: Option<&str>) -> Tokenizer {
 
 fn all() -> Vec<Tokenizer> {
     vec![
-        trained(PreTokenizer::Whitespace, None),
-        trained(PreTokenizer::Bert, Some("##")),
-        trained(PreTokenizer::ByteLevel(SplitPattern::Gpt2), None),
-        trained(PreTokenizer::ByteLevel(SplitPattern::Cl100k), None),
-        trained(PreTokenizer::ByteLevel(SplitPattern::O200k), None),
+        trained(PreTokenizer::whitespace(), None),
+        trained(PreTokenizer::bert(), Some("##")),
+        trained(PreTokenizer::byte_level(SplitPattern::Gpt2), None),
+        trained(PreTokenizer::byte_level(SplitPattern::Cl100k), None),
+        trained(PreTokenizer::byte_level(SplitPattern::O200k), None),
     ]
 }
 
@@ -66,10 +66,11 @@ fn native_round_trip() {
         assert!(Tokenizer::from_bytes(&tok.to_bytes()).unwrap() == tok);
         let text = String::from_utf8(tok.to_bytes()).unwrap();
         assert!(
-            text.starts_with(r#"{"format":"subwordx","version":1,"model":"bpe","byte_level""#),
+            text.starts_with(r#"{"format":"subwordx","merges_from_ranks":false,"model":"bpe","#),
             "{}",
             &text[..80]
         );
+        assert!(text.contains(r#""version":2"#));
     }
 }
 
@@ -88,8 +89,8 @@ fn hf_round_trip() {
 fn vocab_merges_round_trip() {
     let dir = tempdir();
     for tok in [
-        trained(PreTokenizer::ByteLevel(SplitPattern::Gpt2), None),
-        trained(PreTokenizer::Whitespace, None),
+        trained(PreTokenizer::byte_level(SplitPattern::Gpt2), None),
+        trained(PreTokenizer::whitespace(), None),
     ] {
         let v = dir.join("vocab.json");
         let m = dir.join("merges.txt");
@@ -115,14 +116,14 @@ fn vocab_merges_round_trip() {
 
 #[test]
 fn corrupt_files_are_corrupt_model() {
-    let tok = trained(PreTokenizer::ByteLevel(SplitPattern::Gpt2), None);
+    let tok = trained(PreTokenizer::byte_level(SplitPattern::Gpt2), None);
     let native = String::from_utf8(tok.to_bytes()).unwrap();
     let hf = subwordx_core::io::hf_json::to_string(&tok);
     let mut cases: Vec<(String, &str)> = vec![
         (native[..native.len() / 2].to_owned(), "truncated native"),
         (hf[..hf.len() / 3].to_owned(), "truncated hf"),
         (
-            native.replacen("\"version\":1", "\"version\":7", 1),
+            native.replacen("\"version\":2", "\"version\":7", 1),
             "version",
         ),
         (
@@ -130,7 +131,7 @@ fn corrupt_files_are_corrupt_model() {
             "model type",
         ),
         (
-            native.replacen("\"vocab\":[", "\"vocab\":[3,", 1),
+            native.replacen("\"vocab\":{", "\"vocab\":{\"not a token\":\"y\",", 1),
             "wrong type",
         ),
         (
@@ -138,7 +139,7 @@ fn corrupt_files_are_corrupt_model() {
             "unknown merge token",
         ),
         (
-            native.replacen("\"vocab\":[\"<unk>\"", "\"vocab\":[\"<s>\"", 1),
+            native.replacen("\"<s>\":1", "\"<s>\":0", 1),
             "duplicate token",
         ),
         (
@@ -158,8 +159,8 @@ fn corrupt_files_are_corrupt_model() {
     ];
     cases.push((
         native.replacen(
-            "\"special_tokens\":[\"<unk>\"",
-            "\"special_tokens\":[\"<nope>\"",
+            "\"content\":\"<unk>\"",
+            "\"content\":\"<nope>\"",
             1,
         ),
         "special",
@@ -197,6 +198,22 @@ fn corrupt_files_are_corrupt_model() {
         Tokenizer::load("/nonexistent/x.json"),
         Err(Error::FileNotFound { .. })
     ));
+}
+
+/// Files written by earlier versions (format version 1) still load, with the same encoding.
+#[test]
+fn version_1_files_load() {
+    let v1 = r#"{"format":"subwordx","version":1,"model":"bpe","byte_level":false,
+        "normalizer":{"unicode":"nfc","lowercase":true,"strip_accents":false},
+        "pre_tokenizer":"whitespace","end_of_word_suffix":"</w>","continuing_subword_prefix":null,
+        "unk_token":"<unk>","special_tokens":["<unk>","<s>"],"template":["<s>","$A"],
+        "vocab":["<unk>","<s>","a","b","a</w>","b</w>","ab</w>"],"merges":[["a","b</w>"]]}"#;
+    let tok = Tokenizer::from_bytes(v1.as_bytes()).unwrap();
+    let enc = tok.encode("AB a c", true);
+    assert_eq!(tok.tokens(&enc.ids).unwrap(), ["<s>", "ab</w>", "a</w>", "<unk>"]);
+    assert_eq!(enc.offsets, [(0, 0), (0, 2), (3, 4), (5, 6)]);
+    let again = Tokenizer::from_bytes(&tok.to_bytes()).unwrap();
+    assert!(again == tok);
 }
 
 fn tempdir() -> std::path::PathBuf {

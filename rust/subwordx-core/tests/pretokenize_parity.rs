@@ -13,13 +13,16 @@ fn fixture() -> serde_json::Value {
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
-const ALL: [(&str, PreTokenizer); 5] = [
-    ("gpt2", PreTokenizer::ByteLevel(SplitPattern::Gpt2)),
-    ("cl100k", PreTokenizer::ByteLevel(SplitPattern::Cl100k)),
-    ("o200k", PreTokenizer::ByteLevel(SplitPattern::O200k)),
-    ("bert", PreTokenizer::Bert),
-    ("whitespace", PreTokenizer::Whitespace),
-];
+fn all() -> [(&'static str, PreTokenizer); 6] {
+    [
+    ("gpt2", PreTokenizer::byte_level(SplitPattern::Gpt2)),
+    ("cl100k", PreTokenizer::byte_level(SplitPattern::Cl100k)),
+    ("o200k", PreTokenizer::byte_level(SplitPattern::O200k)),
+    ("qwen", PreTokenizer::byte_level(SplitPattern::Qwen)),
+    ("bert", PreTokenizer::bert()),
+    ("whitespace", PreTokenizer::whitespace()),
+]
+}
 
 #[test]
 fn golden_cases_match_hf_tokenizers() {
@@ -29,7 +32,7 @@ fn golden_cases_match_hf_tokenizers() {
     let mut failures = Vec::new();
     for case in cases {
         let input = case["input"].as_str().expect("input");
-        for (name, pt) in ALL {
+        for (name, pt) in all() {
             let expected: Vec<&str> = case["expected"][name]
                 .as_array()
                 .expect("expected pieces")
@@ -55,7 +58,7 @@ fn golden_cases_match_hf_tokenizers() {
 #[test]
 fn exported_patterns_are_the_fixture_patterns() {
     let fx = fixture();
-    for (name, pt) in &ALL[..3] {
+    for (name, pt) in &all()[..4] {
         assert_eq!(pt.regex_pattern(), fx["patterns"][name].as_str(), "{name}");
     }
 }
@@ -80,7 +83,7 @@ fn lookahead_emulation_matches_fancy_regex() {
         .chars()
         .collect();
     let mut rng = Lcg(42);
-    for (name, pt) in &ALL[..3] {
+    for (name, pt) in &all()[..4] {
         let re = fancy_regex::Regex::new(pt.regex_pattern().expect("pattern")).expect("compiles");
         for _ in 0..20_000 {
             let len = (rng.next() % 12) as usize;

@@ -1,69 +1,51 @@
-//! Hugging Face `tokenizer.json` (the `tokenizers` serialization), BPE models only.
+//! Hugging Face `tokenizer.json` (the `tokenizers` serialization), read and written component by
+//! component: each component module reads and writes its own JSON (normalizers, pre-tokenizers,
+//! post-processors, decoders); this file assembles the document and reads the model.
 //!
-//! Writing maps each subwordx setting to its HF component: classic → model `BPE` with
-//! `end_of_word_suffix`/`continuing_subword_prefix`/`unk_token`, pre-tokenizer `WhitespaceSplit` or
-//! `BertPreTokenizer`, decoder `BPEDecoder` (suffix), `WordPiece` (prefix) or `Fuse`; byte-level
-//! gpt2 → `ByteLevel{use_regex: true}` for both; cl100k/o200k → `Sequence[Split{Regex, Isolated},
-//! ByteLevel{use_regex: false}]`; normalizers → `Sequence` of `NFC`/`NFKC`/`Lowercase`/
-//! `NFD`+`StripAccents`; special tokens → `added_tokens` with `special: true`; the template →
-//! `TemplateProcessing`. `ignore_merges` is false, so HF encodes by merges exactly as we do.
-//!
-//! Reading accepts files other tools wrote when every component has a subwordx equivalent:
-//! merges as `"a b"` strings or `["a", "b"]` pairs; added tokens outside the model vocabulary
-//! (ids must stay dense); `BertProcessing`/`RobertaProcessing` become a template. Non-special added
-//! tokens are treated as ordinary vocabulary entries (not matched in the input).
+//! Reading accepts what HF writes for BPE models: merges as `"a b"` strings or `["a", "b"]`
+//! pairs; added tokens outside the model vocabulary (ids must stay dense); the BPE options
+//! `ignore_merges`, `byte_fallback`, `fuse_unk`, `unk_token`, `continuing_subword_prefix`,
+//! `end_of_word_suffix`; truncation and padding. A component or option subwordx does not implement
+//! is an [`Error::CorruptModel`] naming it, never a silent approximation.
 
 use serde_json::{json, Value};
 
 use crate::models::bpe::{BpeModel, BpeSettings};
-use crate::normalize::{Normalizer, UnicodeForm};
-use crate::pretokenize::{PreTokenizer, SplitPattern};
-use crate::tokenizer::{TemplatePiece, Tokenizer};
+use crate::models::Model;
+use crate::normalize::Normalizer;
+use crate::pretokenize::PreTokenizer;
+use crate::tokenizer::{
+    AddedToken, Decoder, Direction, Padding, PostProcessor, Tokenizer, TokenizerParts, Truncation,
+    TruncationStrategy,
+};
 use crate::{Error, Result};
 
-fn normalizer_json(n: &Normalizer) -> Value {
-    let mut parts = Vec::new();
-    match n.unicode {
-        Some(UnicodeForm::Nfc) => parts.push(json!({"type": "NFC"})),
-        Some(UnicodeForm::Nfkc) => parts.push(json!({"type": "NFKC"})),
-        None => {}
-    }
-    if n.lowercase {
-        parts.push(json!({"type": "Lowercase"}));
-    }
-    if n.strip_accents {
-        parts.push(json!({"type": "NFD"}));
-        parts.push(json!({"type": "StripAccents"}));
-    }
-    if parts.is_empty() {
-        Value::Null
-    } else {
-        json!({"type": "Sequence", "normalizers": parts})
-    }
+fn truncation_json(t: &Truncation) -> Value {
+    json!({
+        "direction": match t.direction { Direction::Left => "Left", Direction::Right => "Right" },
+        "max_length": t.max_length,
+        "strategy": match t.strategy {
+            TruncationStrategy::LongestFirst => "LongestFirst",
+            TruncationStrategy::OnlyFirst => "OnlyFirst",
+            TruncationStrategy::OnlySecond => "OnlySecond",
+        },
+        "stride": t.stride,
+    })
 }
 
-fn byte_level_json(use_regex: bool) -> Value {
-    json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": use_regex})
+fn padding_json(p: &Padding) -> Value {
+    json!({
+        "strategy": match p.length { None => json!("BatchLongest"), Some(n) => json!({"Fixed": n}) },
+        "direction": match p.direction { Direction::Left => "Left", Direction::Right => "Right" },
+        "pad_to_multiple_of": p.pad_to_multiple_of,
+        "pad_id": p.pad_id,
+        "pad_type_id": p.pad_type_id,
+        "pad_token": p.pad_token,
+    })
 }
 
-fn pre_tokenizer_json(p: PreTokenizer) -> Value {
-    match p {
-        PreTokenizer::Whitespace => json!({"type": "WhitespaceSplit"}),
-        PreTokenizer::Bert => json!({"type": "BertPreTokenizer"}),
-        PreTokenizer::ByteLevel(SplitPattern::Gpt2) => byte_level_json(true),
-        PreTokenizer::ByteLevel(pattern) => json!({
-            "type": "Sequence",
-            "pretokenizers": [
-                {"type": "Split", "pattern": {"Regex": pattern.pattern()}, "behavior": "Isolated", "invert": false},
-                byte_level_json(false),
-            ]
-        }),
-    }
-}
-
-/// The `tokenizer.json` text of a tokenizer.
-pub fn to_string(tok: &Tokenizer) -> String {
-    let s = tok.model().settings();
+/// The `tokenizer.json` document of a tokenizer.
+pub fn to_value(tok: &Tokenizer) -> Value {
     let vocab: serde_json::Map<String, Value> = tok
         .vocab()
         .iter()
@@ -76,182 +58,47 @@ pub fn to_string(tok: &Tokenizer) -> String {
         .map(|(l, r)| json!([l, r]))
         .collect();
     let added: Vec<Value> = tok
-        .special_tokens()
+        .added_tokens()
         .iter()
-        .filter_map(|t| tok.token_to_id(t).map(|id| (id, t)))
-        .map(|(id, t)| {
-            json!({"id": id, "content": t, "single_word": false, "lstrip": false, "rstrip": false,
-                   "normalized": false, "special": true})
+        .map(|t| {
+            json!({"id": t.id, "content": t.content, "single_word": t.single_word,
+                   "lstrip": t.lstrip, "rstrip": t.rstrip, "normalized": t.normalized,
+                   "special": t.special})
         })
         .collect();
-    let post = match tok.template() {
-        None => Value::Null,
-        Some(t) => {
-            let single: Vec<Value> = t
-                .iter()
-                .map(|p| match p {
-                    TemplatePiece::Sequence => json!({"Sequence": {"id": "A", "type_id": 0}}),
-                    TemplatePiece::Special(s) => json!({"SpecialToken": {"id": s, "type_id": 0}}),
-                })
-                .collect();
-            let mut pair = single.clone();
-            pair.push(json!({"Sequence": {"id": "B", "type_id": 1}}));
-            let mut specials = serde_json::Map::new();
-            for p in t {
-                if let TemplatePiece::Special(s) = p {
-                    let id = tok.token_to_id(s).unwrap_or(0);
-                    specials.insert(s.clone(), json!({"id": s, "ids": [id], "tokens": [s]}));
-                }
-            }
-            json!({"type": "TemplateProcessing", "single": single, "pair": pair, "special_tokens": specials})
+    let model = match tok.model() {
+        Model::Bpe(m) => {
+            let s = m.settings();
+            json!({
+                "type": "BPE",
+                "dropout": null,
+                "unk_token": s.unk_token,
+                "continuing_subword_prefix": s.continuing_subword_prefix,
+                "end_of_word_suffix": s.end_of_word_suffix,
+                "fuse_unk": s.fuse_unk,
+                "byte_fallback": s.byte_fallback,
+                "ignore_merges": s.ignore_merges,
+                "vocab": vocab,
+                "merges": merges,
+            })
         }
     };
-    let decoder = if s.byte_level {
-        byte_level_json(true)
-    } else if let Some(p) = &s.continuing_subword_prefix {
-        json!({"type": "WordPiece", "prefix": p, "cleanup": false})
-    } else if let Some(sfx) = &s.end_of_word_suffix {
-        json!({"type": "BPEDecoder", "suffix": sfx})
-    } else {
-        json!({"type": "Fuse"})
-    };
-    let doc = json!({
+    json!({
         "version": "1.0",
-        "truncation": null,
-        "padding": null,
+        "truncation": tok.truncation().map(truncation_json),
+        "padding": tok.padding().map(padding_json),
         "added_tokens": added,
-        "normalizer": normalizer_json(tok.normalizer()),
-        "pre_tokenizer": pre_tokenizer_json(tok.pre_tokenizer()),
-        "post_processor": post,
-        "decoder": decoder,
-        "model": {
-            "type": "BPE",
-            "dropout": null,
-            "unk_token": s.unk_token,
-            "continuing_subword_prefix": s.continuing_subword_prefix,
-            "end_of_word_suffix": s.end_of_word_suffix,
-            "fuse_unk": false,
-            "byte_fallback": false,
-            "ignore_merges": false,
-            "vocab": vocab,
-            "merges": merges,
-        }
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+        "normalizer": tok.normalizer().to_hf_json(),
+        "pre_tokenizer": tok.pre_tokenizer().to_hf_json(),
+        "post_processor": tok.post_processor().map_or(Value::Null, PostProcessor::to_hf_json),
+        "decoder": tok.decoder().map_or(Value::Null, Decoder::to_hf_json),
+        "model": model,
+    })
 }
 
-fn type_of(v: &Value) -> &str {
-    v.get("type").and_then(Value::as_str).unwrap_or("?")
-}
-
-fn read_normalizer(v: &Value, n: &mut Normalizer, source: &str) -> Result<()> {
-    let unsupported = || Error::corrupt(source, format!("unsupported normalizer {}", type_of(v)));
-    match type_of(v) {
-        "Sequence" => {
-            let parts = v
-                .get("normalizers")
-                .and_then(Value::as_array)
-                .ok_or_else(unsupported)?;
-            for p in parts {
-                read_normalizer(p, n, source)?;
-            }
-        }
-        "NFC" => n.unicode = Some(UnicodeForm::Nfc),
-        "NFKC" => n.unicode = Some(UnicodeForm::Nfkc),
-        "Lowercase" => n.lowercase = true,
-        // NFD only as the first half of strip accents.
-        "NFD" => {}
-        "StripAccents" => n.strip_accents = true,
-        _ => return Err(unsupported()),
-    }
-    Ok(())
-}
-
-fn read_pre_tokenizer(v: &Value, source: &str) -> Result<PreTokenizer> {
-    let unsupported =
-        |what: &str| Error::corrupt(source, format!("unsupported pre_tokenizer {what}"));
-    let byte_level_ok = |b: &Value| {
-        type_of(b) == "ByteLevel"
-            && !b
-                .get("add_prefix_space")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-    };
-    match type_of(v) {
-        "WhitespaceSplit" => Ok(PreTokenizer::Whitespace),
-        "BertPreTokenizer" => Ok(PreTokenizer::Bert),
-        "ByteLevel"
-            if byte_level_ok(v) && v.get("use_regex").and_then(Value::as_bool).unwrap_or(true) =>
-        {
-            Ok(PreTokenizer::ByteLevel(SplitPattern::Gpt2))
-        }
-        "ByteLevel" => Err(unsupported(
-            "ByteLevel with add_prefix_space=true or use_regex=false",
-        )),
-        "Sequence" => {
-            let parts = v.get("pretokenizers").and_then(Value::as_array);
-            if let Some([split, bl]) = parts.map(Vec::as_slice) {
-                let pat = split.pointer("/pattern/Regex").and_then(Value::as_str);
-                if type_of(split) == "Split" && byte_level_ok(bl) {
-                    for p in [
-                        SplitPattern::Gpt2,
-                        SplitPattern::Cl100k,
-                        SplitPattern::O200k,
-                    ] {
-                        if pat == Some(p.pattern()) {
-                            return Ok(PreTokenizer::ByteLevel(p));
-                        }
-                    }
-                }
-            }
-            Err(unsupported(
-                "Sequence (only Split with the gpt2/cl100k/o200k regex + ByteLevel)",
-            ))
-        }
-        other => Err(unsupported(other)),
-    }
-}
-
-fn read_template(v: &Value, source: &str) -> Result<Option<Vec<TemplatePiece>>> {
-    let bad = |r: &str| Error::corrupt(source, format!("post_processor: {r}"));
-    let token_of =
-        |x: &Value| -> Option<String> { x.get(0).and_then(Value::as_str).map(str::to_owned) };
-    match type_of(v) {
-        "TemplateProcessing" => {
-            let single = v
-                .get("single")
-                .and_then(Value::as_array)
-                .ok_or_else(|| bad("no single template"))?;
-            let mut out = Vec::new();
-            for p in single {
-                if let Some(s) = p.pointer("/SpecialToken/id").and_then(Value::as_str) {
-                    out.push(TemplatePiece::Special(s.to_owned()));
-                } else if p.get("Sequence").is_some() {
-                    out.push(TemplatePiece::Sequence);
-                } else {
-                    return Err(bad("template piece is neither SpecialToken nor Sequence"));
-                }
-            }
-            Ok(Some(out))
-        }
-        "BertProcessing" | "RobertaProcessing" => {
-            let cls = v
-                .get("cls")
-                .and_then(token_of)
-                .ok_or_else(|| bad("no cls"))?;
-            let sep = v
-                .get("sep")
-                .and_then(token_of)
-                .ok_or_else(|| bad("no sep"))?;
-            Ok(Some(vec![
-                TemplatePiece::Special(cls),
-                TemplatePiece::Sequence,
-                TemplatePiece::Special(sep),
-            ]))
-        }
-        "ByteLevel" => Ok(None),
-        other => Err(bad(&format!("unsupported type {other}"))),
-    }
+/// The `tokenizer.json` text of a tokenizer.
+pub fn to_string(tok: &Tokenizer) -> String {
+    serde_json::to_string_pretty(&to_value(tok)).unwrap_or_default()
 }
 
 /// Parses a `tokenizer.json` text; `source` names the file in errors.
@@ -261,8 +108,89 @@ pub fn from_str(text: &str, source: &str) -> Result<Tokenizer> {
     from_value(&doc, source)
 }
 
+fn read_direction(v: Option<&Value>, source: &str) -> Result<Direction> {
+    match v.and_then(Value::as_str) {
+        None | Some("Right") => Ok(Direction::Right),
+        Some("Left") => Ok(Direction::Left),
+        Some(other) => Err(Error::corrupt(
+            source,
+            format!("unknown direction {other:?}"),
+        )),
+    }
+}
+
+fn read_count(v: Option<&Value>, what: &str, source: &str) -> Result<usize> {
+    v.and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| Error::corrupt(source, format!("{what} is not a count")))
+}
+
+fn read_truncation(v: &Value, source: &str) -> Result<Option<Truncation>> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let strategy = match v.get("strategy").and_then(Value::as_str) {
+        None | Some("LongestFirst") => TruncationStrategy::LongestFirst,
+        Some("OnlyFirst") => TruncationStrategy::OnlyFirst,
+        Some("OnlySecond") => TruncationStrategy::OnlySecond,
+        Some(other) => {
+            return Err(Error::corrupt(
+                source,
+                format!("unknown truncation strategy {other:?}"),
+            ))
+        }
+    };
+    Ok(Some(Truncation {
+        max_length: read_count(v.get("max_length"), "truncation.max_length", source)?,
+        stride: v.get("stride").map_or(Ok(0), |s| {
+            read_count(Some(s), "truncation.stride", source)
+        })?,
+        strategy,
+        direction: read_direction(v.get("direction"), source)?,
+    }))
+}
+
+fn read_padding(v: &Value, source: &str) -> Result<Option<Padding>> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let length = match v.get("strategy") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "BatchLongest" => None,
+        Some(s) => Some(read_count(s.get("Fixed"), "padding.strategy.Fixed", source)?),
+    };
+    let id = |k: &str| -> Result<u32> {
+        v.get(k).map_or(Ok(0), |x| {
+            x.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| Error::corrupt(source, format!("padding.{k} is not an id")))
+        })
+    };
+    Ok(Some(Padding {
+        length,
+        pad_to_multiple_of: match v.get("pad_to_multiple_of") {
+            None | Some(Value::Null) => None,
+            Some(m) => Some(read_count(Some(m), "padding.pad_to_multiple_of", source)?),
+        },
+        pad_id: id("pad_id")?,
+        pad_type_id: id("pad_type_id")?,
+        pad_token: v
+            .get("pad_token")
+            .and_then(Value::as_str)
+            .unwrap_or("[PAD]")
+            .to_owned(),
+        direction: read_direction(v.get("direction"), source)?,
+    }))
+}
+
 /// Parses a `tokenizer.json` document.
 pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
+    from_value_with(doc, source, false)
+}
+
+/// Parses a `tokenizer.json` document; `rank_merges` builds the BPE model from its ranks (the
+/// subwordx format's `merges_from_ranks`, for tiktoken vocabularies).
+pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> Result<Tokenizer> {
     let corrupt = |r: String| Error::corrupt(source, r);
     let model = doc
         .get("model")
@@ -279,6 +207,13 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
             Some(_) => Err(corrupt(format!("model.{k} is not a string"))),
         }
     };
+    let flag = |k: &str| -> Result<bool> {
+        match model.get(k) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(corrupt(format!("model.{k} is not a boolean"))),
+        }
+    };
     let unk_token = opt_str("unk_token")?;
     let prefix = opt_str("continuing_subword_prefix")?;
     let suffix = opt_str("end_of_word_suffix")?;
@@ -286,10 +221,9 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         .get("dropout")
         .is_some_and(|d| d.as_f64().is_some_and(|d| d > 0.0))
     {
-        return Err(corrupt("BPE dropout is not supported".into()));
-    }
-    if model.get("ignore_merges").and_then(Value::as_bool) == Some(true) {
-        return Err(corrupt("ignore_merges=true is not supported".into()));
+        return Err(corrupt(
+            "BPE dropout is not supported yet (model.dropout > 0)".into(),
+        ));
     }
 
     // Vocabulary: the model's plus added tokens, dense ids.
@@ -297,14 +231,15 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         .get("vocab")
         .and_then(Value::as_object)
         .ok_or_else(|| corrupt("model.vocab is missing or not an object".into()))?;
-    let n_added = doc
-        .get("added_tokens")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+    let added_list = match doc.get("added_tokens") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return Err(corrupt("added_tokens is not a list".into())),
+    };
     // Dense ids cannot exceed the number of entries; checking first bounds the allocation.
-    let max_ids = vocab_obj.len() + n_added;
+    let max_ids = vocab_obj.len() + added_list.len();
     let mut by_id: Vec<Option<String>> = Vec::new();
-    let mut put = |token: &str, id: &Value| -> Result<()> {
+    let mut put = |token: &str, id: &Value| -> Result<u32> {
         let id = id
             .as_u64()
             .filter(|&i| i < u64::from(u32::MAX))
@@ -324,28 +259,31 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
             ))),
             _ => {
                 by_id[id] = Some(token.to_owned());
-                Ok(())
+                Ok(id as u32)
             }
         }
     };
     for (t, id) in vocab_obj {
         put(t, id)?;
     }
-    let mut special_tokens = Vec::new();
-    if let Some(added) = doc.get("added_tokens") {
-        let added = added
-            .as_array()
-            .ok_or_else(|| corrupt("added_tokens is not a list".into()))?;
-        for a in added {
-            let content = a
-                .get("content")
-                .and_then(Value::as_str)
-                .ok_or_else(|| corrupt("an added token has no content".into()))?;
-            put(content, a.get("id").unwrap_or(&Value::Null))?;
-            if a.get("special").and_then(Value::as_bool).unwrap_or(false) {
-                special_tokens.push(content.to_owned());
-            }
-        }
+    let mut added_tokens = Vec::with_capacity(added_list.len());
+    for a in &added_list {
+        let content = a
+            .get("content")
+            .and_then(Value::as_str)
+            .ok_or_else(|| corrupt("an added token has no content".into()))?;
+        let id = put(content, a.get("id").unwrap_or(&Value::Null))?;
+        let opt = |k: &str, default: bool| a.get(k).and_then(Value::as_bool).unwrap_or(default);
+        let special = opt("special", false);
+        added_tokens.push(AddedToken {
+            content: content.to_owned(),
+            id,
+            special,
+            single_word: opt("single_word", false),
+            lstrip: opt("lstrip", false),
+            rstrip: opt("rstrip", false),
+            normalized: opt("normalized", !special),
+        });
     }
     let vocab: Vec<String> = by_id
         .into_iter()
@@ -353,6 +291,51 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         .map(|(i, t)| t.ok_or_else(|| corrupt(format!("no token has id {i} (ids must be 0..n)"))))
         .collect::<Result<_>>()?;
 
+    let pre = PreTokenizer::from_hf_json(doc.get("pre_tokenizer").unwrap_or(&Value::Null), source)?;
+    let normalizer =
+        Normalizer::from_hf_json(doc.get("normalizer").unwrap_or(&Value::Null), source)?;
+    let post_processor =
+        PostProcessor::from_hf_json(doc.get("post_processor").unwrap_or(&Value::Null), source)?;
+    let decoder = Decoder::from_hf_json(doc.get("decoder").unwrap_or(&Value::Null), source)?;
+    let truncation = read_truncation(doc.get("truncation").unwrap_or(&Value::Null), source)?;
+    let padding = read_padding(doc.get("padding").unwrap_or(&Value::Null), source)?;
+
+    let byte_level = pre.is_byte_level();
+    let bpe = if rank_merges {
+        BpeModel::from_ranks(vocab, unk_token, source)?
+    } else {
+        let merges = read_merges(model, source)?;
+        let settings = BpeSettings {
+            byte_level,
+            end_of_word_suffix: if byte_level { None } else { suffix },
+            continuing_subword_prefix: if byte_level { None } else { prefix },
+            unk_token,
+            ignore_merges: flag("ignore_merges")?,
+            byte_fallback: flag("byte_fallback")?,
+            fuse_unk: flag("fuse_unk")?,
+            merges_from_ranks: false,
+        };
+        let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
+        BpeModel::from_parts(vocab, merge_ids, settings, source)?
+    };
+    Tokenizer::from_parts(TokenizerParts {
+        normalizer,
+        pre_tokenizer: pre,
+        model: Model::Bpe(bpe),
+        added_tokens,
+        post_processor,
+        decoder,
+        truncation,
+        padding,
+    })
+    .map_err(|e| match e {
+        Error::InvalidArgument(m) => corrupt(m),
+        e => e,
+    })
+}
+
+fn read_merges(model: &Value, source: &str) -> Result<Vec<(String, String)>> {
+    let corrupt = |r: String| Error::corrupt(source, r);
     let merges_v = model
         .get("merges")
         .and_then(Value::as_array)
@@ -383,30 +366,5 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         };
         merges.push(pair);
     }
-
-    let pre = match doc.get("pre_tokenizer") {
-        None | Some(Value::Null) => return Err(corrupt("unsupported pre_tokenizer null".into())),
-        Some(p) => read_pre_tokenizer(p, source)?,
-    };
-    let mut normalizer = Normalizer::default();
-    if let Some(n) = doc.get("normalizer").filter(|n| !n.is_null()) {
-        read_normalizer(n, &mut normalizer, source)?;
-    }
-    let template = match doc.get("post_processor") {
-        None | Some(Value::Null) => None,
-        Some(p) => read_template(p, source)?,
-    };
-    let byte_level = pre.is_byte_level();
-    let settings = BpeSettings {
-        byte_level,
-        end_of_word_suffix: if byte_level { None } else { suffix },
-        continuing_subword_prefix: if byte_level { None } else { prefix },
-        unk_token,
-    };
-    let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
-    let model = BpeModel::from_parts(vocab, merge_ids, settings, source)?;
-    Tokenizer::new(model, normalizer, pre, special_tokens, template).map_err(|e| match e {
-        Error::InvalidArgument(m) => corrupt(m),
-        e => e,
-    })
+    Ok(merges)
 }

@@ -13,6 +13,7 @@
 
 pub mod hf_json;
 pub mod native;
+pub mod tiktoken;
 pub mod vocab_merges;
 
 use std::io::Write;
@@ -43,6 +44,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A `.tiktoken` file, or a file whose first line is `<base64> <number>`.
+fn looks_like_tiktoken(path: &Path, bytes: &[u8]) -> bool {
+    if path.extension().is_some_and(|e| e == "tiktoken") {
+        return true;
+    }
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let mut parts = first.split(|&b| b == b' ');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(t), Some(r), None) => {
+            !t.is_empty()
+                && t.iter().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+                && !r.is_empty()
+                && r.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
@@ -67,6 +86,13 @@ impl Tokenizer {
         }
         let bytes = read(path)?;
         let source = path.display().to_string();
+        if looks_like_tiktoken(path, &bytes) {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return tiktoken::from_bytes(&bytes, &name, &tiktoken::TiktokenOptions::default(), &source);
+        }
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| Error::corrupt(&source, format!("not valid JSON: {e}")))?;
         if value.get("format").and_then(|f| f.as_str()) == Some("subwordx") {
@@ -89,6 +115,11 @@ impl Tokenizer {
             &source,
             "not a tokenizer file (no \"format\" or \"model\" key)",
         ))
+    }
+
+    /// Saves the rank file of a byte-level BPE tokenizer (tiktoken's `.tiktoken`).
+    pub fn save_tiktoken(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), tiktoken::to_string(self)?.as_bytes())
     }
 
     /// Saves in the subwordx format.

@@ -1,23 +1,30 @@
-//! The subwordx format (`docs/bpe.md` §6): UTF-8 JSON with every setting, the vocabulary in id
-//! order and the merges as `[left, right]` token pairs in rank order. Keys are written in the order
-//! the docs give (a struct, not a map, so serde keeps field order).
+//! The subwordx format (`docs/bpe.md` §6).
+//!
+//! Version 2 (written now): `{"format": "subwordx", "version": 2, "model": KIND, ...,
+//! "tokenizer": DOC}` where `DOC` is the tokenizer's HF `tokenizer.json` document (each component
+//! in HF's shape) and the keys beside it hold what HF cannot say: `merges_from_ranks` (a tiktoken
+//! vocabulary, whose merges are its ranks: the document then carries no merges).
+//!
+//! Version 1 (still read): a flat object with the BPE settings, the vocabulary in id order and the
+//! merges as `[left, right]` token pairs in rank order.
 
 use serde::{Deserialize, Serialize};
 
 use crate::models::bpe::{BpeModel, BpeSettings};
-use crate::normalize::Normalizer;
-use crate::pretokenize::{PreTokenizer, SplitPattern};
-use crate::tokenizer::{TemplatePiece, Tokenizer};
+use crate::normalize::LegacyNormalizer;
+use crate::pretokenize::PreTokenizer;
+use crate::tokenizer::Tokenizer;
 use crate::{Error, Result};
 
+/// Version 1 of the format.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NativeFile {
+struct NativeFileV1 {
     format: String,
     version: u32,
     model: String,
     byte_level: bool,
-    normalizer: Normalizer,
+    normalizer: LegacyNormalizer,
     pre_tokenizer: String,
     end_of_word_suffix: Option<String>,
     continuing_subword_prefix: Option<String>,
@@ -28,53 +35,25 @@ struct NativeFile {
     merges: Vec<(String, String)>,
 }
 
-/// The name of a pre-tokenizer in the subwordx format.
-pub fn pre_tokenizer_name(p: PreTokenizer) -> &'static str {
-    match p {
-        PreTokenizer::Whitespace => "whitespace",
-        PreTokenizer::Bert => "bert",
-        PreTokenizer::ByteLevel(SplitPattern::Gpt2) => "gpt2",
-        PreTokenizer::ByteLevel(SplitPattern::Cl100k) => "cl100k",
-        PreTokenizer::ByteLevel(SplitPattern::O200k) => "o200k",
-    }
-}
-
-/// The pre-tokenizer of a name in the subwordx format.
-pub fn pre_tokenizer_from_name(name: &str) -> Option<PreTokenizer> {
-    Some(match name {
-        "whitespace" => PreTokenizer::Whitespace,
-        "bert" => PreTokenizer::Bert,
-        "gpt2" => PreTokenizer::ByteLevel(SplitPattern::Gpt2),
-        "cl100k" => PreTokenizer::ByteLevel(SplitPattern::Cl100k),
-        "o200k" => PreTokenizer::ByteLevel(SplitPattern::O200k),
-        _ => return None,
-    })
-}
-
 /// The subwordx format of `tok` as a JSON string.
 pub fn to_string(tok: &Tokenizer) -> String {
-    let s = tok.model().settings();
-    let file = NativeFile {
-        format: "subwordx".into(),
-        version: 1,
-        model: "bpe".into(),
-        byte_level: s.byte_level,
-        normalizer: tok.normalizer().clone(),
-        pre_tokenizer: pre_tokenizer_name(tok.pre_tokenizer()).into(),
-        end_of_word_suffix: s.end_of_word_suffix.clone(),
-        continuing_subword_prefix: s.continuing_subword_prefix.clone(),
-        unk_token: s.unk_token.clone(),
-        special_tokens: tok.special_tokens().to_vec(),
-        template: tok
-            .template()
-            .map(|t| t.iter().map(|p| p.as_str().to_owned()).collect()),
-        vocab: tok.vocab().to_vec(),
-        merges: tok
-            .merges()
-            .into_iter()
-            .map(|(l, r)| (l.to_owned(), r.to_owned()))
-            .collect(),
-    };
+    let mut doc = super::hf_json::to_value(tok);
+    let from_ranks = tok
+        .model()
+        .as_bpe()
+        .is_some_and(|m| m.settings().merges_from_ranks);
+    if from_ranks {
+        if let Some(m) = doc.pointer_mut("/model/merges") {
+            *m = serde_json::Value::Array(Vec::new());
+        }
+    }
+    let file = serde_json::json!({
+        "format": "subwordx",
+        "version": 2,
+        "model": tok.model().kind(),
+        "merges_from_ranks": from_ranks,
+        "tokenizer": doc,
+    });
     // Serializing plain strings, bools and numbers cannot fail.
     serde_json::to_string(&file).unwrap_or_default()
 }
@@ -88,23 +67,39 @@ pub fn from_slice(bytes: &[u8], source: &str) -> Result<Tokenizer> {
 
 pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Tokenizer> {
     let corrupt = |r: String| Error::corrupt(source, r);
-    let f: NativeFile = serde_json::from_value(value).map_err(|e| corrupt(format!("{e}")))?;
-    if f.format != "subwordx" {
-        return Err(corrupt(format!(
-            "format is {:?}, not \"subwordx\"",
-            f.format
-        )));
+    if value.get("format").and_then(|f| f.as_str()) != Some("subwordx") {
+        return Err(corrupt("format is not \"subwordx\"".into()));
     }
-    if f.version != 1 {
-        return Err(corrupt(format!(
-            "unsupported version {} (this build reads version 1)",
-            f.version
-        )));
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(1) => from_value_v1(value, source),
+        Some(2) => {
+            let kind = value.get("model").and_then(|m| m.as_str()).unwrap_or("?");
+            if kind != "bpe" {
+                return Err(corrupt(format!("unsupported model type {kind:?}")));
+            }
+            let from_ranks = value
+                .get("merges_from_ranks")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false);
+            let doc = value
+                .get("tokenizer")
+                .ok_or_else(|| corrupt("no \"tokenizer\" document".into()))?;
+            super::hf_json::from_value_with(doc, source, from_ranks)
+        }
+        Some(v) => Err(corrupt(format!(
+            "unsupported version {v} (this build reads versions 1 and 2)"
+        ))),
+        None => Err(corrupt("no version".into())),
     }
+}
+
+fn from_value_v1(value: serde_json::Value, source: &str) -> Result<Tokenizer> {
+    let corrupt = |r: String| Error::corrupt(source, r);
+    let f: NativeFileV1 = serde_json::from_value(value).map_err(|e| corrupt(format!("{e}")))?;
     if f.model != "bpe" {
         return Err(corrupt(format!("unsupported model type {:?}", f.model)));
     }
-    let pre = pre_tokenizer_from_name(&f.pre_tokenizer)
+    let pre = PreTokenizer::named(&f.pre_tokenizer)
         .ok_or_else(|| corrupt(format!("unknown pre_tokenizer {:?}", f.pre_tokenizer)))?;
     if pre.is_byte_level() != f.byte_level {
         return Err(corrupt(format!(
@@ -117,15 +112,15 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
         end_of_word_suffix: f.end_of_word_suffix,
         continuing_subword_prefix: f.continuing_subword_prefix,
         unk_token: f.unk_token,
+        ..BpeSettings::default()
     };
     let merges = merges_to_ids(&f.vocab, &f.merges, source)?;
     let model = BpeModel::from_parts(f.vocab, merges, settings, source)?;
-    let template = f
-        .template
-        .map(|t| t.iter().map(|s| TemplatePiece::parse(s)).collect());
-    Tokenizer::new(model, f.normalizer, pre, f.special_tokens, template).map_err(|e| match e {
-        Error::InvalidArgument(m) => corrupt(m),
-        e => e,
+    Tokenizer::new(model, f.normalizer.into(), pre, f.special_tokens, f.template).map_err(|e| {
+        match e {
+            Error::InvalidArgument(m) => corrupt(m),
+            e => e,
+        }
     })
 }
 

@@ -105,7 +105,7 @@ pub fn from_strs(
                     byte_level: true,
                     ..BpeSettings::default()
                 },
-                PreTokenizer::ByteLevel(SplitPattern::Gpt2),
+                PreTokenizer::byte_level(SplitPattern::Gpt2),
             )
         } else {
             let suffix = vocab
@@ -117,7 +117,7 @@ pub fn from_strs(
                     end_of_word_suffix: suffix,
                     ..BpeSettings::default()
                 },
-                PreTokenizer::Bert,
+                PreTokenizer::bert(),
             )
         }
     });

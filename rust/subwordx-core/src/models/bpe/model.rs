@@ -37,8 +37,22 @@ pub struct BpeSettings {
     pub end_of_word_suffix: Option<String>,
     /// Classic: prepended to every symbol but the first (e.g. `##`).
     pub continuing_subword_prefix: Option<String>,
-    /// Classic: the token that replaces a symbol not in the vocabulary (else it is dropped).
+    /// The token that replaces a symbol not in the vocabulary (else it is dropped).
     pub unk_token: Option<String>,
+    /// HF `ignore_merges`: a piece that is itself a token is that token, whatever the merges say.
+    #[serde(default)]
+    pub ignore_merges: bool,
+    /// HF `byte_fallback` (classic): a char not in the vocabulary becomes its UTF-8 bytes as
+    /// `<0xNN>` tokens when all of them exist.
+    #[serde(default)]
+    pub byte_fallback: bool,
+    /// HF `fuse_unk`: consecutive unknown chars become one `unk_token`.
+    #[serde(default)]
+    pub fuse_unk: bool,
+    /// tiktoken's rule: the merges are implied by the ranks (token ids): the adjacent pair whose
+    /// concatenation has the lowest rank merges first. Set by [`BpeModel::from_ranks`].
+    #[serde(default)]
+    pub merges_from_ranks: bool,
 }
 
 /// A trained BPE model: vocabulary by id, merges by rank. Immutable, `Send + Sync`.
@@ -55,6 +69,11 @@ pub struct BpeModel {
     /// Classic: ids of a char as a word's first/middle/last/only symbol.
     char_ids: [FxHashMap<char, u32>; 4],
     unk_id: Option<u32>,
+    /// Classic with `byte_fallback`: the id of each byte's `<0xNN>` token (`NONE` if absent).
+    fallback_ids: Box<[u32; 256]>,
+    /// `ignore_merges`: a piece's bytes (byte-level) or text (classic) → its token. Added tokens
+    /// are not in it: the model never produces them from text.
+    whole_pieces: FxHashMap<Box<[u8]>, u32>,
     /// Identity of this model's contents for the thread-local cache.
     uid: u64,
 }
@@ -80,6 +99,11 @@ type PieceCache = (u64, FxHashMap<Box<[u8]>, Box<[u32]>>);
 thread_local! {
     static CACHE: RefCell<PieceCache> =
         RefCell::new((0, FxHashMap::default()));
+}
+
+/// The bytes a byte-level token stands for (`None` if a char is not one of the 256 byte chars).
+pub(crate) fn t_bytes(token: &str) -> Option<Vec<u8>> {
+    token.chars().map(crate::pretokenize::unicode_to_byte).collect()
 }
 
 #[inline]
@@ -188,7 +212,7 @@ impl BpeModel {
                     .ok_or_else(|| corrupt(format!("unk_token {u:?} is not in the vocabulary")))?,
             ),
         };
-        Ok(Self {
+        let mut model = Self {
             settings,
             vocab,
             token_to_id,
@@ -197,8 +221,159 @@ impl BpeModel {
             byte_ids,
             char_ids,
             unk_id,
+            fallback_ids: Box::new([NONE; 256]),
+            whole_pieces: FxHashMap::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
-        })
+        };
+        model.build_lookups(&[]);
+        Ok(model)
+    }
+
+    /// A byte-level model from tiktoken ranks: `tokens[rank]` is the token of that rank (as
+    /// byte chars). Every split of a token into two tokens is a merge of the token's rank, so
+    /// merging by these ranks is tiktoken's `byte_pair_merge`; a piece that is a token is that
+    /// token (`ignore_merges`), as in tiktoken. [`BpeModel::merges`] are then derived (the split
+    /// that BPE with the lower ranks reaches, as HF's tiktoken converter does), for export.
+    pub fn from_ranks(tokens: Vec<String>, unk_token: Option<String>, source_name: &str) -> Result<Self> {
+        let corrupt = |reason: String| Error::corrupt(source_name, reason);
+        if tokens.len() >= NONE as usize {
+            return Err(corrupt("vocabulary too large".to_owned()));
+        }
+        let mut token_to_id = FxHashMap::default();
+        token_to_id.reserve(tokens.len());
+        for (id, t) in tokens.iter().enumerate() {
+            if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
+                return Err(corrupt(format!("token {t:?} has two ranks, {prev} and {id}")));
+            }
+        }
+        let mut merge_map = FxHashMap::default();
+        for (id, t) in tokens.iter().enumerate() {
+            for (k, _) in t.char_indices().skip(1) {
+                if let (Some(&l), Some(&r)) = (token_to_id.get(&t[..k]), token_to_id.get(&t[k..])) {
+                    merge_map.insert(pack(l, r), (id as u32, id as u32));
+                }
+            }
+        }
+        let mut byte_ids = Box::new([NONE; 256]);
+        let table = super::byte_chars();
+        for b in 0..256 {
+            let mut buf = [0u8; 4];
+            if let Some(&id) = token_to_id.get(table[b].encode_utf8(&mut buf) as &str) {
+                byte_ids[b] = id;
+            }
+        }
+        let settings = BpeSettings {
+            byte_level: true,
+            ignore_merges: true,
+            merges_from_ranks: true,
+            unk_token,
+            ..BpeSettings::default()
+        };
+        let unk_id = match &settings.unk_token {
+            None => None,
+            Some(u) => Some(
+                *token_to_id
+                    .get(u)
+                    .ok_or_else(|| corrupt(format!("unk_token {u:?} is not in the vocabulary")))?,
+            ),
+        };
+        let mut model = Self {
+            settings,
+            vocab: tokens,
+            token_to_id,
+            merges: Vec::new(),
+            merge_map,
+            byte_ids,
+            char_ids: Default::default(),
+            unk_id,
+            fallback_ids: Box::new([NONE; 256]),
+            whole_pieces: FxHashMap::default(),
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+        };
+        model.merges = model.derive_merges();
+        model.build_lookups(&[]);
+        Ok(model)
+    }
+
+    /// The merges implied by ranks: each multi-symbol token's two halves when BPE with the merges
+    /// of lower rank reaches exactly two symbols (HF's tiktoken converter does the same).
+    fn derive_merges(&self) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        for (id, t) in self.vocab.iter().enumerate() {
+            if t.chars().nth(1).is_none() {
+                continue;
+            }
+            let rank = id as u32;
+            let Some(bytes) = t_bytes(t) else { continue };
+            let mut syms: Vec<Sym> = bytes
+                .iter()
+                .map(|&b| Sym { id: self.byte_ids[b as usize], start: 0, end: 0 })
+                .collect();
+            if syms.iter().any(|s| s.id == NONE) {
+                continue;
+            }
+            // Merge only with lower ranks.
+            loop {
+                let mut best = (NONE, 0);
+                for i in 0..syms.len().saturating_sub(1) {
+                    let (r, _) = self.rank(syms[i].id, syms[i + 1].id);
+                    if r < rank && r < best.0 {
+                        best = (r, i);
+                    }
+                }
+                if best.0 == NONE || syms.len() <= 2 {
+                    break;
+                }
+                let (r, at) = best;
+                syms[at].id = r;
+                syms.remove(at + 1);
+            }
+            if let [l, r] = syms.as_slice() {
+                out.push((l.id, r.id));
+            }
+        }
+        out
+    }
+
+    /// Marks `added` ids as added tokens (never produced from text) and rebuilds the lookups that
+    /// depend on which ids those are.
+    pub fn with_added_tokens(mut self, added: &[u32]) -> Self {
+        self.build_lookups(added);
+        self.uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
+        self
+    }
+
+    fn build_lookups(&mut self, added: &[u32]) {
+        let is_added = |id: u32| added.contains(&id);
+        if self.settings.merges_from_ranks {
+            // tiktoken keeps special tokens out of the ranks: no merge may make one.
+            self.merge_map.retain(|_, &mut (_, new)| !is_added(new));
+        }
+        self.whole_pieces.clear();
+        if self.settings.ignore_merges {
+            for (id, t) in self.vocab.iter().enumerate() {
+                if is_added(id as u32) {
+                    continue;
+                }
+                let key = if self.settings.byte_level {
+                    match t_bytes(t) {
+                        Some(b) => b,
+                        None => continue,
+                    }
+                } else {
+                    t.as_bytes().to_vec()
+                };
+                self.whole_pieces.entry(key.into_boxed_slice()).or_insert(id as u32);
+            }
+        }
+        *self.fallback_ids = [NONE; 256];
+        if self.settings.byte_fallback {
+            for b in 0..256usize {
+                if let Some(&id) = self.token_to_id.get(&format!("<0x{b:02X}>")) {
+                    self.fallback_ids[b] = id;
+                }
+            }
+        }
     }
 
     /// The same model with another unk token (which must be in the vocabulary).
@@ -213,6 +388,7 @@ impl BpeModel {
                 Error::invalid(format!("unk_token {u:?} is not in the vocabulary"))
             })?),
         };
+
         Ok(Self {
             settings,
             unk_id,
@@ -256,8 +432,22 @@ impl BpeModel {
         out
     }
 
+    /// The token of the whole piece under `ignore_merges`.
+    #[inline]
+    fn whole_piece(&self, piece: &str) -> Option<u32> {
+        if self.settings.ignore_merges {
+            self.whole_pieces.get(piece.as_bytes()).copied()
+        } else {
+            None
+        }
+    }
+
     /// Appends the ids of one piece to `out`.
     pub fn encode_piece(&self, piece: &str, out: &mut Vec<u32>) {
+        if let Some(id) = self.whole_piece(piece) {
+            out.push(id);
+            return;
+        }
         if self.settings.byte_level && piece.len() <= CACHE_MAX_PIECE {
             let hit = CACHE.with(|c| {
                 let c = c.borrow();
@@ -302,6 +492,11 @@ impl BpeModel {
         ids: &mut Vec<u32>,
         spans: &mut Vec<(usize, usize)>,
     ) {
+        if let Some(id) = self.whole_piece(piece) {
+            ids.push(id);
+            spans.push((0, piece.len()));
+            return;
+        }
         let mut syms = self.initial_symbols(piece);
         self.merge(&mut syms);
         for s in syms {
@@ -310,7 +505,10 @@ impl BpeModel {
         }
     }
 
-    /// The initial symbols of a piece (`docs/bpe.md` §2, §4.2).
+    /// The initial symbols of a piece (`docs/bpe.md` §2, §4.2), with HF's handling of symbols not
+    /// in the vocabulary: `<0xNN>` byte tokens under `byte_fallback`, else `unk_token` (runs fused
+    /// into one under `fuse_unk`), else dropped. As in HF, a pending unknown run is emitted only
+    /// when a known symbol or the end follows, so byte-fallback tokens can precede it.
     fn initial_symbols(&self, piece: &str) -> Vec<Sym> {
         let mut syms = Vec::with_capacity(piece.len());
         if self.settings.byte_level {
@@ -331,6 +529,7 @@ impl BpeModel {
             }
             return syms;
         }
+        let mut pending_unk: Option<Sym> = None;
         let mut it = piece.char_indices().peekable();
         let mut first = true;
         while let Some((i, c)) = it.next() {
@@ -342,14 +541,42 @@ impl BpeModel {
                 (true, true) => 3,
             };
             first = false;
-            let id = self.char_ids[form].get(&c).copied().or(self.unk_id);
-            if let Some(id) = id {
-                syms.push(Sym {
-                    id,
-                    start: i as u32,
-                    end: (i + c.len_utf8()) as u32,
-                });
+            let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            if let Some(&id) = self.char_ids[form].get(&c) {
+                if let Some(u) = pending_unk.take() {
+                    syms.push(u);
+                }
+                syms.push(Sym { id, start, end });
+                continue;
             }
+            if self.settings.byte_fallback {
+                let mut buf = [0u8; 4];
+                let bytes = c.encode_utf8(&mut buf).as_bytes();
+                if bytes.iter().all(|&b| self.fallback_ids[b as usize] != NONE) {
+                    for (k, &b) in bytes.iter().enumerate() {
+                        let at = start + k as u32;
+                        syms.push(Sym {
+                            id: self.fallback_ids[b as usize],
+                            start: at,
+                            end: at + 1,
+                        });
+                    }
+                    continue;
+                }
+            }
+            if let Some(unk) = self.unk_id {
+                pending_unk = match pending_unk {
+                    Some(u) if self.settings.fuse_unk => Some(Sym { end, ..u }),
+                    Some(u) => {
+                        syms.push(u);
+                        Some(Sym { id: unk, start, end })
+                    }
+                    None => Some(Sym { id: unk, start, end }),
+                };
+            }
+        }
+        if let Some(u) = pending_unk {
+            syms.push(u);
         }
         syms
     }

@@ -99,6 +99,7 @@ impl BpeTrainerConfig {
                 end_of_word_suffix: nonempty(&self.end_of_word_suffix),
                 continuing_subword_prefix: nonempty(&self.continuing_subword_prefix),
                 unk_token: None,
+                ..BpeSettings::default()
             }
         }
     }

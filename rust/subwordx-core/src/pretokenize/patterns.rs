@@ -1,7 +1,7 @@
-//! Pre-tokenizers: split a (normalized) line into pieces that BPE never merges across.
+//! The well-known byte-level split patterns (GPT-2, cl100k, o200k, Qwen), run without a
+//! backtracking engine.
 //!
-//! BPE learns merges *inside* pieces only, so the pre-tokenizer decides what a "word" is
-//! (docs/bpe.md §1.3). Four families:
+//! Background, from when these were the only byte-level pre-tokenizers:
 //!
 //! * [`PreTokenizer::Whitespace`]: maximal runs of chars that are not [`char::is_whitespace`]
 //!   (HF `WhitespaceSplit`). Note that Python's `str.split()` also splits on U+001C..U+001F, which
@@ -59,6 +59,8 @@ pub enum SplitPattern {
     Gpt2,
     Cl100k,
     O200k,
+    /// Qwen2's pattern: cl100k's with one digit per piece (`\p{N}` for `\p{N}{1,3}`).
+    Qwen,
 }
 
 /// GPT-2's pattern, as in HF `ByteLevel` (and equivalent to tiktoken's r50k/p50k pattern).
@@ -79,6 +81,14 @@ pub const O200K_PATTERN: &str = concat!(
     r"|\s+"
 );
 
+/// Qwen2's pattern: cl100k's with `\p{N}` in place of `\p{N}{1,3}`.
+pub const QWEN_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+/// GPT-2's pattern as HF's converters write it (`'(?:[sdmt]|ll|ve|re)` for the contractions):
+/// the same language as [`GPT2_PATTERN`].
+pub const GPT2_PATTERN_GROUPED: &str =
+    r"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
 /// The original pattern with its `\s+(?!\S)|\s+` tail replaced by `\s+` (the lookahead is
 /// emulated in [`for_each_regex_piece`]).
 fn automaton_pattern(original: &str) -> String {
@@ -92,6 +102,7 @@ impl SplitPattern {
             SplitPattern::Gpt2 => GPT2_PATTERN,
             SplitPattern::Cl100k => CL100K_PATTERN,
             SplitPattern::O200k => O200K_PATTERN,
+            SplitPattern::Qwen => QWEN_PATTERN,
         }
     }
 
@@ -100,10 +111,12 @@ impl SplitPattern {
         static GPT2: OnceLock<Regex> = OnceLock::new();
         static CL100K: OnceLock<Regex> = OnceLock::new();
         static O200K: OnceLock<Regex> = OnceLock::new();
+        static QWEN: OnceLock<Regex> = OnceLock::new();
         let cell = match self {
             SplitPattern::Gpt2 => &GPT2,
             SplitPattern::Cl100k => &CL100K,
             SplitPattern::O200k => &O200K,
+            SplitPattern::Qwen => &QWEN,
         };
         cell.get_or_init(|| {
             // The patterns are constants checked by the tests; failing here is a bug in this file.
@@ -116,128 +129,43 @@ impl SplitPattern {
     fn has_newline_alternative(self) -> bool {
         !matches!(self, SplitPattern::Gpt2)
     }
-}
 
-/// How a line is split into pieces (see docs/bpe.md §1.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type", content = "pattern")]
-pub enum PreTokenizer {
-    Whitespace,
-    Bert,
-    ByteLevel(SplitPattern),
-}
-
-impl PreTokenizer {
-    pub fn is_byte_level(&self) -> bool {
-        matches!(self, PreTokenizer::ByteLevel(_))
+    /// The known pattern whose source is `pattern` (as written in a `tokenizer.json`), if any.
+    pub fn recognize(pattern: &str) -> Option<SplitPattern> {
+        [
+            (GPT2_PATTERN, SplitPattern::Gpt2),
+            (GPT2_PATTERN_GROUPED, SplitPattern::Gpt2),
+            (CL100K_PATTERN, SplitPattern::Cl100k),
+            (O200K_PATTERN, SplitPattern::O200k),
+            (QWEN_PATTERN, SplitPattern::Qwen),
+        ]
+        .into_iter()
+        .find_map(|(p, known)| (p == pattern).then_some(known))
     }
 
-    /// The original split regex (with its lookahead) of a byte-level pre-tokenizer, for export to
-    /// HF `tokenizer.json`; `None` for the others.
-    pub fn regex_pattern(&self) -> Option<&'static str> {
+    /// The short name (`gpt2`, `cl100k`, `o200k`, `qwen`).
+    pub fn name(self) -> &'static str {
         match self {
-            PreTokenizer::ByteLevel(p) => Some(p.pattern()),
-            _ => None,
+            SplitPattern::Gpt2 => "gpt2",
+            SplitPattern::Cl100k => "cl100k",
+            SplitPattern::O200k => "o200k",
+            SplitPattern::Qwen => "qwen",
         }
     }
 
-    /// Calls `f(start, end)` with the byte range of each piece of `text`, left to right.
-    pub fn for_each_piece(&self, text: &str, f: impl FnMut(usize, usize)) {
+    /// Calls `f(start, end)` for every match of the pattern in `text`, left to right. The matches
+    /// tile the text (every char is matched by some alternative).
+    pub fn for_each_match(self, text: &str, f: impl FnMut(usize, usize)) {
         match self {
-            PreTokenizer::Whitespace => for_each_whitespace_piece(text, f),
-            PreTokenizer::Bert => for_each_bert_piece(text, f),
-            PreTokenizer::ByteLevel(SplitPattern::Gpt2) if text.is_ascii() => {
-                for_each_gpt2_ascii_piece(text.as_bytes(), f);
-            }
-            PreTokenizer::ByteLevel(p) => for_each_regex_piece(*p, text, f),
+            SplitPattern::Gpt2 if text.is_ascii() => for_each_gpt2_ascii_piece(text.as_bytes(), f),
+            _ => for_each_regex_piece(self, text, f),
         }
     }
-
-    /// The byte ranges of the pieces of `text`.
-    pub fn pieces(&self, text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        self.for_each_piece(text, |s, e| out.push((s, e)));
-        out
-    }
-
-    /// The pieces of `text` as string slices.
-    pub fn piece_strs<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        let mut out = Vec::new();
-        self.for_each_piece(text, |s, e| out.push(&text[s..e]));
-        out
-    }
 }
 
-/// Maximal runs of non-whitespace chars. ASCII bytes are classified without decoding.
-fn for_each_whitespace_piece(text: &str, mut f: impl FnMut(usize, usize)) {
-    let bytes = text.as_bytes();
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (is_ws, len) = if b < 0x80 {
-            // ASCII White_Space: \t \n \v \f \r and space.
-            (matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '), 1)
-        } else {
-            let c = decode_at(text, i);
-            (c.is_whitespace(), c.len_utf8())
-        };
-        match (is_ws, start) {
-            (true, Some(s)) => {
-                f(s, i);
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        f(s, text.len());
-    }
-}
-
-/// BERT punctuation: ASCII punctuation or Unicode general category P* (HF `is_bert_punc`).
-fn is_bert_punctuation(c: char) -> bool {
-    use unicode_general_category::{get_general_category, GeneralCategory as G};
-    c.is_ascii_punctuation()
-        || (!c.is_ascii()
-            && matches!(
-                get_general_category(c),
-                G::ConnectorPunctuation
-                    | G::DashPunctuation
-                    | G::OpenPunctuation
-                    | G::ClosePunctuation
-                    | G::InitialPunctuation
-                    | G::FinalPunctuation
-                    | G::OtherPunctuation
-            ))
-}
-
-/// Whitespace splits (and is dropped); each punctuation char is its own piece.
-fn for_each_bert_piece(text: &str, mut f: impl FnMut(usize, usize)) {
-    let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
-            if let Some(s) = start.take() {
-                f(s, i);
-            }
-        } else if is_bert_punctuation(c) {
-            if let Some(s) = start.take() {
-                f(s, i);
-            }
-            f(i, i + c.len_utf8());
-        } else if start.is_none() {
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        f(s, text.len());
-    }
-}
 
 /// The char starting at byte `i` of `text` (`i` must be a char boundary).
-fn decode_at(text: &str, i: usize) -> char {
+pub(super) fn decode_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\u{0}')
 }
 
@@ -247,7 +175,7 @@ fn last_char(text: &str, end: usize) -> Option<char> {
 }
 
 /// The matches of a byte-level split pattern, with the `\s+(?!\S)` lookahead emulated (module docs).
-fn for_each_regex_piece(pattern: SplitPattern, text: &str, mut f: impl FnMut(usize, usize)) {
+pub(super) fn for_each_regex_piece(pattern: SplitPattern, text: &str, mut f: impl FnMut(usize, usize)) {
     let re = pattern.regex();
     let newline_alt = pattern.has_newline_alternative();
     let mut pos = 0;
@@ -298,7 +226,7 @@ fn ascii_class(b: u8) -> AsciiClass {
 
 /// The GPT-2 split of an ASCII line, hand-written: the same pieces as the regex (checked by the
 /// parity tests), several times faster, since most lines of most corpora are ASCII.
-fn for_each_gpt2_ascii_piece(b: &[u8], mut f: impl FnMut(usize, usize)) {
+pub(super) fn for_each_gpt2_ascii_piece(b: &[u8], mut f: impl FnMut(usize, usize)) {
     let n = b.len();
     let run = |mut j: usize, class: AsciiClass| {
         while j < n && ascii_class(b[j]) == class {
@@ -344,85 +272,9 @@ fn for_each_gpt2_ascii_piece(b: &[u8], mut f: impl FnMut(usize, usize)) {
     }
 }
 
-/// GPT-2's byte-to-char table: printable bytes stand for themselves, the 68 others map to U+0100
-/// onward in byte order, so every byte string is a printable string (docs/bpe.md §2).
-static BYTES_TO_UNICODE: [char; 256] = build_bytes_to_unicode();
-
-const fn is_printable_byte(b: u32) -> bool {
-    (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff)
-}
-
-const fn build_bytes_to_unicode() -> [char; 256] {
-    let mut table = ['\0'; 256];
-    let mut next = 0x100u32;
-    let mut b = 0u32;
-    while b < 256 {
-        let code = if is_printable_byte(b) {
-            b
-        } else {
-            next += 1;
-            next - 1
-        };
-        table[b as usize] = match char::from_u32(code) {
-            Some(c) => c,
-            None => panic!("not a char"),
-        };
-        b += 1;
-    }
-    table
-}
-
-/// GPT-2's `bytes_to_unicode` table: `bytes_to_unicode()[b]` is the char that stands for byte `b`.
-pub fn bytes_to_unicode() -> &'static [char; 256] {
-    &BYTES_TO_UNICODE
-}
-
-/// The inverse of [`bytes_to_unicode`]: the byte a char stands for, or `None` if it is not one of
-/// the 256 byte chars.
-pub fn unicode_to_byte(c: char) -> Option<u8> {
-    let code = c as u32;
-    if code < 256 && is_printable_byte(code) {
-        return Some(code as u8);
-    }
-    // U+0100 + k is the k-th non-printable byte: 0x00..=0x20 (33), 0x7F..=0xA0 (34), then 0xAD.
-    let k = code.checked_sub(0x100)?;
-    match k {
-        0..=32 => Some(k as u8),
-        33..=66 => Some((0x7f + (k - 33)) as u8),
-        67 => Some(0xad),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_table_round_trips() {
-        let t = bytes_to_unicode();
-        for b in 0..=255u8 {
-            assert_eq!(unicode_to_byte(t[b as usize]), Some(b));
-        }
-        assert_eq!(t[b' ' as usize], 'Ġ');
-        assert_eq!(t[b'\n' as usize], 'Ċ');
-        assert_eq!(t[b'a' as usize], 'a');
-        assert_eq!(t[0xad], '\u{143}');
-        assert_eq!(unicode_to_byte('\u{144}'), None);
-        assert_eq!(unicode_to_byte(' '), None);
-        let distinct: std::collections::HashSet<char> = t.iter().copied().collect();
-        assert_eq!(distinct.len(), 256);
-    }
-
-    #[test]
-    fn gpt2_lookahead() {
-        let p = PreTokenizer::ByteLevel(SplitPattern::Gpt2);
-        assert_eq!(p.piece_strs("a   b"), ["a", "  ", " b"]);
-        assert_eq!(p.piece_strs("a\n\nb"), ["a", "\n", "\n", "b"]);
-        assert_eq!(p.piece_strs("a  "), ["a", "  "]);
-        assert_eq!(p.piece_strs("I'll 123"), ["I", "'ll", " 123"]);
-        assert_eq!(p.piece_strs(""), Vec::<&str>::new());
-    }
 
     /// The hand-written ASCII GPT-2 splitter equals the regex on random ASCII strings.
     #[test]
@@ -443,41 +295,6 @@ mod tests {
             let mut slow = Vec::new();
             for_each_regex_piece(SplitPattern::Gpt2, &s, |a, b| slow.push((a, b)));
             assert_eq!(fast, slow, "{s:?}");
-        }
-    }
-
-    #[test]
-    fn cl100k_newlines() {
-        let p = PreTokenizer::ByteLevel(SplitPattern::Cl100k);
-        assert_eq!(p.piece_strs("a \n\n b"), ["a", " \n\n", " b"]);
-        assert_eq!(p.piece_strs("x  \r"), ["x", "  \r"]);
-        assert_eq!(p.piece_strs("a\n  "), ["a", "\n", "  "]);
-        assert_eq!(p.piece_strs("12345 I'LL"), ["123", "45", " I", "'LL"]);
-    }
-
-    #[test]
-    fn bert_and_whitespace() {
-        let b = PreTokenizer::Bert;
-        assert_eq!(
-            b.piece_strs("Hello, world!  ¿qué?"),
-            ["Hello", ",", "world", "!", "¿", "qué", "?"]
-        );
-        let w = PreTokenizer::Whitespace;
-        assert_eq!(w.piece_strs(" a\u{3000}b\tc\u{85}d "), ["a", "b", "c", "d"]);
-    }
-
-    #[test]
-    fn regex_pattern_is_original() {
-        assert!(PreTokenizer::ByteLevel(SplitPattern::O200k)
-            .regex_pattern()
-            .is_some_and(|p| p.ends_with(r"|\s+(?!\S)|\s+")));
-        assert!(PreTokenizer::Bert.regex_pattern().is_none());
-        for p in [
-            SplitPattern::Gpt2,
-            SplitPattern::Cl100k,
-            SplitPattern::O200k,
-        ] {
-            assert!(!automaton_pattern(p.pattern()).contains("(?!"));
         }
     }
 }
