@@ -24,6 +24,7 @@ from subwordx.embeddings import KeyedVectors
 from subwordx.errors import (
     ConfigError,
     CorpusError,
+    DisallowedSpecialTokenError,
     EmptyCorpusError,
     InvalidUtf8Error,
     ModelFormatError,
@@ -33,7 +34,7 @@ from subwordx.errors import (
     VocabSizeTooSmallError,
 )
 from subwordx.phrases import Phrases
-from subwordx.tokenizer import Encoding, Tokenizer, train_bpe
+from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
 from subwordx.word2vec import Word2Vec
 
 # The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled
@@ -57,6 +58,8 @@ def embedded_corpus() -> Path:
 __all__ = [
     "ConfigError",
     "CorpusError",
+    "DecodeStream",
+    "DisallowedSpecialTokenError",
     "EmptyCorpusError",
     "Encoding",
     "InvalidUtf8Error",

@@ -225,8 +225,16 @@ def _add_encode_decode(sub: Any) -> None:
     )
     p.add_argument("--tokens", action="store_true", help="print token strings instead of ids")
     p.add_argument(
-        "--no-special-tokens", action="store_true", help="do not add template special tokens"
+        "--no-special-tokens",
+        action="store_true",
+        help="do not add the post-processor's special tokens",
     )
+    p.add_argument(
+        "--split-special-tokens",
+        action="store_true",
+        help="encode special-token strings in the text as plain text",
+    )
+    _add_pattern_option(p)
     p.add_argument(
         "--errors",
         choices=("strict", "replace"),
@@ -247,6 +255,7 @@ def _add_encode_decode(sub: Any) -> None:
     d.add_argument(
         "files", nargs="*", default=["-"], metavar="FILE", help="id files (default: stdin)"
     )
+    _add_pattern_option(d)
     d.add_argument("--keep-special-tokens", action="store_true", help="write special tokens too")
     d.set_defaults(run=_run_decode)
 
@@ -256,7 +265,40 @@ def _add_encode_decode(sub: Any) -> None:
         description="Print a tokenizer's settings and sizes.",
     )
     i.add_argument("tokenizer", help="any tokenizer file subwordx loads")
+    _add_pattern_option(i)
     i.set_defaults(run=_run_info)
+
+    c = sub.add_parser(
+        "convert",
+        help="convert a tokenizer file to another format",
+        description=(
+            "Load any tokenizer file subwordx reads (subwordx JSON, HF tokenizer.json, "
+            "vocab.json + merges.txt, tiktoken .tiktoken) and save it in another format. "
+            "The format is --to, or taken from OUT's name (*.tiktoken, *.swx.json, a folder "
+            "for vocab-merges, other *.json for hf)."
+        ),
+    )
+    c.add_argument("input", metavar="IN", help="the tokenizer file")
+    c.add_argument("output", metavar="OUT", help="where to write it")
+    c.add_argument("--to", choices=("hf", "tiktoken", "subwordx", "vocab-merges"), help="format")
+    _add_pattern_option(c)
+    c.set_defaults(run=_run_convert)
+
+
+def _add_pattern_option(p: Any) -> None:
+    p.add_argument(
+        "--pattern",
+        help=(
+            "tiktoken rank files: the split pattern (cl100k, o200k, gpt2, qwen, llama3, or a "
+            "regex); default: by the file's name (cl100k_base.tiktoken -> cl100k)"
+        ),
+    )
+
+
+def _load(args: argparse.Namespace, path: str) -> Any:
+    from subwordx.tokenizer import Tokenizer
+
+    return Tokenizer.load(path, pattern=getattr(args, "pattern", None))
 
 
 def _lines(files: Sequence[str], errors: str) -> Iterator[str]:
@@ -303,9 +345,7 @@ def _batched(lines: Iterator[str]) -> Iterator[list[str]]:
 
 
 def _run_encode(args: argparse.Namespace) -> int:
-    from subwordx.tokenizer import Tokenizer
-
-    tok = Tokenizer.load(args.tokenizer)
+    tok = _load(args, args.tokenizer)
     out: TextIO = sys.stdout
     add_special = not args.no_special_tokens
     token_of: list[str] = []
@@ -315,7 +355,10 @@ def _run_encode(args: argparse.Namespace) -> int:
             token_of[i] = token
     for batch in _batched(_lines(args.files, args.errors)):
         flat, starts = tok.encode_batch_ids(
-            batch, add_special_tokens=add_special, threads=args.threads
+            batch,
+            add_special_tokens=add_special,
+            split_special_tokens=args.split_special_tokens,
+            threads=args.threads,
         )
         ids = flat.tolist()
         bounds = starts.tolist()
@@ -329,9 +372,7 @@ def _run_encode(args: argparse.Namespace) -> int:
 
 
 def _run_decode(args: argparse.Namespace) -> int:
-    from subwordx.tokenizer import Tokenizer
-
-    tok = Tokenizer.load(args.tokenizer)
+    tok = _load(args, args.tokenizer)
     out: TextIO = sys.stdout
     for number, line in enumerate(_lines(args.files, "strict"), 1):
         try:
@@ -343,22 +384,54 @@ def _run_decode(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_info(args: argparse.Namespace) -> int:
-    from subwordx.tokenizer import Tokenizer
+def _describe(component: Any) -> str:
+    """A component (HF JSON) in one line: its type and settings, sequences flattened."""
+    if component is None:
+        return "-"
+    kind = component.get("type", "?")
+    for key in ("normalizers", "pretokenizers", "processors", "decoders"):
+        if key in component:
+            return " + ".join(_describe(c) for c in component[key]) or "-"
+    settings = []
+    for k, v in component.items():
+        if k == "type" or k in ("special_tokens", "single", "pair"):
+            continue
+        if isinstance(v, dict) and len(v) == 1:
+            v = next(iter(v.values()))
+        text = str(v)
+        settings.append(f"{k}={text[:40] + '...' if len(text) > 40 else text}")
+    return f"{kind}({', '.join(settings)})" if settings else kind
 
-    tok = Tokenizer.load(args.tokenizer)
+
+def _run_info(args: argparse.Namespace) -> int:
+    tok = _load(args, args.tokenizer)
     c = tok.config
+    model = dict(c["model"])
     print(f"file            {args.tokenizer}")
-    print(f"model           {'byte-level' if c['byte_level'] else 'classic'} BPE")
+    print(f"model           {_describe(model)}")
     print(f"vocab size      {tok.vocab_size}")
-    print(f"merges          {len(tok.merges)}")
-    print(f"pre-tokenizer   {c['pre_tokenizer']}")
-    print(f"normalizer      {c['normalizer']}")
-    print(f"special tokens  {' '.join(c['special_tokens']) or '-'}")
-    print(f"template        {' '.join(c['template']) if c['template'] else '-'}")
-    if not c["byte_level"]:
-        print(f"unk token       {c['unk_token']}")
-        print(f"suffix/prefix   {c['end_of_word_suffix']!r} / {c['continuing_subword_prefix']!r}")
+    if tok.model_kind == "bpe":
+        print(f"merges          {len(tok.merges)}")
+    print(f"normalizer      {_describe(c.get('normalizer'))}")
+    print(f"pre-tokenizer   {_describe(c.get('pre_tokenizer'))}")
+    print(f"post-processor  {_describe(c.get('post_processor'))}")
+    print(f"decoder         {_describe(c.get('decoder'))}")
+    print(f"special tokens  {' '.join(tok.special_tokens) or '-'}")
+    others = [t for t in tok.added_tokens if t not in tok.special_tokens]
+    if others:
+        print(f"added tokens    {' '.join(others)}")
+    if c.get("truncation"):
+        print(f"truncation      {_describe(c['truncation'])}")
+    if c.get("padding"):
+        print(f"padding         {_describe(c['padding'])}")
+    return 0
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    tok = _load(args, args.input)
+    tok.save(args.output, args.to)
+    fmt = args.to or "the format of its name"
+    print(f"{args.input} -> {args.output} ({fmt})", file=sys.stderr)
     return 0
 
 

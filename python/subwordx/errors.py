@@ -23,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "CorpusError",
+    "DisallowedSpecialTokenError",
     "EmptyCorpusError",
     "InvalidUtf8Error",
     "ModelFormatError",
@@ -39,6 +40,10 @@ class SubwordxError(Exception):
 
 class ConfigError(SubwordxError, ValueError):
     """A parameter outside its domain (a negative size, an unknown option, ...)."""
+
+
+class DisallowedSpecialTokenError(ConfigError):
+    """The text spells a special token that the call disallowed (tiktoken's rule)."""
 
 
 class VocabSizeTooSmallError(ConfigError):

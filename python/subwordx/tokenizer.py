@@ -24,6 +24,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from collections.abc import Set as AbstractSet
 from typing import Any, Literal, Union
 
 import numpy as np
@@ -32,6 +33,7 @@ import numpy.typing as npt
 from subwordx import _backend
 from subwordx.errors import (
     ConfigError,
+    DisallowedSpecialTokenError,
     ModelFormatError,
     SubwordxFileNotFoundError,
     SubwordxIOError,
@@ -39,38 +41,86 @@ from subwordx.errors import (
 
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, int, int, str], None]
-PreTokenizerName = Literal["whitespace", "bert", "gpt2", "cl100k", "o200k"]
-FileFormat = Literal["hf", "subwordx", "vocab-merges"]
+PreTokenizerName = Literal["whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3"]
+FileFormat = Literal["hf", "subwordx", "vocab-merges", "tiktoken"]
+SpecialSet = Union[Literal["all"], AbstractSet[str], Sequence[str]]
 
-_PRE_TOKENIZERS = ("whitespace", "bert", "gpt2", "cl100k", "o200k")
-_BYTE_LEVEL = ("gpt2", "cl100k", "o200k")
+_PRE_TOKENIZERS = ("whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3")
+_BYTE_LEVEL = ("gpt2", "cl100k", "o200k", "qwen", "llama3")
 
 
 class Encoding:
-    """The result of encoding one text.
+    """The result of encoding one text (or a pair of texts).
+
+    ``ids`` is computed at once; every other field on first use (the text is encoded again with
+    offsets then), so the everyday ``tok.encode(text).ids`` pays for nothing else.
 
     Attributes:
         ids: token ids as a ``numpy.uint32`` array (no Python object per token).
-        offsets: ``(n, 2)`` array of ``(start, end)`` char offsets into the input text; added
-            special tokens have ``(0, 0)``.
+        offsets: ``(n, 2)`` array of ``(start, end)`` char offsets into the text each token came
+            from; tokens the post-processor added have ``(0, 0)``.
+        type_ids, attention_mask, special_tokens_mask: ``numpy.uint32`` arrays.
+        word_ids, sequence_ids: per token, the pre-tokenized word / the text (0 or 1) it came
+            from, or None for added tokens.
+        overflowing: what truncation cut off, as encodings of the same shape.
     """
 
-    __slots__ = ("_tokenizer", "ids", "offsets")
+    __slots__ = ("_detail", "_request", "_tokenizer", "ids")
 
     def __init__(
         self,
         tokenizer: Tokenizer,
         ids: npt.NDArray[np.uint32],
-        offsets: npt.NDArray[np.int64],
+        request: tuple[Any, ...] | None,
+        detail: tuple[Any, ...] | None = None,
     ) -> None:
         self._tokenizer = tokenizer
         self.ids = ids
-        self.offsets = offsets
+        self._request = request
+        self._detail = detail
+
+    def _fields(self) -> tuple[Any, ...]:
+        if self._detail is None:
+            assert self._request is not None
+            self._detail = self._tokenizer._inner.encode(*self._request)
+        return self._detail
 
     @property
     def tokens(self) -> list[str]:
         """The token strings, one per id."""
         return [self._tokenizer.id_to_token(int(i)) for i in self.ids]
+
+    @property
+    def type_ids(self) -> npt.NDArray[np.uint32]:
+        return _as_ids(self._fields()[1])
+
+    @property
+    def offsets(self) -> npt.NDArray[np.int64]:
+        return _as_offsets(self._fields()[2])
+
+    @property
+    def special_tokens_mask(self) -> npt.NDArray[np.uint32]:
+        return _as_ids(self._fields()[3])
+
+    @property
+    def attention_mask(self) -> npt.NDArray[np.uint32]:
+        return _as_ids(self._fields()[4])
+
+    @property
+    def word_ids(self) -> list[int | None]:
+        return [None if w < 0 else int(w) for w in self._fields()[5]]
+
+    @property
+    def sequence_ids(self) -> list[int | None]:
+        return [None if w < 0 else int(w) for w in self._fields()[6]]
+
+    @property
+    def overflowing(self) -> list[Encoding]:
+        return [Encoding._of(self._tokenizer, d) for d in self._fields()[7]]
+
+    @classmethod
+    def _of(cls, tokenizer: Tokenizer, detail: tuple[Any, ...]) -> Encoding:
+        return cls(tokenizer, _as_ids(detail[0]), None, detail)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -79,10 +129,46 @@ class Encoding:
         return f"Encoding(ids={self.ids.tolist()!r})"
 
 
-class Tokenizer:
-    """A trained, immutable BPE tokenizer (normalizer, pre-tokenizer, model, special tokens).
+class DecodeStream:
+    """Decodes ids one at a time, giving text as soon as it is complete.
 
-    Build one with :func:`train_bpe` or :meth:`Tokenizer.load`; do not call the constructor.
+    Byte-level tokens can end in the middle of a UTF-8 char; :meth:`step` then returns None and
+    keeps the bytes until the char completes, so what it returns is never half a char. It keeps
+    only the ids since the last complete text (plus the one before, for decoders whose output
+    depends on the previous token), so a stream of any length costs O(1) per id.
+
+    Example:
+        >>> stream = tok.decode_stream()                    # doctest: +SKIP
+        >>> "".join(filter(None, map(stream.step, ids)))    # doctest: +SKIP
+    """
+
+    def __init__(self, tokenizer: Tokenizer, skip_special_tokens: bool = True) -> None:
+        self._tokenizer = tokenizer
+        self._skip = skip_special_tokens
+        self._ids: list[int] = []
+        self._prefix = ""
+        self._prefix_index = 0
+
+    def step(self, id: int) -> str | None:
+        """Feeds one id; returns the new complete text, or None while a char is incomplete."""
+        self._ids.append(int(id))
+        text = self._tokenizer.decode(self._ids, skip_special_tokens=self._skip)
+        if len(text) > len(self._prefix) and not text.endswith("\ufffd"):
+            new = text[len(self._prefix) :]
+            # Keep the last id as context: the next text is decoded after it.
+            self._ids = self._ids[-1:]
+            self._prefix = self._tokenizer.decode(self._ids, skip_special_tokens=self._skip)
+            return new
+        return None
+
+
+class Tokenizer:
+    """An immutable tokenizer: added tokens, normalizer, pre-tokenizer, model (BPE today),
+    post-processor and decoder, as Hugging Face ``tokenizers`` defines them.
+
+    Build one with :func:`train_bpe` or :meth:`Tokenizer.load` (subwordx files, HF
+    ``tokenizer.json``, ``vocab.json`` + ``merges.txt``, tiktoken ``.tiktoken``); do not call the
+    constructor.
     """
 
     __slots__ = ("_inner", "_rust")
@@ -92,52 +178,148 @@ class Tokenizer:
         self._rust = rust
 
     # ----------------------------------------------------------------------------- encoding
+    def _policy(
+        self,
+        texts: Sequence[str],
+        split_special_tokens: bool,
+        allowed_special: SpecialSet | None,
+        disallowed_special: SpecialSet,
+    ) -> list[int] | None:
+        """The ids of the special tokens to match (None: all), after refusing any text that
+        spells a disallowed one (tiktoken's rule)."""
+        specials = {c: i for c, i, special in self._inner.added_tokens() if special}
+        if allowed_special is None or allowed_special == "all":
+            allowed_ids = None if allowed_special is None else list(specials.values())
+        else:
+            unknown = [s for s in allowed_special if s not in specials]
+            if unknown:
+                raise ConfigError(f"allowed_special names tokens that are not special: {unknown}")
+            allowed_ids = [specials[s] for s in allowed_special]
+        if disallowed_special:
+            if disallowed_special == "all":
+                refused = [i for i in specials.values() if allowed_ids is None or i not in allowed_ids]
+            else:
+                unknown = [s for s in disallowed_special if s not in specials]
+                if unknown:
+                    raise ConfigError(
+                        f"disallowed_special names tokens that are not special: {unknown}"
+                    )
+                refused = [specials[s] for s in disallowed_special]
+            keep = [i for i in specials.values() if i not in refused]
+            for t in texts:
+                hit = self._inner.find_disallowed_special(t, keep)
+                if hit is not None:
+                    raise DisallowedSpecialTokenError(
+                        f"the text contains the special token {hit!r}, which is disallowed; "
+                        f"pass allowed_special={{{hit!r}}} to encode it as a special token, or "
+                        "disallowed_special=() to encode it as text"
+                    )
+        if split_special_tokens:
+            return []
+        return allowed_ids
+
     def encode(
         self,
         text: str,
+        pair: str | None = None,
         *,
         add_special_tokens: bool = True,
         split_special_tokens: bool = False,
+        allowed_special: SpecialSet | None = None,
+        disallowed_special: SpecialSet = (),
     ) -> Encoding:
-        """Encodes one text.
+        """Encodes one text, or a pair (``pair``: the second text).
 
         Args:
-            text: any string; special tokens written in it are matched as such unless
-                ``split_special_tokens``.
-            add_special_tokens: add the template's special tokens (e.g. ``<s>`` ... ``</s>``).
-            split_special_tokens: treat special-token strings in ``text`` as plain text.
+            text: any string; special tokens written in it are matched as such (HF's rule)
+                unless ``split_special_tokens`` or ``allowed_special`` says otherwise.
+            add_special_tokens: let the post-processor add its tokens (e.g. ``<s>`` ... ``</s>``).
+            split_special_tokens: treat every special-token string in the text as plain text.
+            allowed_special: ``"all"`` or a set of special tokens that are matched as such; the
+                others are plain text (tiktoken's rule). None: all are matched.
+            disallowed_special: ``"all"`` or a set: a text spelling one of these raises
+                :class:`~subwordx.errors.DisallowedSpecialTokenError` (tiktoken's default is
+                ``"all"``; ours is ``()``, HF's behaviour), so untrusted text cannot inject
+                control tokens.
         """
         _check_text(text)
-        ids, offsets = self._inner.encode(text, add_special_tokens, split_special_tokens)
-        return Encoding(self, _as_ids(ids), _as_offsets(offsets))
+        if pair is not None:
+            _check_text(pair)
+        texts = [text] if pair is None else [text, pair]
+        allowed = self._policy(texts, split_special_tokens, allowed_special, disallowed_special)
+        split = allowed == []
+        allowed_arg = None if split else allowed
+        if pair is None:
+            ids = self._inner.encode_ids(text, add_special_tokens, split, allowed_arg)
+            request = (text, None, add_special_tokens, split, allowed_arg)
+            return Encoding(self, _as_ids(ids), request)
+        detail = self._inner.encode(text, pair, add_special_tokens, split, allowed_arg)
+        return Encoding._of(self, detail)
 
     def encode_batch(
+        self,
+        texts: Sequence[str],
+        pairs: Sequence[str] | None = None,
+        *,
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: SpecialSet | None = None,
+        disallowed_special: SpecialSet = (),
+        threads: int = 0,
+    ) -> list[Encoding]:
+        """Encodes many texts (or pairs) in parallel (``threads=0``: all cores), the GIL
+        released; padding to the longest applies across the batch."""
+        texts = list(texts)
+        for t in texts:
+            _check_text(t)
+        pair_list = None if pairs is None else list(pairs)
+        if pair_list is not None:
+            if len(pair_list) != len(texts):
+                raise ConfigError(f"{len(texts)} texts but {len(pair_list)} pairs")
+            for t in pair_list:
+                _check_text(t)
+        allowed = self._policy(
+            texts + (pair_list or []), split_special_tokens, allowed_special, disallowed_special
+        )
+        split = allowed == []
+        details = self._inner.encode_batch(
+            texts, pair_list, add_special_tokens, split, None if split else allowed,
+            _check_threads(threads),
+        )
+        return [Encoding._of(self, d) for d in details]
+
+    def encode_batch_lists(
         self,
         texts: Sequence[str],
         *,
         add_special_tokens: bool = True,
         split_special_tokens: bool = False,
+        allowed_special: SpecialSet | None = None,
+        disallowed_special: SpecialSet = (),
         threads: int = 0,
-    ) -> list[Encoding]:
-        """Encodes many texts in parallel (``threads=0``: all cores), the GIL released."""
+    ) -> list[list[int]]:
+        """The ids of many texts as plain lists of ints, for pipelines that want nothing else."""
         texts = list(texts)
         for t in texts:
             _check_text(t)
-        if self._rust:
-            results = self._inner.encode_batch(
-                texts, add_special_tokens, split_special_tokens, threads
+        allowed = self._policy(texts, split_special_tokens, allowed_special, disallowed_special)
+        split = allowed == []
+        return [
+            list(ids)
+            for ids in self._inner.encode_batch_ids(
+                texts, add_special_tokens, split, None if split else allowed,
+                _check_threads(threads),
             )
-        else:
-            results = [
-                self._inner.encode(t, add_special_tokens, split_special_tokens) for t in texts
-            ]
-        return [Encoding(self, _as_ids(i), _as_offsets(o)) for i, o in results]
+        ]
 
     def encode_batch_ids(
         self,
         texts: Sequence[str],
         *,
         add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: SpecialSet | None = None,
+        disallowed_special: SpecialSet = (),
         threads: int = 0,
     ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
         """The ids of many texts as two arrays: all ids in one flat ``uint32`` array, and
@@ -148,26 +330,34 @@ class Tokenizer:
         texts = list(texts)
         for t in texts:
             _check_text(t)
-        if self._rust:
-            flat, starts = self._inner.encode_batch_flat(texts, add_special_tokens, threads)
-            return _as_ids(flat), np.asarray(starts, dtype=np.int64)
-        per_text = [self._inner.encode(t, add_special_tokens, False)[0] for t in texts]
-        lengths = np.array([0] + [len(ids) for ids in per_text], dtype=np.int64)
-        flat_ids = [i for ids in per_text for i in ids]
-        return _as_ids(flat_ids), np.cumsum(lengths)
+        allowed = self._policy(texts, split_special_tokens, allowed_special, disallowed_special)
+        split = allowed == []
+        flat, starts = self._inner.encode_batch_flat(
+            texts, add_special_tokens, split, None if split else allowed, _check_threads(threads)
+        )
+        return _as_ids(flat), np.asarray(starts, dtype=np.int64)
 
-    def encode_ids(self, text: str, *, add_special_tokens: bool = True) -> npt.NDArray[np.uint32]:
+    def encode_ids(
+        self,
+        text: str,
+        *,
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: SpecialSet | None = None,
+        disallowed_special: SpecialSet = (),
+    ) -> npt.NDArray[np.uint32]:
         """Only the ids of :meth:`encode` (the fastest path)."""
         _check_text(text)
-        if self._rust:
-            return _as_ids(self._inner.encode_ids(text, add_special_tokens))
-        ids, _ = self._inner.encode(text, add_special_tokens, False)
-        return _as_ids(ids)
+        allowed = self._policy([text], split_special_tokens, allowed_special, disallowed_special)
+        split = allowed == []
+        return _as_ids(
+            self._inner.encode_ids(text, add_special_tokens, split, None if split else allowed)
+        )
 
     def decode(
         self, ids: Iterable[int] | npt.NDArray[Any], *, skip_special_tokens: bool = True
     ) -> str:
-        """Turns ids back into text (byte-level: exactly the encoded text).
+        """Turns ids back into text through the decoder (byte-level: exactly the encoded text).
 
         Raises:
             ConfigError: an id outside the vocabulary.
@@ -175,17 +365,131 @@ class Tokenizer:
         id_list = [int(i) for i in ids]
         return str(self._inner.decode(id_list, skip_special_tokens))
 
+    def decode_bytes(
+        self, ids: Iterable[int] | npt.NDArray[Any], *, skip_special_tokens: bool = True
+    ) -> bytes:
+        """The bytes of ``ids`` (byte-level: exact, even when a token holds part of a char)."""
+        return bytes(self._inner.decode_bytes([int(i) for i in ids], skip_special_tokens))
+
     def decode_batch(
         self, batch: Iterable[Iterable[int]], *, skip_special_tokens: bool = True
     ) -> list[str]:
         """:meth:`decode` for each id sequence."""
         return [self.decode(ids, skip_special_tokens=skip_special_tokens) for ids in batch]
 
+    def decode_stream(self, *, skip_special_tokens: bool = True) -> DecodeStream:
+        """A :class:`DecodeStream`: feed ids one at a time, get text as soon as it is complete."""
+        return DecodeStream(self, skip_special_tokens)
+
+    # ----------------------------------------------------------------------------- settings
+    def with_truncation(
+        self,
+        max_length: int | None,
+        *,
+        stride: int = 0,
+        strategy: Literal["longest_first", "only_first", "only_second"] = "longest_first",
+        direction: Literal["right", "left"] = "right",
+    ) -> Tokenizer:
+        """A copy that truncates encodings to ``max_length`` tokens (special tokens included);
+        the cut windows, overlapping by ``stride``, go to ``Encoding.overflowing``.
+        ``max_length=None`` turns truncation off."""
+        truncation = None
+        if max_length is not None:
+            if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 0:
+                raise ConfigError(f"max_length must be an integer >= 0, got {max_length!r}")
+            if not isinstance(stride, int) or stride < 0:
+                raise ConfigError(f"stride must be an integer >= 0, got {stride!r}")
+            names = {"longest_first": "LongestFirst", "only_first": "OnlyFirst",
+                     "only_second": "OnlySecond"}
+            if strategy not in names:
+                raise ConfigError(f"strategy must be one of {', '.join(names)}, got {strategy!r}")
+            if direction not in ("right", "left"):
+                raise ConfigError(f"direction must be 'right' or 'left', got {direction!r}")
+            truncation = json.dumps({"max_length": max_length, "stride": stride,
+                                     "strategy": names[strategy],
+                                     "direction": direction.capitalize()})
+        padding = self._inner_settings().get("padding")
+        return Tokenizer(
+            self._inner.with_truncation_padding(
+                truncation, None if padding is None else json.dumps(padding)
+            ),
+            self._rust,
+        )
+
+    def with_padding(
+        self,
+        length: int | None = None,
+        *,
+        pad_to_multiple_of: int | None = None,
+        pad_id: int | None = None,
+        pad_token: str | None = None,
+        pad_type_id: int = 0,
+        direction: Literal["right", "left"] = "right",
+        enabled: bool = True,
+    ) -> Tokenizer:
+        """A copy that pads encodings to ``length`` tokens (None: to the longest of a batch),
+        rounded up to a multiple of ``pad_to_multiple_of``. The pad token is ``pad_token`` (or
+        the one with ``pad_id``; default ``[PAD]``, ``<pad>`` or ``<|endoftext|>`` if the
+        vocabulary has one). ``enabled=False`` turns padding off."""
+        padding = None
+        if enabled:
+            for name, value in (("length", length), ("pad_to_multiple_of", pad_to_multiple_of)):
+                if value is not None and (not isinstance(value, int) or value <= 0):
+                    raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
+            if direction not in ("right", "left"):
+                raise ConfigError(f"direction must be 'right' or 'left', got {direction!r}")
+            if pad_token is None and pad_id is None:
+                pad_token = next(
+                    (t for t in ("[PAD]", "<pad>", "<|endoftext|>") if self.token_to_id(t) is not None),
+                    None,
+                )
+                if pad_token is None:
+                    raise ConfigError("no pad token: give pad_token= or pad_id=")
+            if pad_id is None:
+                assert pad_token is not None
+                found = self.token_to_id(pad_token)
+                if found is None:
+                    raise ConfigError(f"pad_token {pad_token!r} is not in the vocabulary")
+                pad_id = found
+            elif pad_token is None:
+                pad_token = self.id_to_token(pad_id)
+            padding = json.dumps({
+                "strategy": "BatchLongest" if length is None else {"Fixed": length},
+                "direction": direction.capitalize(), "pad_to_multiple_of": pad_to_multiple_of,
+                "pad_id": pad_id, "pad_type_id": pad_type_id, "pad_token": pad_token,
+            })
+        truncation = self._inner_settings().get("truncation")
+        return Tokenizer(
+            self._inner.with_truncation_padding(
+                None if truncation is None else json.dumps(truncation), padding
+            ),
+            self._rust,
+        )
+
+    def _inner_settings(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads(self._inner.to_hf_json())
+        return doc
+
     # ----------------------------------------------------------------------------- vocabulary
     @property
     def vocab_size(self) -> int:
-        """Number of tokens, special tokens included."""
+        """Number of tokens, added tokens included."""
         return int(self._inner.vocab_size())
+
+    @property
+    def model_kind(self) -> str:
+        """The model: ``"bpe"`` (WordPiece and Unigram to come)."""
+        return str(self._inner.model_kind())
+
+    @property
+    def special_tokens(self) -> list[str]:
+        """The special added tokens."""
+        return [c for c, _, special in self._inner.added_tokens() if special]
+
+    @property
+    def added_tokens(self) -> dict[str, int]:
+        """Every added token (special or not) → its id."""
+        return {c: int(i) for c, i, _ in self._inner.added_tokens()}
 
     def get_vocab(self) -> dict[str, int]:
         """Token → id."""
@@ -193,7 +497,7 @@ class Tokenizer:
 
     @property
     def merges(self) -> list[tuple[str, str]]:
-        """The merges in rank order."""
+        """The merges in rank order (BPE)."""
         return [(a, b) for a, b in self._inner.merges()]
 
     def token_to_id(self, token: str) -> int | None:
@@ -214,11 +518,13 @@ class Tokenizer:
 
     @property
     def config(self) -> dict[str, Any]:
-        """The settings (normalizer, pre-tokenizer, special tokens, ...) without the vocabulary."""
-        data = json.loads(self.to_str("subwordx"))
-        data.pop("vocab")
-        data.pop("merges")
-        return dict(data)
+        """The components (HF ``tokenizer.json`` shape) without the vocabulary and merges."""
+        doc = self._inner_settings()
+        model = dict(doc["model"])
+        model.pop("vocab", None)
+        model.pop("merges", None)
+        doc["model"] = model
+        return doc
 
     @property
     def backend(self) -> str:
@@ -227,21 +533,25 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         c = self.config
-        kind = "byte-level" if c["byte_level"] else "classic"
+        byte_level = "ByteLevel" in json.dumps(c.get("pre_tokenizer"))
+        kind = "byte-level" if byte_level else "classic"
         return (
-            f"Tokenizer({kind} BPE, vocab_size={self.vocab_size}, "
-            f"pre_tokenizer={c['pre_tokenizer']!r}, backend={self.backend!r})"
+            f"Tokenizer({kind} {self.model_kind.upper()}, vocab_size={self.vocab_size}, "
+            f"backend={self.backend!r})"
         )
 
     # ----------------------------------------------------------------------------- files
     def to_str(self, format: FileFormat = "subwordx") -> str:
-        """The model as a JSON string: ``"subwordx"`` (native) or ``"hf"`` (tokenizer.json)."""
+        """The model as a string: ``"subwordx"`` (native JSON), ``"hf"`` (tokenizer.json) or
+        ``"tiktoken"`` (rank file of a byte-level BPE)."""
         if format == "subwordx":
             return str(self._inner.to_native_json())
         if format == "hf":
             return str(self._inner.to_hf_json())
+        if format == "tiktoken":
+            return str(self._inner.to_tiktoken())
         raise ConfigError(
-            f"format {format!r} is not a single-string format; use 'subwordx' or 'hf'"
+            f"format {format!r} is not a single-string format; use 'subwordx', 'hf' or 'tiktoken'"
         )
 
     def save(self, path: PathLike, format: FileFormat | None = None) -> None:
@@ -251,9 +561,10 @@ class Tokenizer:
             path: the file (or, for ``vocab-merges``, a directory or a ``vocab.json`` path whose
                 folder gets ``vocab.json`` and ``merges.txt``).
             format: ``"hf"`` (HF ``tokenizer.json``, loads in ``tokenizers``), ``"subwordx"``
-                (native JSON with every setting), ``"vocab-merges"``; None picks by name:
-                ``*.swx.json``/``*.subwordx.json`` → subwordx, other ``*.json`` → hf, a directory
-                or ``vocab.json`` → vocab-merges.
+                (native JSON with every setting), ``"vocab-merges"``, ``"tiktoken"`` (the rank
+                file; special tokens are not in it); None picks by name: ``*.swx.json`` /
+                ``*.subwordx.json`` → subwordx, ``*.tiktoken`` → tiktoken, other ``*.json`` →
+                hf, a directory or ``vocab.json`` → vocab-merges.
         """
         p = Path(path)
         fmt = format or _format_for_path(p)
@@ -267,9 +578,23 @@ class Tokenizer:
         atomic_write(p, self.to_str(fmt))
 
     @classmethod
-    def load(cls, path: PathLike, *, backend: str | None = None) -> Tokenizer:
-        """Loads any file subwordx writes or reads: native JSON, HF ``tokenizer.json``, or
-        ``vocab.json`` + ``merges.txt`` (give the folder or either file).
+    def load(
+        cls,
+        path: PathLike,
+        *,
+        pattern: str | None = None,
+        special_tokens: Mapping[str, int] | None = None,
+        backend: str | None = None,
+    ) -> Tokenizer:
+        """Loads any file subwordx writes or reads: native JSON, HF ``tokenizer.json``,
+        ``vocab.json`` + ``merges.txt`` (give the folder or either file), or a tiktoken rank
+        file (``*.tiktoken``).
+
+        Args:
+            pattern: rank files only: the split pattern, a name (``"cl100k"``, ``"o200k"``,
+                ``"gpt2"``, ``"qwen"``, ``"llama3"``) or a regex. Default: by the file's name
+                (``cl100k_base.tiktoken`` → cl100k's pattern and special tokens).
+            special_tokens: rank files only: ``{token: id}`` (default: the known encoding's).
 
         Raises:
             SubwordxFileNotFoundError: no such file.
@@ -280,8 +605,16 @@ class Tokenizer:
         impl = _impl(rust)
         if p.is_dir() or p.name in ("vocab.json", "merges.txt"):
             folder = p if p.is_dir() else p.parent
+            if (folder / "tokenizer.json").is_file() and p.is_dir():
+                return cls.load(folder / "tokenizer.json", backend=backend)
             vocab, merges = folder / "vocab.json", folder / "merges.txt"
             return cls(impl.from_vocab_merges(_read_text(vocab), _read_text(merges)), rust)
+        if p.suffix == ".tiktoken" or pattern is not None or special_tokens is not None:
+            data = _read_bytes(p)
+            specials = None if special_tokens is None else [
+                (str(k), int(v)) for k, v in special_tokens.items()
+            ]
+            return cls(impl.from_tiktoken(data, p.stem, str(p), pattern, specials), rust)
         return cls.from_str(_read_text(p), source=str(p), backend=backend)
 
     @classmethod
@@ -295,7 +628,7 @@ class Tokenizer:
         if '"format"' in head and '"subwordx"' in head:
             return cls(impl.from_native_json(data), rust)
         try:
-            return cls(impl.from_hf_json(data), rust)
+            return cls(impl.from_hf_json(data, source), rust)
         except ModelFormatError as e:
             if source != "<string>" and source not in str(e):
                 raise ModelFormatError(f"{source}: {e}") from None
@@ -466,7 +799,7 @@ def train_bpe(
         else:
             from subwordx.reference import tokenizer as ref
 
-            inner = ref.ReferenceTokenizer.train_from_files(paths, settings, errors, progress)
+            inner = _trained(ref.ReferenceTokenizer.train_from_files(paths, settings, errors, progress))
     elif texts is not None:
         if isinstance(texts, (str, bytes)):
             raise ConfigError("texts must be an iterable of strings, not one string")
@@ -475,7 +808,7 @@ def train_bpe(
         else:
             from subwordx.reference import tokenizer as ref
 
-            inner = ref.ReferenceTokenizer.train_from_texts(texts, settings)
+            inner = _trained(ref.ReferenceTokenizer.train_from_texts(texts, settings))
     else:
         assert word_counts is not None
         counts = _check_counts(word_counts)
@@ -484,7 +817,7 @@ def train_bpe(
         else:
             from subwordx.reference import tokenizer as ref
 
-            inner = ref.ReferenceTokenizer.train_from_counts(counts, settings)
+            inner = _trained(ref.ReferenceTokenizer.train_from_counts(counts, settings))
     return Tokenizer(inner, rust)
 
 
@@ -512,15 +845,19 @@ def atomic_write(path: PathLike, data: str | bytes) -> None:
         raise
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SubwordxFileNotFoundError(2, f"{path}: no such file", str(path)) from None
     except IsADirectoryError:
         raise SubwordxIOError(21, f"{path}: is a directory, not a model file", str(path)) from None
     except OSError as e:
         raise SubwordxIOError(e.errno or 0, f"{path}: {e.strerror or e}", str(path)) from None
+
+
+def _read_text(path: Path) -> str:
+    data = _read_bytes(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -533,17 +870,26 @@ def _format_for_path(p: Path) -> FileFormat:
     name = p.name.lower()
     if name.endswith((".swx.json", ".subwordx.json", ".swx")):
         return "subwordx"
+    if name.endswith(".tiktoken"):
+        return "tiktoken"
     if p.is_dir() or name == "vocab.json" or not name or name.endswith(os.sep):
         return "vocab-merges"
     return "hf"
 
 
+def _trained(reference: Any) -> Any:
+    """The Python backend of a tokenizer the reference trainer made."""
+    from subwordx.reference.pipeline_backend import ReferenceBackend
+
+    return ReferenceBackend.from_hf_json(reference.to_hf_json(), "<trained>")
+
+
 def _impl(rust: bool) -> Any:
     if rust:
         return _backend.core().Tokenizer
-    from subwordx.reference.tokenizer import ReferenceTokenizer
+    from subwordx.reference.pipeline_backend import ReferenceBackend
 
-    return ReferenceTokenizer
+    return ReferenceBackend
 
 
 def _as_paths(files: PathLike | Sequence[PathLike]) -> list[str]:
@@ -578,6 +924,12 @@ def _check_counts(word_counts: Mapping[str, int]) -> dict[str, int]:
         if n:
             counts[word] = int(n)
     return counts
+
+
+def _check_threads(threads: object) -> int:
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+        raise ConfigError(f"threads must be an integer >= 0 (0 = all cores), got {threads!r}")
+    return threads
 
 
 def _check_text(text: object) -> None:

@@ -9,13 +9,13 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 use subwordx_core::corpus::{self, CountOptions, Utf8Errors, WordCounts};
 use subwordx_core::io;
 use subwordx_core::models::bpe::BpeTrainerConfig;
 use subwordx_core::normalize::{Normalizer, UnicodeForm};
-use subwordx_core::pretokenize::{PreTokenizer, SplitPattern};
-use subwordx_core::tokenizer::{Encoding, TemplatePiece, Tokenizer, TokenizerConfig};
+use subwordx_core::pretokenize::PreTokenizer;
+use subwordx_core::tokenizer::{Encoding, SpecialPolicy, Tokenizer, TokenizerConfig};
 use subwordx_core::Error;
 
 use crate::blocking::{run_blocking, run_detached};
@@ -24,7 +24,7 @@ use crate::errors::to_py_err;
 /// Texts shorter than this are encoded without releasing the GIL: the round trip would cost more.
 const DETACH_BYTES: usize = 4096;
 
-/// An immutable trained tokenizer (see `subwordx.Tokenizer` for the documented API).
+/// An immutable tokenizer (see `subwordx.Tokenizer` for the documented API).
 #[pyclass(frozen, name = "Tokenizer", module = "subwordx._core")]
 pub struct PyTokenizer {
     inner: Tokenizer,
@@ -32,86 +32,199 @@ pub struct PyTokenizer {
 
 type Ids<'py> = Bound<'py, PyArray1<u32>>;
 type Offsets<'py> = Bound<'py, PyArray2<i64>>;
+/// ids, type ids, offsets, special-tokens mask, attention mask, word ids, sequence ids (-1 for
+/// none), overflowing encodings.
+type Detailed<'py> = (
+    Ids<'py>,
+    Ids<'py>,
+    Offsets<'py>,
+    Ids<'py>,
+    Ids<'py>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Vec<Py<PyAny>>,
+);
 
-fn to_numpy(py: Python<'_>, enc: Encoding) -> (Ids<'_>, Offsets<'_>) {
-    let n = enc.offsets.len();
-    let flat: Vec<i64> = enc
-        .offsets
+fn offsets_array<'py>(py: Python<'py>, offsets: &[(usize, usize)]) -> Offsets<'py> {
+    let flat: Vec<i64> = offsets
         .iter()
         .flat_map(|&(s, e)| [s as i64, e as i64])
         .collect();
-    let offsets = Array2::from_shape_vec((n, 2), flat).expect("n x 2 values");
-    (enc.ids.into_pyarray(py), offsets.into_pyarray(py))
+    Array2::from_shape_vec((offsets.len(), 2), flat)
+        .expect("n x 2 values")
+        .into_pyarray(py)
+}
+
+fn detailed(py: Python<'_>, enc: Encoding) -> PyResult<Detailed<'_>> {
+    let opt = |v: &[Option<u32>]| -> Vec<i64> {
+        v.iter().map(|x| x.map_or(-1, i64::from)).collect()
+    };
+    let offsets = offsets_array(py, &enc.offsets);
+    let word_ids = opt(&enc.word_ids).into_pyarray(py);
+    let sequence_ids = opt(&enc.sequence_ids).into_pyarray(py);
+    let overflowing = enc
+        .overflowing
+        .into_iter()
+        .map(|o| detailed(py, o).and_then(|t| t.into_pyobject(py).map(|b| b.unbind().into_any())))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((
+        enc.ids.into_pyarray(py),
+        enc.type_ids.into_pyarray(py),
+        offsets,
+        enc.special_tokens_mask.into_pyarray(py),
+        enc.attention_mask.into_pyarray(py),
+        word_ids,
+        sequence_ids,
+        overflowing,
+    ))
+}
+
+/// The special-token policy of a call: `split` makes every special token plain text; else
+/// `allowed` (ids) limits which are matched; else all are.
+fn policy(split: bool, allowed: Option<&[u32]>) -> SpecialPolicy<'_> {
+    match (split, allowed) {
+        (true, _) => SpecialPolicy::None,
+        (false, Some(ids)) => SpecialPolicy::Only(ids),
+        (false, None) => SpecialPolicy::All,
+    }
 }
 
 #[pymethods]
 impl PyTokenizer {
-    #[pyo3(signature = (text, add_special_tokens=true, split_special_tokens=false))]
+    /// The whole pipeline with every field (see `Detailed`).
+    #[pyo3(signature = (text, pair=None, add_special_tokens=true, split_special_tokens=false, allowed_special=None))]
     fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        pair: Option<&str>,
+        add_special_tokens: bool,
+        split_special_tokens: bool,
+        allowed_special: Option<Vec<u32>>,
+    ) -> PyResult<Detailed<'py>> {
+        let run = || {
+            self.inner.encode_full(
+                text,
+                pair,
+                add_special_tokens,
+                policy(split_special_tokens, allowed_special.as_deref()),
+                true,
+            )
+        };
+        let enc = if text.len() < DETACH_BYTES {
+            run().map_err(to_py_err)?
+        } else {
+            run_detached(py, run)?
+        };
+        detailed(py, enc)
+    }
+
+    /// Only the ids: no offsets, no strings.
+    #[pyo3(signature = (text, add_special_tokens=true, split_special_tokens=false, allowed_special=None))]
+    fn encode_ids<'py>(
         &self,
         py: Python<'py>,
         text: &str,
         add_special_tokens: bool,
         split_special_tokens: bool,
-    ) -> (Ids<'py>, Offsets<'py>) {
-        let run = || {
-            self.inner
-                .encode_with_options(text, add_special_tokens, split_special_tokens)
-        };
-        let enc = if text.len() < DETACH_BYTES {
-            run()
-        } else {
-            py.detach(run)
-        };
-        to_numpy(py, enc)
-    }
-
-    #[pyo3(signature = (text, add_special_tokens=true))]
-    fn encode_ids<'py>(&self, py: Python<'py>, text: &str, add_special_tokens: bool) -> Ids<'py> {
+        allowed_special: Option<Vec<u32>>,
+    ) -> Ids<'py> {
+        let p = policy(split_special_tokens, allowed_special.as_deref());
         let ids = if text.len() < DETACH_BYTES {
-            self.inner.encode_ids(text, add_special_tokens)
+            self.inner.encode_ids_with(text, add_special_tokens, p)
         } else {
-            py.detach(|| self.inner.encode_ids(text, add_special_tokens))
+            py.detach(|| self.inner.encode_ids_with(text, add_special_tokens, p))
         };
         ids.into_pyarray(py)
     }
 
-    #[pyo3(signature = (texts, add_special_tokens=true, split_special_tokens=false, threads=0))]
+    /// Only the ids, as a Python list (what tiktoken-style callers want).
+    #[pyo3(signature = (text, add_special_tokens=true, split_special_tokens=false, allowed_special=None))]
+    fn encode_ids_list(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        add_special_tokens: bool,
+        split_special_tokens: bool,
+        allowed_special: Option<Vec<u32>>,
+    ) -> Vec<u32> {
+        let p = policy(split_special_tokens, allowed_special.as_deref());
+        if text.len() < DETACH_BYTES {
+            self.inner.encode_ids_with(text, add_special_tokens, p)
+        } else {
+            py.detach(|| self.inner.encode_ids_with(text, add_special_tokens, p))
+        }
+    }
+
+    #[pyo3(signature = (texts, pairs=None, add_special_tokens=true, split_special_tokens=false, allowed_special=None, threads=0))]
     fn encode_batch<'py>(
         &self,
         py: Python<'py>,
         texts: Vec<PyBackedStr>,
+        pairs: Option<Vec<PyBackedStr>>,
         add_special_tokens: bool,
         split_special_tokens: bool,
+        allowed_special: Option<Vec<u32>>,
         threads: usize,
-    ) -> PyResult<Vec<(Ids<'py>, Offsets<'py>)>> {
+    ) -> PyResult<Vec<Detailed<'py>>> {
         let encodings = run_detached(py, || {
             let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-            Ok(self.inner.encode_batch_with_options(
+            let pair_strs: Option<Vec<&str>> =
+                pairs.as_ref().map(|p| p.iter().map(|t| &**t).collect());
+            self.inner.encode_batch_full(
+                &strs,
+                pair_strs.as_deref(),
+                add_special_tokens,
+                policy(split_special_tokens, allowed_special.as_deref()),
+                true,
+                threads,
+            )
+        })?;
+        encodings.into_iter().map(|e| detailed(py, e)).collect()
+    }
+
+    /// The ids of many texts as a list of lists.
+    #[pyo3(signature = (texts, add_special_tokens=true, split_special_tokens=false, allowed_special=None, threads=0))]
+    fn encode_batch_ids(
+        &self,
+        py: Python<'_>,
+        texts: Vec<PyBackedStr>,
+        add_special_tokens: bool,
+        split_special_tokens: bool,
+        allowed_special: Option<Vec<u32>>,
+        threads: usize,
+    ) -> PyResult<Vec<Vec<u32>>> {
+        run_detached(py, || {
+            let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
+            self.inner.encode_batch_ids_with(
                 &strs,
                 add_special_tokens,
-                split_special_tokens,
+                policy(split_special_tokens, allowed_special.as_deref()),
                 threads,
-            ))
-        })?;
-        Ok(encodings.into_iter().map(|e| to_numpy(py, e)).collect())
+            )
+        })
     }
 
     /// The ids of every text in one flat array, and where each text's ids start (`n + 1`
     /// offsets): two numpy arrays for the whole batch, however many texts.
-    #[pyo3(signature = (texts, add_special_tokens=true, threads=0))]
+    #[pyo3(signature = (texts, add_special_tokens=true, split_special_tokens=false, allowed_special=None, threads=0))]
     fn encode_batch_flat<'py>(
         &self,
         py: Python<'py>,
         texts: Vec<PyBackedStr>,
         add_special_tokens: bool,
+        split_special_tokens: bool,
+        allowed_special: Option<Vec<u32>>,
         threads: usize,
     ) -> PyResult<(Ids<'py>, Bound<'py, PyArray1<i64>>)> {
         let (flat, starts) = run_detached(py, || {
             let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-            let all = self
-                .inner
-                .encode_batch_ids(&strs, add_special_tokens, threads);
+            let all = self.inner.encode_batch_ids_with(
+                &strs,
+                add_special_tokens,
+                policy(split_special_tokens, allowed_special.as_deref()),
+                threads,
+            )?;
             let mut starts = Vec::with_capacity(all.len() + 1);
             starts.push(0i64);
             let mut flat = Vec::with_capacity(all.iter().map(Vec::len).sum());
@@ -124,9 +237,27 @@ impl PyTokenizer {
         Ok((flat.into_pyarray(py), starts.into_pyarray(py)))
     }
 
+    /// The first special token spelled in `text` whose id is not in `allowed`.
+    fn find_disallowed_special(&self, text: &str, allowed: Vec<u32>) -> Option<String> {
+        self.inner
+            .find_disallowed_special(text, &allowed)
+            .map(str::to_owned)
+    }
+
     #[pyo3(signature = (ids, skip_special_tokens=true))]
     fn decode(&self, py: Python<'_>, ids: Vec<u32>, skip_special_tokens: bool) -> PyResult<String> {
         run_detached(py, || self.inner.decode(&ids, skip_special_tokens))
+    }
+
+    #[pyo3(signature = (ids, skip_special_tokens=true))]
+    fn decode_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        ids: Vec<u32>,
+        skip_special_tokens: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = run_detached(py, || self.inner.decode_bytes(&ids, skip_special_tokens))?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     fn vocab_size(&self) -> usize {
@@ -150,6 +281,19 @@ impl PyTokenizer {
             .collect()
     }
 
+    fn model_kind(&self) -> &'static str {
+        self.inner.model().kind()
+    }
+
+    /// `(content, id, special)` of each added token.
+    fn added_tokens(&self) -> Vec<(String, u32, bool)> {
+        self.inner
+            .added_tokens()
+            .iter()
+            .map(|t| (t.content.clone(), t.id, t.special))
+            .collect()
+    }
+
     fn token_to_id(&self, token: &str) -> Option<u32> {
         self.inner.token_to_id(token)
     }
@@ -170,6 +314,30 @@ impl PyTokenizer {
         io::vocab_merges::to_strings(&self.inner).map_err(to_py_err)
     }
 
+    fn to_tiktoken(&self) -> PyResult<String> {
+        io::tiktoken::to_string(&self.inner).map_err(to_py_err)
+    }
+
+    /// The same tokenizer with truncation and padding given as HF JSON strings (`None`: off).
+    #[pyo3(signature = (truncation=None, padding=None))]
+    fn with_truncation_padding(
+        &self,
+        truncation: Option<&str>,
+        padding: Option<&str>,
+    ) -> PyResult<Self> {
+        let parse = |s: Option<&str>| -> PyResult<serde_json::Value> {
+            s.map_or(Ok(serde_json::Value::Null), |s| {
+                serde_json::from_str(s).map_err(|e| to_py_err(Error::invalid(e.to_string())))
+            })
+        };
+        let t = io::hf_json::read_truncation(&parse(truncation)?, "truncation")
+            .map_err(to_py_err)?;
+        let p = io::hf_json::read_padding(&parse(padding)?, "padding").map_err(to_py_err)?;
+        Ok(Self {
+            inner: self.inner.with_truncation_padding(t, p),
+        })
+    }
+
     #[staticmethod]
     fn from_native_json(py: Python<'_>, data: &str) -> PyResult<Self> {
         let inner = run_detached(py, || {
@@ -179,8 +347,9 @@ impl PyTokenizer {
     }
 
     #[staticmethod]
-    fn from_hf_json(py: Python<'_>, data: &str) -> PyResult<Self> {
-        let inner = run_detached(py, || io::hf_json::from_str(data, "<tokenizer.json>"))?;
+    #[pyo3(signature = (data, source="<tokenizer.json>"))]
+    fn from_hf_json(py: Python<'_>, data: &str, source: &str) -> PyResult<Self> {
+        let inner = run_detached(py, || io::hf_json::from_str(data, source))?;
         Ok(Self { inner })
     }
 
@@ -189,6 +358,26 @@ impl PyTokenizer {
         let inner = run_detached(py, || {
             io::vocab_merges::from_strs(vocab_json, merges_txt, None, "<vocab.json + merges.txt>")
         })?;
+        Ok(Self { inner })
+    }
+
+    /// A tiktoken rank file: `name` (the encoding, e.g. the file stem) picks the pattern and
+    /// special tokens unless given.
+    #[staticmethod]
+    #[pyo3(signature = (data, name, source, pattern=None, special_tokens=None))]
+    fn from_tiktoken(
+        py: Python<'_>,
+        data: &[u8],
+        name: &str,
+        source: &str,
+        pattern: Option<String>,
+        special_tokens: Option<Vec<(String, u32)>>,
+    ) -> PyResult<Self> {
+        let options = io::tiktoken::TiktokenOptions {
+            pattern,
+            special_tokens,
+        };
+        let inner = run_detached(py, || io::tiktoken::from_bytes(data, name, &options, source))?;
         Ok(Self { inner })
     }
 }
@@ -204,8 +393,8 @@ fn config_from_settings(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfi
         }
     }
     let unicode: Option<String> = get(settings, "unicode_normalization")?;
-    let normalizer = Normalizer {
-        unicode: match unicode.as_deref() {
+    let normalizer = Normalizer::from_flags(
+        match unicode.as_deref() {
             None => None,
             Some("nfc") => Some(UnicodeForm::Nfc),
             Some("nfkc") => Some(UnicodeForm::Nfkc),
@@ -215,9 +404,9 @@ fn config_from_settings(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfi
                 ))))
             }
         },
-        lowercase: get(settings, "lowercase")?,
-        strip_accents: get(settings, "strip_accents")?,
-    };
+        get(settings, "lowercase")?,
+        get(settings, "strip_accents")?,
+    );
     let pre: String = get(settings, "pre_tokenizer")?;
     let pre_tokenizer = pre_tokenizer_named(&pre).map_err(to_py_err)?;
     let template: Option<Vec<String>> = get(settings, "template")?;
@@ -236,19 +425,13 @@ fn config_from_settings(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfi
         normalizer,
         pre_tokenizer,
         unk_token: get(settings, "unk_token")?,
-        template: template.map(|t| t.iter().map(|s| TemplatePiece::parse(s)).collect()),
+        template,
     })
 }
 
 fn pre_tokenizer_named(name: &str) -> subwordx_core::Result<PreTokenizer> {
-    Ok(match name {
-        "whitespace" => PreTokenizer::Whitespace,
-        "bert" => PreTokenizer::Bert,
-        "gpt2" => PreTokenizer::ByteLevel(SplitPattern::Gpt2),
-        "cl100k" => PreTokenizer::ByteLevel(SplitPattern::Cl100k),
-        "o200k" => PreTokenizer::ByteLevel(SplitPattern::O200k),
-        other => return Err(Error::invalid(format!("unknown pre-tokenizer {other:?}"))),
-    })
+    PreTokenizer::named(name)
+        .ok_or_else(|| Error::invalid(format!("unknown pre-tokenizer {name:?}")))
 }
 
 /// Trains from files: streamed and counted on `threads` threads, then merged.

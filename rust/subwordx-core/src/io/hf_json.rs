@@ -125,7 +125,7 @@ fn read_count(v: Option<&Value>, what: &str, source: &str) -> Result<usize> {
         .ok_or_else(|| Error::corrupt(source, format!("{what} is not a count")))
 }
 
-fn read_truncation(v: &Value, source: &str) -> Result<Option<Truncation>> {
+pub fn read_truncation(v: &Value, source: &str) -> Result<Option<Truncation>> {
     if v.is_null() {
         return Ok(None);
     }
@@ -150,7 +150,7 @@ fn read_truncation(v: &Value, source: &str) -> Result<Option<Truncation>> {
     }))
 }
 
-fn read_padding(v: &Value, source: &str) -> Result<Option<Padding>> {
+pub fn read_padding(v: &Value, source: &str) -> Result<Option<Padding>> {
     if v.is_null() {
         return Ok(None);
     }
