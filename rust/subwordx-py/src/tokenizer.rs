@@ -204,20 +204,21 @@ fn config_from_settings(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfi
         }
     }
     let unicode: Option<String> = get(settings, "unicode_normalization")?;
-    let normalizer = Normalizer {
-        unicode: match unicode.as_deref() {
-            None => None,
-            Some("nfc") => Some(UnicodeForm::Nfc),
-            Some("nfkc") => Some(UnicodeForm::Nfkc),
-            Some(other) => {
-                return Err(to_py_err(Error::invalid(format!(
-                    "unknown unicode normalization {other:?}"
-                ))))
-            }
-        },
-        lowercase: get(settings, "lowercase")?,
-        strip_accents: get(settings, "strip_accents")?,
+    let unicode = match unicode.as_deref() {
+        None => None,
+        Some("nfc") => Some(UnicodeForm::Nfc),
+        Some("nfkc") => Some(UnicodeForm::Nfkc),
+        Some(other) => {
+            return Err(to_py_err(Error::invalid(format!(
+                "unknown unicode normalization {other:?}"
+            ))))
+        }
     };
+    let normalizer = Normalizer::from_flags(
+        unicode,
+        get(settings, "lowercase")?,
+        get(settings, "strip_accents")?,
+    );
     let pre: String = get(settings, "pre_tokenizer")?;
     let pre_tokenizer = pre_tokenizer_named(&pre).map_err(to_py_err)?;
     let template: Option<Vec<String>> = get(settings, "template")?;

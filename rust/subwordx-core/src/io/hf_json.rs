@@ -4,8 +4,8 @@
 //! `end_of_word_suffix`/`continuing_subword_prefix`/`unk_token`, pre-tokenizer `WhitespaceSplit` or
 //! `BertPreTokenizer`, decoder `BPEDecoder` (suffix), `WordPiece` (prefix) or `Fuse`; byte-level
 //! gpt2 → `ByteLevel{use_regex: true}` for both; cl100k/o200k → `Sequence[Split{Regex, Isolated},
-//! ByteLevel{use_regex: false}]`; normalizers → `Sequence` of `NFC`/`NFKC`/`Lowercase`/
-//! `NFD`+`StripAccents`; special tokens → `added_tokens` with `special: true`; the template →
+//! ByteLevel{use_regex: false}]`; the normalizer → its own HF shape
+//! ([`Normalizer::to_hf_json`]); special tokens → `added_tokens` with `special: true`; the template →
 //! `TemplateProcessing`. `ignore_merges` is false, so HF encodes by merges exactly as we do.
 //!
 //! Reading accepts files other tools wrote when every component has a subwordx equivalent:
@@ -16,31 +16,10 @@
 use serde_json::{json, Value};
 
 use crate::models::bpe::{BpeModel, BpeSettings};
-use crate::normalize::{Normalizer, UnicodeForm};
+use crate::normalize::Normalizer;
 use crate::pretokenize::{PreTokenizer, SplitPattern};
 use crate::tokenizer::{TemplatePiece, Tokenizer};
 use crate::{Error, Result};
-
-fn normalizer_json(n: &Normalizer) -> Value {
-    let mut parts = Vec::new();
-    match n.unicode {
-        Some(UnicodeForm::Nfc) => parts.push(json!({"type": "NFC"})),
-        Some(UnicodeForm::Nfkc) => parts.push(json!({"type": "NFKC"})),
-        None => {}
-    }
-    if n.lowercase {
-        parts.push(json!({"type": "Lowercase"}));
-    }
-    if n.strip_accents {
-        parts.push(json!({"type": "NFD"}));
-        parts.push(json!({"type": "StripAccents"}));
-    }
-    if parts.is_empty() {
-        Value::Null
-    } else {
-        json!({"type": "Sequence", "normalizers": parts})
-    }
-}
 
 fn byte_level_json(use_regex: bool) -> Value {
     json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": use_regex})
@@ -120,7 +99,7 @@ pub fn to_string(tok: &Tokenizer) -> String {
         "truncation": null,
         "padding": null,
         "added_tokens": added,
-        "normalizer": normalizer_json(tok.normalizer()),
+        "normalizer": tok.normalizer().to_hf_json(),
         "pre_tokenizer": pre_tokenizer_json(tok.pre_tokenizer()),
         "post_processor": post,
         "decoder": decoder,
@@ -142,29 +121,6 @@ pub fn to_string(tok: &Tokenizer) -> String {
 
 fn type_of(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("?")
-}
-
-fn read_normalizer(v: &Value, n: &mut Normalizer, source: &str) -> Result<()> {
-    let unsupported = || Error::corrupt(source, format!("unsupported normalizer {}", type_of(v)));
-    match type_of(v) {
-        "Sequence" => {
-            let parts = v
-                .get("normalizers")
-                .and_then(Value::as_array)
-                .ok_or_else(unsupported)?;
-            for p in parts {
-                read_normalizer(p, n, source)?;
-            }
-        }
-        "NFC" => n.unicode = Some(UnicodeForm::Nfc),
-        "NFKC" => n.unicode = Some(UnicodeForm::Nfkc),
-        "Lowercase" => n.lowercase = true,
-        // NFD only as the first half of strip accents.
-        "NFD" => {}
-        "StripAccents" => n.strip_accents = true,
-        _ => return Err(unsupported()),
-    }
-    Ok(())
 }
 
 fn read_pre_tokenizer(v: &Value, source: &str) -> Result<PreTokenizer> {
@@ -388,10 +344,10 @@ pub fn from_value(doc: &Value, source: &str) -> Result<Tokenizer> {
         None | Some(Value::Null) => return Err(corrupt("unsupported pre_tokenizer null".into())),
         Some(p) => read_pre_tokenizer(p, source)?,
     };
-    let mut normalizer = Normalizer::default();
-    if let Some(n) = doc.get("normalizer").filter(|n| !n.is_null()) {
-        read_normalizer(n, &mut normalizer, source)?;
-    }
+    let normalizer = match doc.get("normalizer") {
+        Some(n) => Normalizer::from_hf_json(n, source)?,
+        None => Normalizer::default(),
+    };
     let template = match doc.get("post_processor") {
         None | Some(Value::Null) => None,
         Some(p) => read_template(p, source)?,

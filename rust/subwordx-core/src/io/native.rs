@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::models::bpe::{BpeModel, BpeSettings};
-use crate::normalize::Normalizer;
+use crate::normalize::{LegacyNormalizer, Normalizer};
 use crate::pretokenize::{PreTokenizer, SplitPattern};
 use crate::tokenizer::{TemplatePiece, Tokenizer};
 use crate::{Error, Result};
@@ -17,7 +17,7 @@ struct NativeFile {
     version: u32,
     model: String,
     byte_level: bool,
-    normalizer: Normalizer,
+    normalizer: NativeNormalizer,
     pre_tokenizer: String,
     end_of_word_suffix: Option<String>,
     continuing_subword_prefix: Option<String>,
@@ -26,6 +26,24 @@ struct NativeFile {
     template: Option<Vec<String>>,
     vocab: Vec<String>,
     merges: Vec<(String, String)>,
+}
+
+/// The normalizer of a subwordx file: the version-1 settings when they express it, otherwise the
+/// HF `tokenizer.json` shape.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum NativeNormalizer {
+    Legacy(LegacyNormalizer),
+    Steps(Normalizer),
+}
+
+impl From<NativeNormalizer> for Normalizer {
+    fn from(n: NativeNormalizer) -> Self {
+        match n {
+            NativeNormalizer::Legacy(l) => l.into(),
+            NativeNormalizer::Steps(n) => n,
+        }
+    }
 }
 
 /// The name of a pre-tokenizer in the subwordx format.
@@ -59,7 +77,10 @@ pub fn to_string(tok: &Tokenizer) -> String {
         version: 1,
         model: "bpe".into(),
         byte_level: s.byte_level,
-        normalizer: tok.normalizer().clone(),
+        normalizer: match tok.normalizer().to_legacy() {
+            Some(l) => NativeNormalizer::Legacy(l),
+            None => NativeNormalizer::Steps(tok.normalizer().clone()),
+        },
         pre_tokenizer: pre_tokenizer_name(tok.pre_tokenizer()).into(),
         end_of_word_suffix: s.end_of_word_suffix.clone(),
         continuing_subword_prefix: s.continuing_subword_prefix.clone(),
@@ -123,7 +144,8 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
     let template = f
         .template
         .map(|t| t.iter().map(|s| TemplatePiece::parse(s)).collect());
-    Tokenizer::new(model, f.normalizer, pre, f.special_tokens, template).map_err(|e| match e {
+    Tokenizer::new(model, f.normalizer.into(), pre, f.special_tokens, template).map_err(|e| match e
+    {
         Error::InvalidArgument(m) => corrupt(m),
         e => e,
     })

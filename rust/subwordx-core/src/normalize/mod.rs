@@ -39,7 +39,7 @@
 //!   aligned to `ﬁ`. Canonical reordering moves chars but not ranges (the alignment is
 //!   positional; `unicode.rs` has the details).
 //! * Lowercase: the first char of a char's lowercase replaces it, the rest are inserted.
-//! * StripAccents, Strip, Bert's clean text: kept chars keep their own range (filtering).
+//! * `StripAccents`, `Strip`, Bert's clean text: kept chars keep their own range (filtering).
 //! * Replace: text outside matches keeps its ranges; each char of the replacement takes the range
 //!   of the last char of the match (the char before an empty match).
 //! * Prepend: the prepended chars take the range of the text's first char.
@@ -52,7 +52,7 @@
 //!
 //! Every step is one pass over the text, O(n), including canonical reordering and composition of
 //! long runs of combining marks (`unicode.rs`); `Replace` with a regex costs what the regex
-//! engine costs. HF applies `Replace` match by match the same way (one pass since 0.20).
+//! engine costs.
 //!
 //! ## Known differences from HF
 //!
@@ -94,7 +94,10 @@ pub enum NormalizerStep {
     /// Drops general category Mark (Mn, Mc, Me).
     StripAccents,
     /// Trims whitespace on the left and/or right.
-    Strip { left: bool, right: bool },
+    Strip {
+        left: bool,
+        right: bool,
+    },
     /// Replaces each match of `pattern` by `content`.
     Replace {
         pattern: ReplacePattern,
@@ -217,7 +220,7 @@ impl Normalizer {
         &self.steps
     }
 
-    /// The older subwordx settings: the unicode form, then lowercase, then NFD + StripAccents.
+    /// The older subwordx settings: the unicode form, then lowercase, then NFD + `StripAccents`.
     pub fn from_flags(unicode: Option<UnicodeForm>, lowercase: bool, strip_accents: bool) -> Self {
         let mut steps = Vec::new();
         match unicode {
@@ -303,7 +306,10 @@ mod tests {
 
     fn spans(n: &Normalizer, s: &str) -> Vec<(char, (u32, u32))> {
         let a = n.normalize(s);
-        a.text.char_indices().map(|(i, c)| (c, a.align[i])).collect()
+        a.text
+            .char_indices()
+            .map(|(i, c)| (c, a.align[i]))
+            .collect()
     }
 
     #[test]
@@ -319,13 +325,17 @@ mod tests {
 
     #[test]
     fn each_step() {
-        let one = |s: NormalizerStep, t: &str| Normalizer::new(vec![s]).normalize_str(t).into_owned();
+        let one =
+            |s: NormalizerStep, t: &str| Normalizer::new(vec![s]).normalize_str(t).into_owned();
         assert_eq!(one(NormalizerStep::Nfc, "e\u{301}"), "é");
         assert_eq!(one(NormalizerStep::Nfkc, "ﬁ①Ａ"), "fi1A");
         assert_eq!(one(NormalizerStep::Nfd, "é"), "e\u{301}");
         assert_eq!(one(NormalizerStep::Lowercase, "ΌΣΟΣ İ"), "όσοσ i\u{307}");
         assert_eq!(one(NormalizerStep::StripAccents, "e\u{301}\u{903}x"), "ex");
-        let strip = NormalizerStep::Strip { left: true, right: false };
+        let strip = NormalizerStep::Strip {
+            left: true,
+            right: false,
+        };
         assert_eq!(one(strip, " \u{3000}a b \t"), "a b \t");
         let replace = NormalizerStep::Replace {
             pattern: ReplacePattern::String(" ".into()),
@@ -337,7 +347,10 @@ mod tests {
             content: " ".into(),
         };
         assert_eq!(one(squeeze, "a \t\n b"), "a b");
-        assert_eq!(one(NormalizerStep::Prepend("\u{2581}".into()), "a"), "\u{2581}a");
+        assert_eq!(
+            one(NormalizerStep::Prepend("\u{2581}".into()), "a"),
+            "\u{2581}a"
+        );
         assert_eq!(one(NormalizerStep::Prepend("\u{2581}".into()), ""), "");
         let bert = NormalizerStep::Bert {
             clean_text: true,
@@ -353,11 +366,17 @@ mod tests {
         let nfkc = Normalizer::new(vec![NormalizerStep::Nfkc]);
         // The known case: tokens a and ガ of "aｶﾞ" map to chars [0,1) and [1,2) in HF.
         assert_eq!(spans(&nfkc, "aｶﾞ"), [('a', (0, 1)), ('ガ', (1, 4))]);
-        assert_eq!(spans(&nfkc, "ﬁx"), [('f', (0, 3)), ('i', (0, 3)), ('x', (3, 4))]);
+        assert_eq!(
+            spans(&nfkc, "ﬁx"),
+            [('f', (0, 3)), ('i', (0, 3)), ('x', (3, 4))]
+        );
         let n = nfkc.normalize("aｶﾞ");
         assert_eq!(n.source_range(1, 4, 7), (1, 4));
         let prepend = Normalizer::new(vec![NormalizerStep::Prepend("\u{2581}".into())]);
-        assert_eq!(spans(&prepend, "éb"), [('\u{2581}', (0, 2)), ('é', (0, 2)), ('b', (2, 3))]);
+        assert_eq!(
+            spans(&prepend, "éb"),
+            [('\u{2581}', (0, 2)), ('é', (0, 2)), ('b', (2, 3))]
+        );
         let replace = Normalizer::new(vec![NormalizerStep::Replace {
             pattern: ReplacePattern::String("ab".into()),
             content: "XY".into(),
@@ -383,9 +402,10 @@ mod tests {
             }
         }
         assert_eq!(Normalizer::new(vec![NormalizerStep::Nfd]).to_legacy(), None);
-        let l: LegacyNormalizer =
-            serde_json::from_str(r#"{"unicode": "nfkc", "lowercase": true, "strip_accents": false}"#)
-                .unwrap();
+        let l: LegacyNormalizer = serde_json::from_str(
+            r#"{"unicode": "nfkc", "lowercase": true, "strip_accents": false}"#,
+        )
+        .unwrap();
         assert_eq!(l.unicode, Some(UnicodeForm::Nfkc));
     }
 
@@ -409,7 +429,10 @@ mod tests {
             NormalizerStep::Nfkd,
             NormalizerStep::Lowercase,
             NormalizerStep::StripAccents,
-            NormalizerStep::Strip { left: true, right: true },
+            NormalizerStep::Strip {
+                left: true,
+                right: true,
+            },
             NormalizerStep::Replace {
                 pattern: ReplacePattern::regex(r"\s+").unwrap(),
                 content: "\u{2581}".into(),
