@@ -99,7 +99,16 @@ impl<'a> Rewriter<'a> {
     }
 
     pub(super) fn apply(&mut self, c: char, change: isize) {
+        self.apply_kept(c, change, true);
+    }
+
+    /// [`Rewriter::apply`], writing `c` only when `keep` (a filter fused into the rewrite: the
+    /// cursor moves the same, the other chars keep their ranges).
+    pub(super) fn apply_kept(&mut self, c: char, change: isize, keep: bool) {
         if change > 0 {
+            if !keep {
+                return;
+            }
             let a = if self.pos == 0 {
                 (0, 0)
             } else {
@@ -107,12 +116,14 @@ impl<'a> Rewriter<'a> {
             };
             self.out.push(c, a);
         } else {
-            // Past the end HF would panic; no step here gets there, but keep a sane value anyway.
-            let a = match self.src.align.get(self.pos) {
-                Some(&a) => a,
-                None => self.src.align.last().map_or((0, 0), |&(_, e)| (e, e)),
-            };
-            self.out.push(c, a);
+            if keep {
+                // Past the end HF would panic; no step here gets there, but stay sane anyway.
+                let a = match self.src.align.get(self.pos) {
+                    Some(&a) => a,
+                    None => self.src.align.last().map_or((0, 0), |&(_, e)| (e, e)),
+                };
+                self.out.push(c, a);
+            }
             self.skip(1 + change.unsigned_abs());
         }
     }

@@ -277,10 +277,35 @@ impl Normalizer {
             return cur;
         }
         let mut ascii = text.is_ascii();
-        for step in &self.steps {
-            if let Some(next) = step.apply_text(&cur, ascii) {
+        if ascii {
+            // The hot path of counting: ASCII is in every normal form and has no marks, so with
+            // only such steps, lowercasing is all that can happen.
+            let mut lowercase = false;
+            let simple = self.steps.iter().all(|s| match s {
+                NormalizerStep::Lowercase => {
+                    lowercase = true;
+                    true
+                }
+                s => s.is_noop_on_ascii(),
+            });
+            if simple {
+                if lowercase && text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    return Cow::Owned(text.to_ascii_lowercase());
+                }
+                return cur;
+            }
+        }
+        for stage in self.stages() {
+            let (next, keeps_ascii) = match stage {
+                Stage::Step(step) => (step.apply_text(&cur, ascii), step.keeps_ascii()),
+                Stage::DecomposeStrip(form) => (
+                    step::decompose_and_drop_text(&cur, ascii, form, step::is_mark),
+                    true,
+                ),
+            };
+            if let Some(next) = next {
                 cur = Cow::Owned(next);
-                if ascii && !step.keeps_ascii() {
+                if ascii && !keeps_ascii {
                     ascii = cur.is_ascii();
                 }
             }
@@ -291,13 +316,45 @@ impl Normalizer {
     /// The normalized text with its alignment to `text` (for offsets).
     pub fn normalize(&self, text: &str) -> Normalized {
         let mut cur = Normalized::identity(text);
-        for step in &self.steps {
-            if let Some(next) = step.apply_aligned(&cur) {
+        for stage in self.stages() {
+            let next = match stage {
+                Stage::Step(step) => step.apply_aligned(&cur),
+                Stage::DecomposeStrip(form) => {
+                    step::decompose_and_drop_aligned(&cur, form, step::is_mark)
+                }
+            };
+            if let Some(next) = next {
                 cur = next;
             }
         }
         cur
     }
+
+    /// The steps, with `NFD`/`NFKD` + `StripAccents` fused into one pass.
+    fn stages(&self) -> impl Iterator<Item = Stage<'_>> {
+        let mut rest = self.steps.as_slice();
+        std::iter::from_fn(move || {
+            let (stage, n) = match rest {
+                [] => return None,
+                [NormalizerStep::Nfd, NormalizerStep::StripAccents, ..] => {
+                    (Stage::DecomposeStrip(unicode::Form::Nfd), 2)
+                }
+                [NormalizerStep::Nfkd, NormalizerStep::StripAccents, ..] => {
+                    (Stage::DecomposeStrip(unicode::Form::Nfkd), 2)
+                }
+                [step, ..] => (Stage::Step(step), 1),
+            };
+            rest = &rest[n..];
+            Some(stage)
+        })
+    }
+}
+
+/// One pass of [`Normalizer::normalize`]: a step, or two steps fused.
+enum Stage<'a> {
+    Step(&'a NormalizerStep),
+    /// NFD or NFKD, then `StripAccents`.
+    DecomposeStrip(unicode::Form),
 }
 
 #[cfg(test)]
@@ -407,6 +464,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(l.unicode, Some(UnicodeForm::Nfkc));
+    }
+
+    /// The fused NFD/NFKD + `StripAccents` pass gives what the two steps give one after the other.
+    #[test]
+    fn fused_decompose_strip_equals_two_steps() {
+        let inputs = [
+            "",
+            "abc",
+            "Crème Brûlée ǖ ṩ\u{316} हिन्दी ﬁ ｶﾞ 가",
+            "e\u{301}\u{903}\u{20dd}",
+        ];
+        for first in [NormalizerStep::Nfd, NormalizerStep::Nfkd] {
+            let steps = [first, NormalizerStep::StripAccents];
+            let fused = Normalizer::new(steps.to_vec());
+            for s in inputs {
+                let mut text = Cow::Borrowed(s);
+                let mut aligned = Normalized::identity(s);
+                for step in &steps {
+                    if let Some(t) = step.apply_text(&text, text.is_ascii()) {
+                        text = Cow::Owned(t);
+                    }
+                    if let Some(a) = step.apply_aligned(&aligned) {
+                        aligned = a;
+                    }
+                }
+                assert_eq!(fused.normalize_str(s), text, "{s:?}");
+                assert_eq!(fused.normalize(s), aligned, "{s:?}");
+            }
+        }
     }
 
     /// `normalize` and `normalize_str` give the same text; alignments are valid, monotone ranges.

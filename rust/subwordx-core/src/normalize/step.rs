@@ -12,6 +12,18 @@ use super::unicode::{for_each_change, Form};
 use super::{NormalizerStep, ReplacePattern};
 
 impl NormalizerStep {
+    /// True when the step leaves every ASCII text unchanged.
+    pub(super) fn is_noop_on_ascii(&self) -> bool {
+        matches!(
+            self,
+            NormalizerStep::Nfc
+                | NormalizerStep::Nfd
+                | NormalizerStep::Nfkc
+                | NormalizerStep::Nfkd
+                | NormalizerStep::StripAccents
+        )
+    }
+
     /// False when the step can turn ASCII text into non-ASCII text.
     pub(super) fn keeps_ascii(&self) -> bool {
         match self {
@@ -31,10 +43,10 @@ impl NormalizerStep {
             NormalizerStep::Nfkd => unicode_text(text, ascii, Form::Nfkd),
             NormalizerStep::Lowercase => lowercase_text(text, ascii),
             NormalizerStep::StripAccents => {
-                if ascii || !text.chars().any(is_combining_mark) {
+                if ascii || !text.chars().any(is_mark) {
                     None
                 } else {
-                    Some(text.chars().filter(|&c| !is_combining_mark(c)).collect())
+                    Some(text.chars().filter(|&c| !is_mark(c)).collect())
                 }
             }
             NormalizerStep::Strip { left, right } => {
@@ -92,13 +104,7 @@ impl NormalizerStep {
                 }
                 if strip_accents.unwrap_or(*lowercase) && !ascii {
                     update(&mut cur, &|t| {
-                        let nfd = unicode_text(t, false, Form::Nfd);
-                        let t = nfd.as_deref().unwrap_or(t);
-                        if t.chars().any(is_nonspacing_mark) {
-                            Some(t.chars().filter(|&c| !is_nonspacing_mark(c)).collect())
-                        } else {
-                            nfd
-                        }
+                        decompose_and_drop_text(t, false, Form::Nfd, is_nonspacing_mark)
                     });
                 }
                 if *lowercase {
@@ -191,11 +197,7 @@ impl NormalizerStep {
                     });
                 }
                 if strip_accents.unwrap_or(*lowercase) {
-                    update(&|n| {
-                        let nfd = unicode_aligned(n, Form::Nfd);
-                        let n2 = nfd.as_ref().unwrap_or(n);
-                        filter_map_aligned(n2, |c| (!is_nonspacing_mark(c)).then_some(c)).or(nfd)
-                    });
+                    update(&|n| decompose_and_drop_aligned(n, Form::Nfd, is_nonspacing_mark));
                 }
                 if *lowercase {
                     update(&lowercase_aligned);
@@ -220,17 +222,19 @@ impl ReplacePattern {
     }
 }
 
-fn unicode_text(text: &str, ascii: bool, form: Form) -> Option<String> {
-    if ascii {
-        return None;
-    }
+/// True when the quick check (UAX #15) proves `text` already in `form`.
+fn is_normalized(text: &str, form: Form) -> bool {
     let quick = match form {
         Form::Nfc => is_nfc_quick(text.chars()),
         Form::Nfd => is_nfd_quick(text.chars()),
         Form::Nfkc => is_nfkc_quick(text.chars()),
         Form::Nfkd => is_nfkd_quick(text.chars()),
     };
-    if quick == IsNormalized::Yes {
+    quick == IsNormalized::Yes
+}
+
+fn unicode_text(text: &str, ascii: bool, form: Form) -> Option<String> {
+    if ascii || is_normalized(text, form) {
         return None;
     }
     let out: String = match form {
@@ -243,8 +247,10 @@ fn unicode_text(text: &str, ascii: bool, form: Form) -> Option<String> {
 }
 
 fn unicode_aligned(cur: &Normalized, form: Form) -> Option<Normalized> {
-    // ASCII is in every normal form, and each char replaces itself: nothing moves.
-    if cur.text.is_ascii() {
+    // Text already in `form` comes out of the rewrite as each char replacing itself (a char
+    // decomposed and recomposed sums its changes back to 0; marks already in canonical order do
+    // not move), so nothing changes: skip it. `unicode::tests` checks this on random text.
+    if cur.text.is_ascii() || is_normalized(&cur.text, form) {
         return None;
     }
     let mut rw = Rewriter::new(cur);
@@ -252,8 +258,50 @@ fn unicode_aligned(cur: &Normalized, form: Form) -> Option<Normalized> {
     Some(rw.finish())
 }
 
+/// NFD or NFKD, then drop the chars `drop` selects: two HF steps (`NFD`, `StripAccents`; or
+/// Bert's strip accents) in one pass, with the same result.
+pub(super) fn decompose_and_drop_text(
+    text: &str,
+    ascii: bool,
+    form: Form,
+    drop: fn(char) -> bool,
+) -> Option<String> {
+    if ascii || (is_normalized(text, form) && !text.chars().any(drop)) {
+        return None;
+    }
+    let out: String = if form == Form::Nfkd {
+        text.nfkd().filter(|&c| !drop(c)).collect()
+    } else {
+        text.nfd().filter(|&c| !drop(c)).collect()
+    };
+    (out != text).then_some(out)
+}
+
+/// [`decompose_and_drop_text`] with the alignment: the decomposition's rewrite, where dropped
+/// chars still move the cursor but are not written (HF's filter keeps each other char's range).
+pub(super) fn decompose_and_drop_aligned(
+    cur: &Normalized,
+    form: Form,
+    drop: fn(char) -> bool,
+) -> Option<Normalized> {
+    if cur.text.is_ascii() {
+        return None;
+    }
+    if is_normalized(&cur.text, form) {
+        return filter_map_aligned(cur, |c| (!drop(c)).then_some(c));
+    }
+    let mut rw = Rewriter::new(cur);
+    for_each_change(&cur.text, form, |c, change| {
+        rw.apply_kept(c, change, !drop(c));
+    });
+    Some(rw.finish())
+}
+
 /// True when `c` lowercases to itself (`char::to_lowercase`, one char).
 fn lowercases_to_itself(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_uppercase();
+    }
     let mut l = c.to_lowercase();
     l.next() == Some(c) && l.next().is_none()
 }
@@ -270,7 +318,13 @@ fn lowercase_text(text: &str, ascii: bool) -> Option<String> {
     if text.chars().all(lowercases_to_itself) {
         return None;
     }
-    Some(text.chars().flat_map(char::to_lowercase).collect())
+    if text.contains('Σ') {
+        Some(text.chars().flat_map(char::to_lowercase).collect())
+    } else {
+        // The final-sigma rule is the only context in `str::to_lowercase`; without `Σ` it is the
+        // char-by-char mapping, and faster.
+        Some(text.to_lowercase())
+    }
 }
 
 fn lowercase_aligned(cur: &Normalized) -> Option<Normalized> {
@@ -286,14 +340,15 @@ fn lowercase_aligned(cur: &Normalized) -> Option<Normalized> {
     if text.chars().all(lowercases_to_itself) {
         return None;
     }
-    // HF: the first char of a char's lowercase replaces it, the others are inserted.
-    let mut rw = Rewriter::new(cur);
-    for c in text.chars() {
-        for (i, l) in c.to_lowercase().enumerate() {
-            rw.apply(l, isize::from(i > 0));
+    // HF: the first char of a char's lowercase replaces it (its range), the others are inserted
+    // right after it (the range of the char before the cursor: it again).
+    let mut out = Normalized::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        for l in c.to_lowercase() {
+            out.push(l, cur.align[i]);
         }
     }
-    Some(rw.finish())
+    Some(out)
 }
 
 /// HF `filter` and `map` in one: each char mapped to `Some(c)` is kept (as `c`) with its own
@@ -350,6 +405,11 @@ fn replace_aligned(
     }
     out.push_slice(cur, last..text.len());
     Some(out)
+}
+
+/// General category Mark (Mn, Mc, Me): what HF `StripAccents` drops.
+pub(super) fn is_mark(c: char) -> bool {
+    !c.is_ascii() && is_combining_mark(c)
 }
 
 fn is_nonspacing_mark(c: char) -> bool {

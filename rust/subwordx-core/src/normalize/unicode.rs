@@ -202,13 +202,13 @@ mod tests {
         assert_eq!(changes("ǅ", Form::Nfkc), [('D', 0), ('ž', 1)]);
     }
 
-    /// The text is the `unicode-normalization` crate's, on strings built to stress reordering,
-    /// blocking and Hangul.
-    #[test]
-    fn text_matches_the_crate() {
-        let alphabet: Vec<char> = "aeEs\u{1100}\u{1161}\u{11a8}가\u{300}\u{301}\u{316}\u{323}\u{307}\u{334}\u{f71}\u{f72}\u{f73}\u{344}ｶﾞﾟ\u{3099}ﬁǅ\u{1e69}Å\u{b47}\u{b3e} ".chars().collect();
+    /// Short strings over chars that stress reordering, blocking, Hangul and compatibility
+    /// mappings.
+    fn random_strings(n: usize) -> Vec<String> {
+        let alphabet: Vec<char> = "aeEs\u{1100}\u{1161}\u{11a8}가\u{300}\u{301}\u{316}\u{323}\u{307}\u{334}\u{f71}\u{f72}\u{f73}\u{344}ｶﾞﾟ\u{3099}ﬁǅ\u{1e69}Å\u{b47}\u{b3e}éǖḉ\u{327}\u{308} ".chars().collect();
         let mut state = 0x2545_f491_u32;
-        for _ in 0..3000 {
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
             let mut s = String::new();
             for _ in 0..(state % 9) {
                 state ^= state << 13;
@@ -217,6 +217,15 @@ mod tests {
                 s.push(alphabet[state as usize % alphabet.len()]);
             }
             state = state.wrapping_add(0x9e37_79b9);
+            out.push(s);
+        }
+        out
+    }
+
+    /// The text is the `unicode-normalization` crate's.
+    #[test]
+    fn text_matches_the_crate() {
+        for s in random_strings(3000) {
             for form in [Form::Nfc, Form::Nfd, Form::Nfkc, Form::Nfkd] {
                 let ours: String = changes(&s, form).into_iter().map(|p| p.0).collect();
                 let theirs: String = match form {
@@ -228,6 +237,35 @@ mod tests {
                 assert_eq!(ours, theirs, "{form:?} {s:?}");
             }
         }
+    }
+
+    /// Text that passes the quick check for a form comes out as each char replacing itself (the
+    /// aligned path skips such text).
+    #[test]
+    fn normalized_text_is_rewritten_in_place() {
+        use unicode_normalization::IsNormalized::Yes;
+        use unicode_normalization::{is_nfc_quick, is_nfd_quick, is_nfkc_quick, is_nfkd_quick};
+        let mut checked = 0;
+        for s in random_strings(4000) {
+            for form in [Form::Nfc, Form::Nfd, Form::Nfkc, Form::Nfkd] {
+                // Both the string and its normal form (which always passes or is Maybe).
+                let normal: String = changes(&s, form).into_iter().map(|p| p.0).collect();
+                for t in [&s, &normal] {
+                    let quick = match form {
+                        Form::Nfc => is_nfc_quick(t.chars()),
+                        Form::Nfd => is_nfd_quick(t.chars()),
+                        Form::Nfkc => is_nfkc_quick(t.chars()),
+                        Form::Nfkd => is_nfkd_quick(t.chars()),
+                    };
+                    if quick == Yes {
+                        let same: Vec<(char, isize)> = t.chars().map(|c| (c, 0)).collect();
+                        assert_eq!(changes(t, form), same, "{form:?} {t:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 
     #[test]
