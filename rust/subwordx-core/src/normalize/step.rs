@@ -50,8 +50,8 @@ impl NormalizerStep {
                 }
             }
             NormalizerStep::Strip { left, right } => {
-                let s = strip(text, *left, *right);
-                (s.len() != text.len()).then(|| s.to_owned())
+                let kept = strip(text, *left, *right);
+                (kept.len() != text.len()).then(|| text[kept].to_owned())
             }
             NormalizerStep::Replace { pattern, content } => {
                 let mut out = String::new();
@@ -124,20 +124,17 @@ impl NormalizerStep {
             NormalizerStep::Nfkc => unicode_aligned(cur, Form::Nfkc),
             NormalizerStep::Nfkd => unicode_aligned(cur, Form::Nfkd),
             NormalizerStep::Lowercase => lowercase_aligned(cur),
-            NormalizerStep::StripAccents => {
-                filter_map_aligned(cur, |c| (!is_combining_mark(c)).then_some(c))
-            }
+            NormalizerStep::StripAccents => filter_map_aligned(cur, |c| (!is_mark(c)).then_some(c)),
             NormalizerStep::Strip { left, right } => {
                 // Stripping keeps every other char with its own alignment. (HF attaches the
                 // trailing removal to the last kept char only for ASCII text, by comparing a char
                 // index with a byte length; either way nothing after it is read.)
-                let s = strip(text, *left, *right);
-                if s.len() == text.len() {
+                let kept = strip(text, *left, *right);
+                if kept.len() == text.len() {
                     return None;
                 }
-                let start = s.as_ptr() as usize - text.as_ptr() as usize;
-                let mut out = Normalized::with_capacity(s.len());
-                out.push_slice(cur, start..start + s.len());
+                let mut out = Normalized::with_capacity(kept.len());
+                out.push_slice(cur, kept);
                 Some(out)
             }
             NormalizerStep::Replace { pattern, content } => replace_aligned(cur, pattern, content),
@@ -366,13 +363,19 @@ fn filter_map_aligned(cur: &Normalized, f: impl Fn(char) -> Option<char>) -> Opt
     Some(out)
 }
 
-fn strip(text: &str, left: bool, right: bool) -> &str {
-    let t = if left { text.trim_start() } else { text };
-    if right {
-        t.trim_end()
+/// The byte range `Strip` keeps: without leading and/or trailing `char::is_whitespace` chars.
+fn strip(text: &str, left: bool, right: bool) -> std::ops::Range<usize> {
+    let start = if left {
+        text.len() - text.trim_start().len()
     } else {
-        t
-    }
+        0
+    };
+    let end = if right {
+        text.trim_end().len().max(start)
+    } else {
+        text.len()
+    };
+    start..end
 }
 
 /// HF `NormalizedString::replace`: text outside matches keeps its alignment; every char of the
