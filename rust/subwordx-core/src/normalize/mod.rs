@@ -38,11 +38,13 @@
 //!   `ａ`; `ｶ` + `ﾞ` → `ガ` aligned to `ｶ`; NFKC `ﬁ` → `f` (replaces) and `i` (inserted), both
 //!   aligned to `ﬁ`. Canonical reordering moves chars but not ranges (the alignment is
 //!   positional; `unicode.rs` has the details).
-//! * Lowercase: the first char of a char's lowercase replaces it, the rest are inserted.
+//! * Lowercase: the first char of a char's lowercase replaces it, the rest are inserted: all
+//!   take its range (`İ` → `i`, U+0307).
+//! * Prepend: the prepended chars take the range of the text's first char (prepending `""`
+//!   re-inserts that char at the very start, so it aligns to nothing: an HF quirk, kept).
 //! * `StripAccents`, `Strip`, Bert's clean text: kept chars keep their own range (filtering).
 //! * Replace: text outside matches keeps its ranges; each char of the replacement takes the range
 //!   of the last char of the match (the char before an empty match).
-//! * Prepend: the prepended chars take the range of the text's first char.
 //! * Bert's CJK handling: both added spaces take the range of their ideograph.
 //!
 //! A token's span `start..end` of normalized bytes maps back with [`Normalized::source_range`]:
@@ -50,9 +52,9 @@
 //!
 //! ## Cost
 //!
-//! Every step is one pass over the text, O(n), including canonical reordering and composition of
-//! long runs of combining marks (`unicode.rs`); `Replace` with a regex costs what the regex
-//! engine costs.
+//! Every step is O(n) (one pass, a few for Bert), including canonical reordering and composition
+//! of long runs of combining marks (`unicode.rs`); `Replace` with a regex costs what the regex
+//! engine costs. `NFD`/`NFKD` + `StripAccents` run fused in one pass.
 //!
 //! ## Known differences from HF
 //!
@@ -61,7 +63,9 @@
 //!   `unicode-general-category` crates' newer tables. Only chars assigned after Unicode 9 differ.
 //! * `Replace` regexes: HF uses Oniguruma; here the `regex` crate, or `fancy-regex` for patterns
 //!   it cannot compile (look-around, backreferences). Patterns mean the same in the common subset
-//!   (classes, `\s`, repetitions); Oniguruma-only syntax fails to load with an error naming it.
+//!   (classes, `\s`, alternation, repetition); some Oniguruma syntax fails to load, with an error
+//!   naming the normalizer, and a few flags differ in meaning (Oniguruma's `(?m)` is Rust's
+//!   `(?s)`).
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
