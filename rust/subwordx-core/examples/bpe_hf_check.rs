@@ -57,11 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "bert_prefix_lower",
             PreTokenizer::bert(),
-            Normalizer {
-                unicode: Some(UnicodeForm::Nfkc),
-                lowercase: true,
-                strip_accents: true,
-            },
+            Normalizer::from_flags(Some(UnicodeForm::Nfkc), true, true),
             false,
             Some("##"),
         ),

@@ -12,10 +12,7 @@ const TEXT: &str =
 
 fn trained(pre: PreTokenizer, prefix: Option<&str>) -> Tokenizer {
     let mut wc = WordCounts::new();
-    let norm = Normalizer {
-        unicode: Some(UnicodeForm::Nfc),
-        ..Normalizer::default()
-    };
+    let norm = Normalizer::from_flags(Some(UnicodeForm::Nfc), false, false);
     for _ in 0..4 {
         pre.for_each_piece(TEXT, |s, e| wc.add(&TEXT[s..e], 1));
     }
