@@ -34,7 +34,7 @@ def small_corpus(tmp_path: Path, botchan: Path) -> Path:
 
 def _replay_is_exact(tok: Tokenizer, words: collections.Counter[str]) -> None:
     """Each merge must be a most frequent pair of the current segmentation (docs/bpe.md §3)."""
-    suffix = tok.config["end_of_word_suffix"]
+    suffix = tok.config["model"]["end_of_word_suffix"]
     segs = {w: [*list(w[:-1]), w[-1] + suffix] for w in words}
     for a, b in tok.merges:
         pairs: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -112,7 +112,7 @@ def test_offsets_point_into_the_original_text(backend: str, small_corpus: Path) 
     tok = train_bpe(small_corpus, vocab_size=400)
     text = "Hello, Shikoku! The schoolteacher's  town."
     enc = tok.encode(text)
-    suffix = tok.config["end_of_word_suffix"]
+    suffix = tok.config["model"]["end_of_word_suffix"]
     for token, (start, end) in zip(enc.tokens, enc.offsets.tolist()):
         piece = token[: -len(suffix)] if token.endswith(suffix) else token
         assert text[start:end] == piece

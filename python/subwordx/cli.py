@@ -406,9 +406,11 @@ def _describe(component: Any) -> str:
 def _run_info(args: argparse.Namespace) -> int:
     tok = _load(args, args.tokenizer)
     c = tok.config
-    model = dict(c["model"])
+    model = {k: v for k, v in c["model"].items() if v not in (None, False)}
+    byte_level = "ByteLevel" in str(c.get("pre_tokenizer"))
+    kind = f"{'byte-level' if byte_level else 'classic'} {tok.model_kind.upper()}"
     print(f"file            {args.tokenizer}")
-    print(f"model           {_describe(model)}")
+    print(f"model           {kind}: {_describe(model)}")
     print(f"vocab size      {tok.vocab_size}")
     if tok.model_kind == "bpe":
         print(f"merges          {len(tok.merges)}")
