@@ -77,7 +77,10 @@
 //! ## Cost
 //!
 //! One forward pass; each char is classified once or twice (a piece's end is found by the next
-//! char's class). No allocation.
+//! char's class). No allocation. On one thread (`examples/split_speed.rs`, a busy 2-core
+//! machine) that is 340-430 MB/s on English, 430-590 MB/s on Japanese and 350-450 MB/s on
+//! Chinese: 7-9 times the `regex` crate with the lookahead emulated (`pretokenize.rs`), 7-50
+//! times fancy-regex.
 // Generated; `class_table_source` in the tests writes it (module docs).
 #[rustfmt::skip]
 mod classes;
