@@ -10,7 +10,7 @@ use subwordx_core::corpus::count_words_in_texts;
 use subwordx_core::models::bpe::BpeTrainerConfig;
 use subwordx_core::normalize::{Normalizer, UnicodeForm};
 use subwordx_core::pretokenize::{PreTokenizer, SplitPattern};
-use subwordx_core::tokenizer::{TemplatePiece, Tokenizer, TokenizerConfig};
+use subwordx_core::tokenizer::{Tokenizer, TokenizerConfig};
 use subwordx_core::Progress;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

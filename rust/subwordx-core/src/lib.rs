@@ -9,8 +9,6 @@
 //! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
 //! * [`progress`]: counters and cancellation shared by every long job.
 //! * [`models`]: subword models and their trainers ([`models::bpe`]).
-//! * [`pretokenize_fast`]: exact hand-written splitters for the GPT-2, cl100k, o200k and Qwen2
-//!   split regexes (no regex engine).
 //! * [`tokenizer`]: the pipeline: special tokens, normalizer, pre-tokenizer, model, template.
 //! * [`io`]: model files: HF `tokenizer.json`, `vocab.json` + `merges.txt`, the subwordx format.
 //! * [`embeddings`]: word2vec (skip-gram / CBOW, negative sampling / hierarchical softmax,
@@ -23,7 +21,6 @@ pub mod io;
 pub mod models;
 pub mod normalize;
 pub mod pretokenize;
-pub mod pretokenize_fast;
 pub mod progress;
 pub mod tokenizer;
 

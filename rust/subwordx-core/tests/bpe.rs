@@ -9,7 +9,7 @@ use subwordx_core::corpus::WordCounts;
 use subwordx_core::models::bpe::{train, BpeTrainerConfig};
 use subwordx_core::normalize::Normalizer;
 use subwordx_core::pretokenize::{bytes_to_unicode, PreTokenizer, SplitPattern};
-use subwordx_core::tokenizer::{TemplatePiece, Tokenizer, TokenizerConfig};
+use subwordx_core::tokenizer::{Tokenizer, TokenizerConfig};
 use subwordx_core::{Error, Progress};
 
 struct XorShift(u64);

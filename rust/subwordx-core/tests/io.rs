@@ -4,7 +4,7 @@ use subwordx_core::corpus::WordCounts;
 use subwordx_core::models::bpe::BpeTrainerConfig;
 use subwordx_core::normalize::{Normalizer, UnicodeForm};
 use subwordx_core::pretokenize::{PreTokenizer, SplitPattern};
-use subwordx_core::tokenizer::{TemplatePiece, Tokenizer, TokenizerConfig};
+use subwordx_core::tokenizer::{Tokenizer, TokenizerConfig};
 use subwordx_core::{Error, Progress};
 
 const TEXT: &str =

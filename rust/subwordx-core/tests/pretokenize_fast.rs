@@ -1,10 +1,10 @@
-//! The hand-written splitters of `pretokenize_fast` against fancy-regex (the engine of tiktoken)
+//! The hand-written splitters of `pretokenize::fast` against fancy-regex (the engine of tiktoken)
 //! running each original pattern: on random strings built from the chars the patterns tell apart,
 //! and on every line and the whole text of English, Japanese and Chinese corpora.
 
 use std::path::Path;
 
-use subwordx_core::pretokenize_fast::{
+use subwordx_core::pretokenize::fast::{
     for_each_cl100k_piece, for_each_cl100k_tiktoken_piece, for_each_gpt2_piece,
     for_each_o200k_piece, for_each_qwen_piece, CL100K_PATTERN, CL100K_TIKTOKEN_PATTERN,
     GPT2_PATTERN, O200K_PATTERN, QWEN_PATTERN, R50K_TIKTOKEN_PATTERN,

@@ -66,7 +66,7 @@ pub const KNOWN_ENCODINGS: &[KnownEncoding] = &[
     },
     KnownEncoding {
         name: "cl100k_base",
-        pattern: SplitPattern::Cl100k,
+        pattern: SplitPattern::Cl100kTiktoken,
         special_tokens: CL100K,
     },
     KnownEncoding {

@@ -1,7 +1,6 @@
 //! The splitters that need no regex: whitespace, BERT's, punctuation, digits, and HF `Whitespace`
 //! (`\w+|[^\w\s]+`) as a hand-written scan.
 
-use super::patterns::decode_at;
 
 /// Maximal runs of non-whitespace chars. ASCII bytes are classified without decoding.
 pub(super) fn for_each_whitespace_piece(text: &str, mut f: impl FnMut(usize, usize)) {
@@ -14,7 +13,7 @@ pub(super) fn for_each_whitespace_piece(text: &str, mut f: impl FnMut(usize, usi
             // ASCII White_Space: \t \n \v \f \r and space.
             (matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '), 1)
         } else {
-            let c = decode_at(text, i);
+            let c = text[i..].chars().next().unwrap_or('\0');
             (c.is_whitespace(), c.len_utf8())
         };
         match (is_ws, start) {
