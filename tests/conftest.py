@@ -39,8 +39,12 @@ def fixture_lines(name: str) -> list[str]:
 
 
 def shared(path: str) -> Path:
-    """A file of ../shared/data, or skip the test when the folder is absent."""
+    """A file of ../shared/data; its absence fails the test (CI has ../shared, so a missing file
+    is a broken checkout, not a reason to pass quietly)."""
     p = SHARED_DATA / path
     if not p.exists():
-        pytest.skip(f"{p} is not available")
+        pytest.fail(f"{p} is missing: these tests need ../shared beside the repository")
     return p
+
+
+SHARED_ACCEPTANCE = SHARED_DATA.parent / "acceptance"

@@ -187,6 +187,8 @@ class Tokenizer:
     ) -> list[int] | None:
         """The ids of the special tokens to match (None: all), after refusing any text that
         spells a disallowed one (tiktoken's rule)."""
+        if allowed_special is None and not disallowed_special:
+            return [] if split_special_tokens else None
         specials = {c: i for c, i, special in self._inner.added_tokens() if special}
         if allowed_special is None or allowed_special == "all":
             allowed_ids = None if allowed_special is None else list(specials.values())

@@ -582,3 +582,23 @@ fn one_megabyte_without_whitespace_encodes_fast() {
     assert!(dt.as_secs_f64() < LIMIT, "{dt:?}");
     assert!(ids.len() < s.len());
 }
+
+/// The ids-only path (stack merge, packed-key caches) and the path with spans (the general merge)
+/// give the same ids on every piece, cached or not, short or long.
+#[test]
+fn fast_and_spanned_piece_encoding_agree() {
+    let tok = byte_tokenizer(SplitPattern::Gpt2);
+    let bpe = tok.model().as_bpe().unwrap();
+    let alphabet = ['a', 'b', 'c', 'l', 'o', 'w', 'e', 'r', ' ', 'é', '日', '本', '😀'];
+    let mut rng = XorShift(11);
+    for round in 0..3 {
+        for len in 0..40 {
+            let piece: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+            let mut fast = Vec::new();
+            bpe.encode_piece(&piece, &mut fast);
+            let (mut ids, mut spans) = (Vec::new(), Vec::new());
+            bpe.encode_piece_with_spans(&piece, &mut ids, &mut spans);
+            assert_eq!(fast, ids, "round {round}: {piece:?}");
+        }
+    }
+}

@@ -73,7 +73,7 @@ pub struct BpeModel {
     fallback_ids: Box<[u32; 256]>,
     /// `ignore_merges`: a piece's bytes (byte-level) or text (classic) → its token. Added tokens
     /// are not in it: the model never produces them from text.
-    whole_pieces: FxHashMap<Box<[u8]>, u32>,
+    whole_pieces: WholePieces,
     /// Identity of this model's contents for the thread-local cache.
     uid: u64,
 }
@@ -93,12 +93,102 @@ const CACHE_CAPACITY: usize = 1 << 16;
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
-/// The piece cache of one thread: the uid of the model it belongs to, and piece bytes → ids.
-type PieceCache = (u64, FxHashMap<Box<[u8]>, Box<[u32]>>);
+/// A piece of at most 15 bytes packed into one integer (its bytes, then its length in the last
+/// byte): a hash key compared in one instruction, with no pointer to follow. Most pieces of most
+/// text fit, so the two lookups every piece makes (whole token, cache) stay in cache lines.
+#[inline]
+fn short_key(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..bytes.len()].copy_from_slice(bytes);
+    k[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
+/// Pieces that are whole tokens (`ignore_merges`): short ones by packed key, the rest by bytes.
+#[derive(Clone, Debug, Default)]
+struct WholePieces {
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl WholePieces {
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+
+    fn insert(&mut self, bytes: &[u8], id: u32) {
+        match short_key(bytes) {
+            Some(k) => self.short.entry(k).or_insert(id),
+            None => self.long.entry(bytes.into()).or_insert(id),
+        };
+    }
+
+    #[inline]
+    fn get(&self, bytes: &[u8]) -> Option<u32> {
+        match short_key(bytes) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(bytes).copied(),
+        }
+    }
+}
+
+/// Up to this many ids of a cached piece are stored inline; pieces with more are not cached.
+const CACHED_IDS: usize = 7;
+
+/// The piece cache of one thread: the uid of the model it belongs to; short pieces (packed key)
+/// with few ids inline; other pieces by their bytes.
+#[derive(Default)]
+struct PieceCache {
+    uid: u64,
+    short: FxHashMap<u128, ([u32; CACHED_IDS], u8)>,
+    long: FxHashMap<Box<[u8]>, Box<[u32]>>,
+}
+
+impl PieceCache {
+    /// Appends the cached ids of `bytes` to `out`; false if absent.
+    #[inline]
+    fn get(&self, key: Option<u128>, bytes: &[u8], out: &mut Vec<u32>) -> bool {
+        if let Some(k) = key {
+            if let Some((ids, n)) = self.short.get(&k) {
+                out.extend_from_slice(&ids[..*n as usize]);
+                return true;
+            }
+        }
+        match self.long.get(bytes) {
+            Some(ids) => {
+                out.extend_from_slice(ids);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn insert(&mut self, uid: u64, key: Option<u128>, bytes: &[u8], ids: &[u32]) {
+        if self.uid != uid || self.short.len() + self.long.len() >= CACHE_CAPACITY {
+            self.short.clear();
+            self.long.clear();
+            self.uid = uid;
+        }
+        match key {
+            Some(k) if ids.len() <= CACHED_IDS => {
+                let mut inline = [0u32; CACHED_IDS];
+                inline[..ids.len()].copy_from_slice(ids);
+                self.short.insert(k, (inline, ids.len() as u8));
+            }
+            _ => {
+                self.long.insert(bytes.into(), ids.into());
+            }
+        }
+    }
+}
 
 thread_local! {
     static CACHE: RefCell<PieceCache> =
-        RefCell::new((0, FxHashMap::default()));
+        RefCell::new(PieceCache::default());
 }
 
 /// The bytes a byte-level token stands for (`None` if a char is not one of the 256 byte chars).
@@ -222,7 +312,7 @@ impl BpeModel {
             char_ids,
             unk_id,
             fallback_ids: Box::new([NONE; 256]),
-            whole_pieces: FxHashMap::default(),
+            whole_pieces: WholePieces::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
         model.build_lookups(&[]);
@@ -287,7 +377,7 @@ impl BpeModel {
             char_ids: Default::default(),
             unk_id,
             fallback_ids: Box::new([NONE; 256]),
-            whole_pieces: FxHashMap::default(),
+            whole_pieces: WholePieces::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
         model.merges = model.derive_merges();
@@ -363,7 +453,7 @@ impl BpeModel {
                 } else {
                     t.as_bytes().to_vec()
                 };
-                self.whole_pieces.entry(key.into_boxed_slice()).or_insert(id as u32);
+                self.whole_pieces.insert(&key, id as u32);
             }
         }
         *self.fallback_ids = [NONE; 256];
@@ -436,7 +526,7 @@ impl BpeModel {
     #[inline]
     fn whole_piece(&self, piece: &str) -> Option<u32> {
         if self.settings.ignore_merges {
-            self.whole_pieces.get(piece.as_bytes()).copied()
+            self.whole_pieces.get(piece.as_bytes())
         } else {
             None
         }
@@ -449,34 +539,18 @@ impl BpeModel {
             return;
         }
         if self.settings.byte_level && piece.len() <= CACHE_MAX_PIECE {
+            let bytes = piece.as_bytes();
+            let key = short_key(bytes);
             let hit = CACHE.with(|c| {
                 let c = c.borrow();
-                if c.0 != self.uid {
-                    return false;
-                }
-                match c.1.get(piece.as_bytes()) {
-                    Some(ids) => {
-                        out.extend_from_slice(ids);
-                        true
-                    }
-                    None => false,
-                }
+                c.uid == self.uid && c.get(key, bytes, out)
             });
             if hit {
                 return;
             }
             let start = out.len();
-            let mut syms = self.initial_symbols(piece);
-            self.merge(&mut syms);
-            out.extend(syms.iter().map(|s| s.id));
-            CACHE.with(|c| {
-                let mut c = c.borrow_mut();
-                if c.0 != self.uid || c.1.len() >= CACHE_CAPACITY {
-                    c.1.clear();
-                    c.0 = self.uid;
-                }
-                c.1.insert(piece.as_bytes().into(), out[start..].into());
-            });
+            self.merge_short_bytes(bytes, out);
+            CACHE.with(|c| c.borrow_mut().insert(self.uid, key, bytes, &out[start..]));
             return;
         }
         let mut syms = self.initial_symbols(piece);
@@ -579,6 +653,54 @@ impl BpeModel {
             syms.push(u);
         }
         syms
+    }
+
+    /// [`BpeModel::merge_short`] for a byte-level piece of at most [`CACHE_MAX_PIECE`] bytes, on
+    /// the stack: the same merges in the same order (lowest rank, then leftmost), no allocation.
+    fn merge_short_bytes(&self, bytes: &[u8], out: &mut Vec<u32>) {
+        let mut ids = [0u32; CACHE_MAX_PIECE];
+        let mut len = 0;
+        for &b in bytes {
+            let id = self.byte_ids[b as usize];
+            let id = if id == NONE {
+                self.unk_id.unwrap_or(NONE)
+            } else {
+                id
+            };
+            if id != NONE {
+                ids[len] = id;
+                len += 1;
+            }
+        }
+        // ranks[i]: the merge of ids[i], ids[i + 1].
+        let mut ranks = [(NONE, NONE); CACHE_MAX_PIECE];
+        for i in 0..len.saturating_sub(1) {
+            ranks[i] = self.rank(ids[i], ids[i + 1]);
+        }
+        while len > 1 {
+            let mut best = NONE;
+            let mut at = 0;
+            for (i, &(r, _)) in ranks[..len - 1].iter().enumerate() {
+                if r < best {
+                    best = r;
+                    at = i;
+                }
+            }
+            if best == NONE {
+                break;
+            }
+            ids[at] = ranks[at].1;
+            ids.copy_within(at + 2..len, at + 1);
+            ranks.copy_within(at + 1..len - 1, at);
+            len -= 1;
+            if at + 1 < len {
+                ranks[at] = self.rank(ids[at], ids[at + 1]);
+            }
+            if at > 0 {
+                ranks[at - 1] = self.rank(ids[at - 1], ids[at]);
+            }
+        }
+        out.extend_from_slice(&ids[..len]);
     }
 
     fn merge(&self, syms: &mut Vec<Sym>) {
