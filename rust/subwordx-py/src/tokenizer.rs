@@ -128,14 +128,14 @@ impl PyTokenizer {
         add_special_tokens: bool,
         split_special_tokens: bool,
         allowed_special: Option<Vec<u32>>,
-    ) -> Ids<'py> {
+    ) -> PyResult<Ids<'py>> {
         let p = policy(split_special_tokens, allowed_special.as_deref());
         let ids = if text.len() < DETACH_BYTES {
-            self.inner.encode_ids_with(text, add_special_tokens, p)
+            self.inner.encode_ids_with(text, add_special_tokens, p).map_err(to_py_err)?
         } else {
-            py.detach(|| self.inner.encode_ids_with(text, add_special_tokens, p))
+            run_detached(py, || self.inner.encode_ids_with(text, add_special_tokens, p))?
         };
-        ids.into_pyarray(py)
+        Ok(ids.into_pyarray(py))
     }
 
     /// Only the ids, as a Python list (what tiktoken-style callers want).
@@ -147,12 +147,12 @@ impl PyTokenizer {
         add_special_tokens: bool,
         split_special_tokens: bool,
         allowed_special: Option<Vec<u32>>,
-    ) -> Vec<u32> {
+    ) -> PyResult<Vec<u32>> {
         let p = policy(split_special_tokens, allowed_special.as_deref());
         if text.len() < DETACH_BYTES {
-            self.inner.encode_ids_with(text, add_special_tokens, p)
+            self.inner.encode_ids_with(text, add_special_tokens, p).map_err(to_py_err)
         } else {
-            py.detach(|| self.inner.encode_ids_with(text, add_special_tokens, p))
+            run_detached(py, || self.inner.encode_ids_with(text, add_special_tokens, p))
         }
     }
 

@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 pub use bytes::{bytes_to_unicode, unicode_to_byte};
 pub use patterns::{
-    SplitPattern, CL100K_PATTERN, CL100K_TIKTOKEN_PATTERN, GPT2_PATTERN, GPT2_PATTERN_GROUPED,
+    SplitPattern, CL100K_PATTERN, CL100K_TIKTOKEN_PATTERN, CL100K_TIKTOKEN_PATTERN_HF, GPT2_PATTERN, GPT2_PATTERN_GROUPED,
     O200K_PATTERN, QWEN_PATTERN, R50K_TIKTOKEN_PATTERN,
 };
 pub use split::{PatternSource, SplitBehavior, SplitRegex};

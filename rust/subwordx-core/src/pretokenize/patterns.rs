@@ -25,6 +25,11 @@ pub use super::fast::{
 pub const GPT2_PATTERN_GROUPED: &str =
     r"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+/// [`CL100K_TIKTOKEN_PATTERN`] as written to `tokenizer.json`: tiktoken's `\p{N}{1,3}+` is
+/// possessive, but HF's Oniguruma (Ruby syntax) reads `{1,3}+` as `(?:{1,3})+`. Nothing follows it
+/// in its alternative, so plain `{1,3}` means the same to both engines.
+pub const CL100K_TIKTOKEN_PATTERN_HF: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+
 /// The split regex of a byte-level pre-tokenizer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,14 +44,14 @@ pub enum SplitPattern {
 }
 
 impl SplitPattern {
-    /// The pattern's source (with its lookahead), e.g. for an HF `tokenizer.json`.
+    /// The pattern's source (with its lookahead) as an HF `tokenizer.json` holds it.
     pub fn pattern(self) -> &'static str {
         match self {
             SplitPattern::Gpt2 => GPT2_PATTERN,
             SplitPattern::Cl100k => CL100K_PATTERN,
             SplitPattern::O200k => O200K_PATTERN,
             SplitPattern::Qwen => QWEN_PATTERN,
-            SplitPattern::Cl100kTiktoken => CL100K_TIKTOKEN_PATTERN,
+            SplitPattern::Cl100kTiktoken => CL100K_TIKTOKEN_PATTERN_HF,
         }
     }
 
@@ -58,6 +63,7 @@ impl SplitPattern {
             (R50K_TIKTOKEN_PATTERN, SplitPattern::Gpt2),
             (CL100K_PATTERN, SplitPattern::Cl100k),
             (CL100K_TIKTOKEN_PATTERN, SplitPattern::Cl100kTiktoken),
+            (CL100K_TIKTOKEN_PATTERN_HF, SplitPattern::Cl100kTiktoken),
             (O200K_PATTERN, SplitPattern::O200k),
             (QWEN_PATTERN, SplitPattern::Qwen),
         ]

@@ -232,6 +232,9 @@ pub fn truncate_pair(
     t: &Truncation,
 ) -> Result<()> {
     let Some(b) = b else {
+        if a.len() <= max_len {
+            return Ok(());
+        }
         return match t.strategy {
             TruncationStrategy::OnlySecond => Err(Error::invalid(
                 "truncation only_second needs a pair of texts",

@@ -676,9 +676,14 @@ impl Tokenizer {
         });
     }
 
-    /// The ids of `text` only: the fast path (no offsets, no token strings).
+    /// The ids of `text` only: the fast path (no offsets, no token strings). Truncation errors
+    /// (a strategy the text cannot satisfy) leave the ids untruncated; use
+    /// [`Tokenizer::encode_ids_with`] to see them.
     pub fn encode_ids(&self, text: &str, add_special_tokens: bool) -> Vec<u32> {
-        self.encode_ids_with(text, add_special_tokens, SpecialPolicy::All)
+        match self.encode_ids_with(text, add_special_tokens, SpecialPolicy::All) {
+            Ok(ids) => ids,
+            Err(_) => self.encode_sequence(text, SpecialPolicy::All, false).ids,
+        }
     }
 
     /// [`Tokenizer::encode_ids`] with a special-token policy.
@@ -687,16 +692,15 @@ impl Tokenizer {
         text: &str,
         add_special_tokens: bool,
         policy: SpecialPolicy<'_>,
-    ) -> Vec<u32> {
+    ) -> Result<Vec<u32>> {
         if self.truncation.is_none()
             && self.padding.is_none()
             && (!add_special_tokens || self.post_processor.is_none())
         {
-            return self.encode_sequence(text, policy, false).ids;
+            return Ok(self.encode_sequence(text, policy, false).ids);
         }
         self.encode_full(text, None, add_special_tokens, policy, false)
             .map(|e| e.ids)
-            .unwrap_or_default()
     }
 
     /// Encodes many texts in parallel on `threads` threads (0 = all cores).
@@ -799,8 +803,8 @@ impl Tokenizer {
             texts
                 .par_iter()
                 .map(|t| self.encode_ids_with(t.as_ref(), add_special_tokens, policy))
-                .collect()
-        })
+                .collect::<Result<Vec<_>>>()
+        })?
     }
 
     /// The tokens of `ids`; an unknown id is an [`Error::InvalidArgument`] naming it.

@@ -1,0 +1,282 @@
+"""The pipeline on the tokenizers people have: HF tokenizer.json files in the shapes of GPT-2,
+RoBERTa, GPT-4, Llama 3 and Qwen files, and tiktoken rank files, against HF `tokenizers` and
+`tiktoken` themselves; the special-token policy, truncation, padding, pairs, the streaming
+decoder, file round trips and the CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tiktoken
+from tokenizers import Tokenizer as HFTokenizer
+
+import subwordx
+from subwordx import Tokenizer, cli
+from subwordx.errors import ConfigError, DisallowedSpecialTokenError, ModelFormatError
+from tests.conftest import SHARED_ACCEPTANCE, shared
+
+TRICKY = [
+    "",
+    "Hello, world! I'LL  go\t\tthere, won't we?",
+    "tabs\tand  double  spaces,   numbers 1234567 and 3.14159",
+    "\u2003em space, emoji 😀\u200d🔥, café / cafe\u0301",
+    "吾輩は猫である。名前はまだ無い。",
+    "中文文本，还有English混合123。",
+    "line one\nline two\r\n\n  indented   \n",
+    "<s>special</s> <|endoftext|> text",
+]
+
+
+def _lines(n: int = 60) -> list[str]:
+    en = shared("corpora/gcide.txt").read_text(encoding="utf-8").split("\n")[20000 : 20000 + n]
+    ja = shared("corpora/wagahaiwa_nekodearu.txt").read_text(encoding="utf-8").split("\n")[:n]
+    return [x for x in en + ja if x] + TRICKY
+
+
+@pytest.fixture(scope="session")
+def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """tokenizer.json files in the shapes of real models' files, from the real rank files."""
+    out = tmp_path_factory.mktemp("zoo")
+    made = {}
+    for ranks, shape in [("r50k", "roberta"), ("cl100k", "llama3"), ("o200k", "qwen")]:
+        path = out / f"{ranks}-{shape}.json"
+        subprocess.run(
+            [
+                sys.executable,
+                str(SHARED_ACCEPTANCE / "make_hf_tokenizer.py"),
+                str(shared(f"tokenizers/openai/{ranks}_base.tiktoken")),
+                shape,
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        made[shape] = path
+    return made
+
+
+@pytest.mark.parametrize("shape", ["roberta", "llama3", "qwen"])
+def test_tokenizer_json_gives_hf_encodings(zoo: dict[str, Path], shape: str) -> None:
+    ours = Tokenizer.load(zoo[shape], backend="rust")
+    hf = HFTokenizer.from_file(str(zoo[shape]))
+    for line in _lines():
+        a, b = ours.encode(line), hf.encode(line)
+        assert a.ids.tolist() == b.ids, line
+        assert a.tokens == b.tokens
+        assert [tuple(o) for o in a.offsets.tolist()] == b.offsets, line
+        assert a.type_ids.tolist() == b.type_ids
+        assert a.special_tokens_mask.tolist() == b.special_tokens_mask
+        assert a.word_ids == b.word_ids, line
+        assert ours.decode(a.ids) == hf.decode(b.ids)
+    pairs = [("first text", "second, longer text here"), ("吾輩は猫", "である")]
+    for x, y in pairs:
+        a, b = ours.encode(x, y), hf.encode(x, y)
+        assert a.ids.tolist() == b.ids
+        assert a.type_ids.tolist() == b.type_ids
+        assert [tuple(o) for o in a.offsets.tolist()] == b.offsets
+        assert a.sequence_ids == b.sequence_ids
+
+
+def test_python_backend_agrees_with_rust(zoo: dict[str, Path]) -> None:
+    rust = Tokenizer.load(zoo["llama3"], backend="rust")
+    py = Tokenizer.load(zoo["llama3"], backend="python")
+    assert py.backend == "python"
+    for line in _lines(10):
+        a, b = rust.encode(line), py.encode(line)
+        assert a.ids.tolist() == b.ids.tolist(), line
+        assert a.offsets.tolist() == b.offsets.tolist(), line
+        assert a.word_ids == b.word_ids
+
+
+def test_truncation_and_padding_as_hf(zoo: dict[str, Path]) -> None:
+    base = Tokenizer.load(zoo["roberta"], backend="rust")
+    hf = HFTokenizer.from_file(str(zoo["roberta"]))
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    for strategy in ["longest_first", "only_first", "only_second"]:
+        for stride in [0, 2]:
+            tok = base.with_truncation(9, stride=stride, strategy=strategy)
+            hf.enable_truncation(9, stride=stride, strategy=strategy)
+            for x, y in [(text, "short pair"), ("short", text)]:
+                try:
+                    want = hf.encode(x, y)
+                except Exception:
+                    with pytest.raises(ConfigError):
+                        tok.encode(x, y)
+                    continue
+                got = tok.encode(x, y)
+                assert got.ids.tolist() == want.ids, (strategy, stride, x)
+                assert got.type_ids.tolist() == want.type_ids
+            if strategy == "only_second":
+                with pytest.raises(ConfigError):  # HF: "Second sequence not provided"
+                    tok.encode(text)
+                continue
+            single = tok.encode(text)
+            want1 = hf.encode(text)
+            assert single.ids.tolist() == want1.ids
+            assert [o.ids.tolist() for o in single.overflowing] == [o.ids for o in want1.overflowing]
+    hf.no_truncation()
+    pad = base.with_padding(pad_to_multiple_of=8, direction="left", pad_token="<pad>")
+    hf.enable_padding(pad_to_multiple_of=8, direction="left", pad_id=pad.token_to_id("<pad>"),
+                      pad_token="<pad>")
+    texts = ["a", "a much longer text than the first one"]
+    for got, want in zip(pad.encode_batch(texts), hf.encode_batch(texts)):
+        assert got.ids.tolist() == want.ids
+        assert got.attention_mask.tolist() == want.attention_mask
+        assert got.special_tokens_mask.tolist() == want.special_tokens_mask
+        assert [tuple(o) for o in got.offsets.tolist()] == want.offsets
+    # Truncation and padding travel in tokenizer.json.
+    doc = json.loads(pad.with_truncation(5).to_str("hf"))
+    assert doc["truncation"]["max_length"] == 5 and doc["padding"]["pad_to_multiple_of"] == 8
+
+
+def _tiktoken(name: str) -> tiktoken.Encoding:
+    path = shared(f"tokenizers/openai/{name}.tiktoken")
+    ranks = {}
+    for line in path.read_bytes().splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    ours = Tokenizer.load(path, backend="rust")
+    # tiktoken's own patterns and special tokens (tiktoken_ext.openai_public), with the rank file
+    # read from ../shared instead of downloaded.
+    from unittest import mock
+
+    from tiktoken_ext import openai_public
+
+    with mock.patch.object(openai_public, "load_tiktoken_bpe", lambda *a, **k: ranks):
+        spec = getattr(openai_public, name)()
+    assert spec["special_tokens"] == {t: ours.token_to_id(t) for t in spec["special_tokens"]}
+    return tiktoken.Encoding(
+        name, pat_str=spec["pat_str"], mergeable_ranks=ranks, special_tokens=spec["special_tokens"]
+    )
+
+
+@pytest.mark.parametrize("name", ["r50k_base", "cl100k_base", "o200k_base"])
+def test_tiktoken_files_give_tiktoken_ids(name: str) -> None:
+    ref = _tiktoken(name)
+    tok = Tokenizer.load(shared(f"tokenizers/openai/{name}.tiktoken"), backend="rust")
+    docs = ["\n".join(_lines(40)), *_lines(), "a\n  ", "trailing \r\n  \n", "x  \n\n  y"]
+    for doc in docs:
+        ordinary = ref.encode_ordinary(doc)
+        assert tok.encode(doc, split_special_tokens=True).ids.tolist() == ordinary, doc[:40]
+        assert tok.decode_bytes(ordinary) == doc.encode("utf-8")
+    # tiktoken's special-token rules.
+    text = "hello <|endoftext|> world"
+    with pytest.raises(DisallowedSpecialTokenError):
+        tok.encode(text, disallowed_special="all")
+    with pytest.raises(ValueError):
+        ref.encode(text)
+    assert tok.encode(text, allowed_special="all").ids.tolist() == ref.encode(
+        text, allowed_special="all"
+    )
+    assert tok.encode(text, allowed_special=set(), disallowed_special=()).ids.tolist() == (
+        ref.encode(text, disallowed_special=())
+    )
+    flat, starts = tok.encode_batch_ids([text], allowed_special=set())
+    assert flat.tolist() == ref.encode_ordinary(text)
+    assert tok.encode_batch_lists([text, "x"], split_special_tokens=True) == [
+        ref.encode_ordinary(text),
+        ref.encode_ordinary("x"),
+    ]
+    with pytest.raises(DisallowedSpecialTokenError):
+        tok.encode_batch_lists(["ok", text], disallowed_special="all")
+
+
+def test_tiktoken_file_round_trips(tmp_path: Path) -> None:
+    src = shared("tokenizers/openai/r50k_base.tiktoken")
+    tok = Tokenizer.load(src)
+    out = tmp_path / "copy.tiktoken"
+    tok.save(out)
+    assert out.read_bytes() == src.read_bytes()
+    # Native and HF files of a tiktoken vocabulary give the same ids.
+    tok.save(tmp_path / "t.swx.json")
+    tok.save(tmp_path / "t.json")
+    again = Tokenizer.load(tmp_path / "t.swx.json")
+    hf = HFTokenizer.from_file(str(tmp_path / "t.json"))
+    for line in _lines(20):
+        ids = tok.encode(line, split_special_tokens=True).ids.tolist()
+        assert again.encode(line, split_special_tokens=True).ids.tolist() == ids
+        assert hf.encode(line, add_special_tokens=False).ids == tok.encode(line).ids.tolist()
+    unknown = tmp_path / "mystery.tiktoken"
+    unknown.write_bytes(src.read_bytes())
+    with pytest.raises(ConfigError, match="pattern"):
+        Tokenizer.load(unknown)
+    assert Tokenizer.load(unknown, pattern="gpt2").encode("hi there").ids.tolist() == (
+        tok.encode("hi there").ids.tolist()
+    )
+
+
+def test_hf_file_saves_back_to_the_same_behaviour(zoo: dict[str, Path], tmp_path: Path) -> None:
+    tok = Tokenizer.load(zoo["llama3"])
+    tok.save(tmp_path / "back.json")
+    hf = HFTokenizer.from_file(str(tmp_path / "back.json"))
+    for line in _lines(20):
+        assert tok.encode(line).ids.tolist() == hf.encode(line).ids
+    back = Tokenizer.load(tmp_path / "back.json")
+    assert back == tok
+    assert pickle.loads(pickle.dumps(tok)) == tok
+
+
+def test_decode_stream_never_splits_a_char(zoo: dict[str, Path]) -> None:
+    tok = Tokenizer.load(zoo["qwen"])
+    for text in TRICKY + ["😀🔥🎉 日本語"]:
+        ids = tok.encode(text, add_special_tokens=False).ids
+        stream = tok.decode_stream()
+        pieces = [p for p in map(stream.step, ids) if p is not None]
+        assert "".join(pieces) == tok.decode(ids)  # NFC-normalized text (Qwen's normalizer)
+        assert all("\ufffd" not in p for p in pieces)
+
+
+def test_unsupported_components_are_named(zoo: dict[str, Path], tmp_path: Path) -> None:
+    doc = json.loads(zoo["roberta"].read_text(encoding="utf-8"))
+    doc["pre_tokenizer"] = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="Metaspace"):
+        Tokenizer.load(bad, backend="rust")
+    doc["post_processor"] = {"type": "NoSuchProcessor"}
+    doc["pre_tokenizer"] = None
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    for backend in ["rust", "python"]:
+        with pytest.raises(ModelFormatError, match="NoSuchProcessor"):
+            Tokenizer.load(bad, backend=backend)
+
+
+def test_threads_are_bounded(zoo: dict[str, Path]) -> None:
+    tok = Tokenizer.load(zoo["roberta"])
+    with pytest.raises(ConfigError, match="threads"):
+        tok.encode_batch_lists(["a", "b"], threads=10**6)
+    assert tok.encode_batch_lists(["a", "b"], threads=2) == tok.encode_batch_lists(["a", "b"])
+
+
+def test_cli_convert_and_info(zoo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = shared("tokenizers/openai/cl100k_base.tiktoken")
+    out = tmp_path / "cl100k.json"
+    assert cli.main(["convert", str(src), str(out), "--to", "hf"]) == 0
+    hf = HFTokenizer.from_file(str(out))
+    tok = Tokenizer.load(src)
+    for line in _lines(10):
+        assert hf.encode(line, add_special_tokens=False).ids == tok.encode(line).ids.tolist()
+    capsys.readouterr()
+    assert cli.main(["info", str(zoo["llama3"])]) == 0
+    info = capsys.readouterr().out
+    assert "byte-level BPE" in info and "TemplateProcessing" in info and "Split" in info
+    assert cli.main(["info", str(src)]) == 0
+    assert "<|endoftext|>" in capsys.readouterr().out
+    assert cli.main(["convert", str(zoo["llama3"]), str(tmp_path / "x.swx.json")]) == 0
+    assert Tokenizer.load(tmp_path / "x.swx.json") == Tokenizer.load(zoo["llama3"])
+
+
+def test_lazy_fields_match_a_full_encoding(zoo: dict[str, Path]) -> None:
+    tok = Tokenizer.load(zoo["roberta"])
+    text = "Lazy fields, computed on first use."
+    enc = tok.encode(text)
+    assert len(enc) == len(enc.offsets) == len(enc.type_ids) == len(enc.word_ids)
+    assert tok.encode_ids(text).tolist() == enc.ids.tolist()
+    assert subwordx.Encoding is type(enc)
