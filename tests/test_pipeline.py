@@ -119,11 +119,14 @@ def test_truncation_and_padding_as_hf(zoo: dict[str, Path]) -> None:
             single = tok.encode(text)
             want1 = hf.encode(text)
             assert single.ids.tolist() == want1.ids
-            assert [o.ids.tolist() for o in single.overflowing] == [o.ids for o in want1.overflowing]
+            assert [o.ids.tolist() for o in single.overflowing] == [
+                o.ids for o in want1.overflowing
+            ]
     hf.no_truncation()
     pad = base.with_padding(pad_to_multiple_of=8, direction="left", pad_token="<pad>")
-    hf.enable_padding(pad_to_multiple_of=8, direction="left", pad_id=pad.token_to_id("<pad>"),
-                      pad_token="<pad>")
+    hf.enable_padding(
+        pad_to_multiple_of=8, direction="left", pad_id=pad.token_to_id("<pad>"), pad_token="<pad>"
+    )
     texts = ["a", "a much longer text than the first one"]
     for got, want in zip(pad.encode_batch(texts), hf.encode_batch(texts)):
         assert got.ids.tolist() == want.ids
@@ -178,7 +181,7 @@ def test_tiktoken_files_give_tiktoken_ids(name: str) -> None:
     assert tok.encode(text, allowed_special=set(), disallowed_special=()).ids.tolist() == (
         ref.encode(text, disallowed_special=())
     )
-    flat, starts = tok.encode_batch_ids([text], allowed_special=set())
+    flat, _ = tok.encode_batch_ids([text], allowed_special=set())
     assert flat.tolist() == ref.encode_ordinary(text)
     assert tok.encode_batch_lists([text, "x"], split_special_tokens=True) == [
         ref.encode_ordinary(text),
@@ -225,7 +228,7 @@ def test_hf_file_saves_back_to_the_same_behaviour(zoo: dict[str, Path], tmp_path
 
 def test_decode_stream_never_splits_a_char(zoo: dict[str, Path]) -> None:
     tok = Tokenizer.load(zoo["qwen"])
-    for text in TRICKY + ["😀🔥🎉 日本語"]:
+    for text in [*TRICKY, "😀🔥🎉 日本語"]:
         ids = tok.encode(text, add_special_tokens=False).ids
         stream = tok.decode_stream()
         pieces = [p for p in map(stream.step, ids) if p is not None]
@@ -255,7 +258,9 @@ def test_threads_are_bounded(zoo: dict[str, Path]) -> None:
     assert tok.encode_batch_lists(["a", "b"], threads=2) == tok.encode_batch_lists(["a", "b"])
 
 
-def test_cli_convert_and_info(zoo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_convert_and_info(
+    zoo: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = shared("tokenizers/openai/cl100k_base.tiktoken")
     out = tmp_path / "cl100k.json"
     assert cli.main(["convert", str(src), str(out), "--to", "hf"]) == 0

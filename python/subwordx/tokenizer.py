@@ -23,8 +23,8 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any, Literal, Union
 
 import numpy as np
@@ -43,7 +43,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, int, int, str], None]
 PreTokenizerName = Literal["whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3"]
 FileFormat = Literal["hf", "subwordx", "vocab-merges", "tiktoken"]
-SpecialSet = Union[Literal["all"], AbstractSet[str], Sequence[str]]
+SpecialSet = Literal["all"] | AbstractSet[str] | Sequence[str]
 
 _PRE_TOKENIZERS = ("whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3")
 _BYTE_LEVEL = ("gpt2", "cl100k", "o200k", "qwen", "llama3")
@@ -199,7 +199,9 @@ class Tokenizer:
             allowed_ids = [specials[s] for s in allowed_special]
         if disallowed_special:
             if disallowed_special == "all":
-                refused = [i for i in specials.values() if allowed_ids is None or i not in allowed_ids]
+                refused = [
+                    i for i in specials.values() if allowed_ids is None or i not in allowed_ids
+                ]
             else:
                 unknown = [s for s in disallowed_special if s not in specials]
                 if unknown:
@@ -285,7 +287,11 @@ class Tokenizer:
         )
         split = allowed == []
         details = self._inner.encode_batch(
-            texts, pair_list, add_special_tokens, split, None if split else allowed,
+            texts,
+            pair_list,
+            add_special_tokens,
+            split,
+            None if split else allowed,
             _check_threads(threads),
         )
         return [Encoding._of(self, d) for d in details]
@@ -309,7 +315,10 @@ class Tokenizer:
         return [
             list(ids)
             for ids in self._inner.encode_batch_ids(
-                texts, add_special_tokens, split, None if split else allowed,
+                texts,
+                add_special_tokens,
+                split,
+                None if split else allowed,
                 _check_threads(threads),
             )
         ]
@@ -401,15 +410,23 @@ class Tokenizer:
                 raise ConfigError(f"max_length must be an integer >= 0, got {max_length!r}")
             if not isinstance(stride, int) or stride < 0:
                 raise ConfigError(f"stride must be an integer >= 0, got {stride!r}")
-            names = {"longest_first": "LongestFirst", "only_first": "OnlyFirst",
-                     "only_second": "OnlySecond"}
+            names = {
+                "longest_first": "LongestFirst",
+                "only_first": "OnlyFirst",
+                "only_second": "OnlySecond",
+            }
             if strategy not in names:
                 raise ConfigError(f"strategy must be one of {', '.join(names)}, got {strategy!r}")
             if direction not in ("right", "left"):
                 raise ConfigError(f"direction must be 'right' or 'left', got {direction!r}")
-            truncation = json.dumps({"max_length": max_length, "stride": stride,
-                                     "strategy": names[strategy],
-                                     "direction": direction.capitalize()})
+            truncation = json.dumps(
+                {
+                    "max_length": max_length,
+                    "stride": stride,
+                    "strategy": names[strategy],
+                    "direction": direction.capitalize(),
+                }
+            )
         padding = self._inner_settings().get("padding")
         return Tokenizer(
             self._inner.with_truncation_padding(
@@ -442,7 +459,11 @@ class Tokenizer:
                 raise ConfigError(f"direction must be 'right' or 'left', got {direction!r}")
             if pad_token is None and pad_id is None:
                 pad_token = next(
-                    (t for t in ("[PAD]", "<pad>", "<|endoftext|>") if self.token_to_id(t) is not None),
+                    (
+                        t
+                        for t in ("[PAD]", "<pad>", "<|endoftext|>")
+                        if self.token_to_id(t) is not None
+                    ),
                     None,
                 )
                 if pad_token is None:
@@ -455,11 +476,16 @@ class Tokenizer:
                 pad_id = found
             elif pad_token is None:
                 pad_token = self.id_to_token(pad_id)
-            padding = json.dumps({
-                "strategy": "BatchLongest" if length is None else {"Fixed": length},
-                "direction": direction.capitalize(), "pad_to_multiple_of": pad_to_multiple_of,
-                "pad_id": pad_id, "pad_type_id": pad_type_id, "pad_token": pad_token,
-            })
+            padding = json.dumps(
+                {
+                    "strategy": "BatchLongest" if length is None else {"Fixed": length},
+                    "direction": direction.capitalize(),
+                    "pad_to_multiple_of": pad_to_multiple_of,
+                    "pad_id": pad_id,
+                    "pad_type_id": pad_type_id,
+                    "pad_token": pad_token,
+                }
+            )
         truncation = self._inner_settings().get("truncation")
         return Tokenizer(
             self._inner.with_truncation_padding(
@@ -613,9 +639,11 @@ class Tokenizer:
             return cls(impl.from_vocab_merges(_read_text(vocab), _read_text(merges)), rust)
         if p.suffix == ".tiktoken" or pattern is not None or special_tokens is not None:
             data = _read_bytes(p)
-            specials = None if special_tokens is None else [
-                (str(k), int(v)) for k, v in special_tokens.items()
-            ]
+            specials = (
+                None
+                if special_tokens is None
+                else [(str(k), int(v)) for k, v in special_tokens.items()]
+            )
             return cls(impl.from_tiktoken(data, p.stem, str(p), pattern, specials), rust)
         return cls.from_str(_read_text(p), source=str(p), backend=backend)
 
@@ -801,7 +829,9 @@ def train_bpe(
         else:
             from subwordx.reference import tokenizer as ref
 
-            inner = _trained(ref.ReferenceTokenizer.train_from_files(paths, settings, errors, progress))
+            inner = _trained(
+                ref.ReferenceTokenizer.train_from_files(paths, settings, errors, progress)
+            )
     elif texts is not None:
         if isinstance(texts, (str, bytes)):
             raise ConfigError("texts must be an iterable of strings, not one string")

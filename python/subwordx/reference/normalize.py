@@ -80,7 +80,10 @@ class Normalizer:
         """
         normalized = NormalizedText(text)
         hf.Sequence(self.steps()).normalize(normalized)
-        spans = [normalized.normalized_to_original(i, i + 1) or (0, 0) for i in range(len(normalized.normalized))]
+        spans = [
+            normalized.normalized_to_original(i, i + 1) or (0, 0)
+            for i in range(len(normalized.normalized))
+        ]
         return normalized.normalized, spans
 
     def normalize_with_offsets(self, text: str) -> tuple[str, list[int]]:

@@ -54,11 +54,11 @@ class ReferenceBackend:
         try:
             doc = json.loads(data)
         except json.JSONDecodeError as e:
-            raise ModelFormatError(f"{source}: corrupt or unsupported model file: not valid JSON: {e}") from None
-        if not isinstance(doc, dict) or "model" not in doc:
             raise ModelFormatError(
-                f"{source}: corrupt or unsupported model file: no \"model\" key"
-            )
+                f"{source}: corrupt or unsupported model file: not valid JSON: {e}"
+            ) from None
+        if not isinstance(doc, dict) or "model" not in doc:
+            raise ModelFormatError(f'{source}: corrupt or unsupported model file: no "model" key')
         return ReferenceBackend(PipelineTokenizer.from_hf(doc, source))
 
     @staticmethod
@@ -67,7 +67,9 @@ class ReferenceBackend:
         try:
             doc = json.loads(data)
         except json.JSONDecodeError as e:
-            raise ModelFormatError(f"{source}: corrupt or unsupported model file: not valid JSON: {e}") from None
+            raise ModelFormatError(
+                f"{source}: corrupt or unsupported model file: not valid JSON: {e}"
+            ) from None
         version = doc.get("version") if isinstance(doc, dict) else None
         if version == 1:
             from subwordx.reference.tokenizer import ReferenceTokenizer
@@ -163,8 +165,11 @@ class ReferenceBackend:
         unpadded = ReferenceBackend(replace(self.tok, padding=None))
         encodings = [
             unpadded._encode(
-                t, None if pairs is None else pairs[i], add_special_tokens,
-                split_special_tokens, allowed_special,
+                t,
+                None if pairs is None else pairs[i],
+                add_special_tokens,
+                split_special_tokens,
+                allowed_special,
             )
             for i, t in enumerate(texts)
         ]
@@ -253,7 +258,7 @@ class ReferenceBackend:
         model: Any = self.tok.model
         if isinstance(model, RankedBPE):
             return model.merges()
-        return [tuple(m) for m in model.to_json().get("merges", [])]  # type: ignore[misc]
+        return [tuple(m) for m in model.to_json().get("merges", [])]
 
     def model_kind(self) -> str:
         return "bpe"
@@ -290,7 +295,7 @@ class ReferenceBackend:
     def to_vocab_merges(self) -> tuple[str, str]:
         from subwordx.reference.tokenizer import ReferenceTokenizer
 
-        return ReferenceTokenizer.from_hf_json(self.to_hf_json()).to_vocab_merges()  # type: ignore[no-any-return]
+        return ReferenceTokenizer.from_hf_json(self.to_hf_json()).to_vocab_merges()
 
     def to_tiktoken(self) -> str:
         return self.tok.to_tiktoken_bytes().decode("ascii")

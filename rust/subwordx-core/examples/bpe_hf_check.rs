@@ -86,13 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             normalizer: norm,
             pre_tokenizer: pre,
             unk_token: (!byte).then(|| "<unk>".into()),
-            template: (!byte).then(|| {
-                vec![
-                    "<s>".to_owned(),
-                    "$A".to_owned(),
-                    "</s>".to_owned(),
-                ]
-            }),
+            template: (!byte).then(|| vec!["<s>".to_owned(), "$A".to_owned(), "</s>".to_owned()]),
         };
         let t1 = Instant::now();
         let tok = Tokenizer::train(&counts, &config, &Progress::new())?;

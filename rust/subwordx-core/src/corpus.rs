@@ -521,7 +521,7 @@ mod tests {
         count_words_in_files_chunked(
             paths,
             &Normalizer::default(),
-            &pt,
+            pt,
             &CountOptions {
                 threads,
                 errors: Utf8Errors::Strict,

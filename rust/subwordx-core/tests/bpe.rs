@@ -538,11 +538,7 @@ fn classic_pipeline_template_unk_and_decode() {
         normalizer: Normalizer::default(),
         pre_tokenizer: PreTokenizer::whitespace(),
         unk_token: Some("<unk>".into()),
-        template: Some(vec![
-            "<s>".to_owned(),
-            "$A".to_owned(),
-            "</s>".to_owned(),
-        ]),
+        template: Some(vec!["<s>".to_owned(), "$A".to_owned(), "</s>".to_owned()]),
     };
     let tok = Tokenizer::train(&wc, &config, &Progress::new()).unwrap();
     let enc = tok.encode("lowest  newer", true);
@@ -589,11 +585,15 @@ fn one_megabyte_without_whitespace_encodes_fast() {
 fn fast_and_spanned_piece_encoding_agree() {
     let tok = byte_tokenizer(SplitPattern::Gpt2);
     let bpe = tok.model().as_bpe().unwrap();
-    let alphabet = ['a', 'b', 'c', 'l', 'o', 'w', 'e', 'r', ' ', 'é', '日', '本', '😀'];
+    let alphabet = [
+        'a', 'b', 'c', 'l', 'o', 'w', 'e', 'r', ' ', 'é', '日', '本', '😀',
+    ];
     let mut rng = XorShift(11);
     for round in 0..3 {
         for len in 0..40 {
-            let piece: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+            let piece: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
             let mut fast = Vec::new();
             bpe.encode_piece(&piece, &mut fast);
             let (mut ids, mut spans) = (Vec::new(), Vec::new());

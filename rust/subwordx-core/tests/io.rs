@@ -32,11 +32,7 @@ fn trained(pre: PreTokenizer, prefix: Option<&str>) -> Tokenizer {
         normalizer: norm,
         pre_tokenizer: pre,
         unk_token: (!byte).then(|| "<unk>".into()),
-        template: Some(vec![
-            "<s>".to_owned(),
-            "$A".to_owned(),
-            "</s>".to_owned(),
-        ]),
+        template: Some(vec!["<s>".to_owned(), "$A".to_owned(), "</s>".to_owned()]),
     };
     Tokenizer::train(&wc, &config, &Progress::new()).unwrap()
 }
@@ -155,11 +151,7 @@ fn corrupt_files_are_corrupt_model() {
         (String::new(), "empty"),
     ];
     cases.push((
-        native.replacen(
-            "\"content\":\"<unk>\"",
-            "\"content\":\"<nope>\"",
-            1,
-        ),
+        native.replacen("\"content\":\"<unk>\"", "\"content\":\"<nope>\"", 1),
         "special",
     ));
     for (text, what) in cases {
@@ -207,7 +199,10 @@ fn version_1_files_load() {
         "vocab":["<unk>","<s>","a","b","a</w>","b</w>","ab</w>"],"merges":[["a","b</w>"]]}"#;
     let tok = Tokenizer::from_bytes(v1.as_bytes()).unwrap();
     let enc = tok.encode("AB a c", true);
-    assert_eq!(tok.tokens(&enc.ids).unwrap(), ["<s>", "ab</w>", "a</w>", "<unk>"]);
+    assert_eq!(
+        tok.tokens(&enc.ids).unwrap(),
+        ["<s>", "ab</w>", "a</w>", "<unk>"]
+    );
     assert_eq!(enc.offsets, [(0, 0), (0, 2), (3, 4), (5, 6)]);
     let again = Tokenizer::from_bytes(&tok.to_bytes()).unwrap();
     assert!(again == tok);

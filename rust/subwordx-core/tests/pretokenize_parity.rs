@@ -15,13 +15,13 @@ fn fixture() -> serde_json::Value {
 
 fn all() -> [(&'static str, PreTokenizer); 6] {
     [
-    ("gpt2", PreTokenizer::byte_level(SplitPattern::Gpt2)),
-    ("cl100k", PreTokenizer::byte_level(SplitPattern::Cl100k)),
-    ("o200k", PreTokenizer::byte_level(SplitPattern::O200k)),
-    ("qwen", PreTokenizer::byte_level(SplitPattern::Qwen)),
-    ("bert", PreTokenizer::bert()),
-    ("whitespace", PreTokenizer::whitespace()),
-]
+        ("gpt2", PreTokenizer::byte_level(SplitPattern::Gpt2)),
+        ("cl100k", PreTokenizer::byte_level(SplitPattern::Cl100k)),
+        ("o200k", PreTokenizer::byte_level(SplitPattern::O200k)),
+        ("qwen", PreTokenizer::byte_level(SplitPattern::Qwen)),
+        ("bert", PreTokenizer::bert()),
+        ("whitespace", PreTokenizer::whitespace()),
+    ]
 }
 
 #[test]

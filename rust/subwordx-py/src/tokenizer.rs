@@ -56,9 +56,8 @@ fn offsets_array<'py>(py: Python<'py>, offsets: &[(usize, usize)]) -> Offsets<'p
 }
 
 fn detailed(py: Python<'_>, enc: Encoding) -> PyResult<Detailed<'_>> {
-    let opt = |v: &[Option<u32>]| -> Vec<i64> {
-        v.iter().map(|x| x.map_or(-1, i64::from)).collect()
-    };
+    let opt =
+        |v: &[Option<u32>]| -> Vec<i64> { v.iter().map(|x| x.map_or(-1, i64::from)).collect() };
     let offsets = offsets_array(py, &enc.offsets);
     let word_ids = opt(&enc.word_ids).into_pyarray(py);
     let sequence_ids = opt(&enc.sequence_ids).into_pyarray(py);
@@ -131,9 +130,13 @@ impl PyTokenizer {
     ) -> PyResult<Ids<'py>> {
         let p = policy(split_special_tokens, allowed_special.as_deref());
         let ids = if text.len() < DETACH_BYTES {
-            self.inner.encode_ids_with(text, add_special_tokens, p).map_err(to_py_err)?
+            self.inner
+                .encode_ids_with(text, add_special_tokens, p)
+                .map_err(to_py_err)?
         } else {
-            run_detached(py, || self.inner.encode_ids_with(text, add_special_tokens, p))?
+            run_detached(py, || {
+                self.inner.encode_ids_with(text, add_special_tokens, p)
+            })?
         };
         Ok(ids.into_pyarray(py))
     }
@@ -150,9 +153,13 @@ impl PyTokenizer {
     ) -> PyResult<Vec<u32>> {
         let p = policy(split_special_tokens, allowed_special.as_deref());
         if text.len() < DETACH_BYTES {
-            self.inner.encode_ids_with(text, add_special_tokens, p).map_err(to_py_err)
+            self.inner
+                .encode_ids_with(text, add_special_tokens, p)
+                .map_err(to_py_err)
         } else {
-            run_detached(py, || self.inner.encode_ids_with(text, add_special_tokens, p))
+            run_detached(py, || {
+                self.inner.encode_ids_with(text, add_special_tokens, p)
+            })
         }
     }
 
@@ -330,8 +337,8 @@ impl PyTokenizer {
                 serde_json::from_str(s).map_err(|e| to_py_err(Error::invalid(e.to_string())))
             })
         };
-        let t = io::hf_json::read_truncation(&parse(truncation)?, "truncation")
-            .map_err(to_py_err)?;
+        let t =
+            io::hf_json::read_truncation(&parse(truncation)?, "truncation").map_err(to_py_err)?;
         let p = io::hf_json::read_padding(&parse(padding)?, "padding").map_err(to_py_err)?;
         Ok(Self {
             inner: self.inner.with_truncation_padding(t, p),
@@ -377,7 +384,9 @@ impl PyTokenizer {
             pattern,
             special_tokens,
         };
-        let inner = run_detached(py, || io::tiktoken::from_bytes(data, name, &options, source))?;
+        let inner = run_detached(py, || {
+            io::tiktoken::from_bytes(data, name, &options, source)
+        })?;
         Ok(Self { inner })
     }
 }

@@ -142,9 +142,9 @@ pub fn read_truncation(v: &Value, source: &str) -> Result<Option<Truncation>> {
     };
     Ok(Some(Truncation {
         max_length: read_count(v.get("max_length"), "truncation.max_length", source)?,
-        stride: v.get("stride").map_or(Ok(0), |s| {
-            read_count(Some(s), "truncation.stride", source)
-        })?,
+        stride: v
+            .get("stride")
+            .map_or(Ok(0), |s| read_count(Some(s), "truncation.stride", source))?,
         strategy,
         direction: read_direction(v.get("direction"), source)?,
     }))
@@ -157,7 +157,11 @@ pub fn read_padding(v: &Value, source: &str) -> Result<Option<Padding>> {
     let length = match v.get("strategy") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s == "BatchLongest" => None,
-        Some(s) => Some(read_count(s.get("Fixed"), "padding.strategy.Fixed", source)?),
+        Some(s) => Some(read_count(
+            s.get("Fixed"),
+            "padding.strategy.Fixed",
+            source,
+        )?),
     };
     let id = |k: &str| -> Result<u32> {
         v.get(k).map_or(Ok(0), |x| {

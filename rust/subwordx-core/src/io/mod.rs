@@ -54,7 +54,8 @@ fn looks_like_tiktoken(path: &Path, bytes: &[u8]) -> bool {
     match (parts.next(), parts.next(), parts.next()) {
         (Some(t), Some(r), None) => {
             !t.is_empty()
-                && t.iter().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+                && t.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
                 && !r.is_empty()
                 && r.iter().all(u8::is_ascii_digit)
         }
@@ -91,7 +92,12 @@ impl Tokenizer {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            return tiktoken::from_bytes(&bytes, &name, &tiktoken::TiktokenOptions::default(), &source);
+            return tiktoken::from_bytes(
+                &bytes,
+                &name,
+                &tiktoken::TiktokenOptions::default(),
+                &source,
+            );
         }
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| Error::corrupt(&source, format!("not valid JSON: {e}")))?;

@@ -116,11 +116,16 @@ fn from_value_v1(value: serde_json::Value, source: &str) -> Result<Tokenizer> {
     };
     let merges = merges_to_ids(&f.vocab, &f.merges, source)?;
     let model = BpeModel::from_parts(f.vocab, merges, settings, source)?;
-    Tokenizer::new(model, f.normalizer.into(), pre, f.special_tokens, f.template).map_err(|e| {
-        match e {
-            Error::InvalidArgument(m) => corrupt(m),
-            e => e,
-        }
+    Tokenizer::new(
+        model,
+        f.normalizer.into(),
+        pre,
+        &f.special_tokens,
+        f.template.as_deref(),
+    )
+    .map_err(|e| match e {
+        Error::InvalidArgument(m) => corrupt(m),
+        e => e,
     })
 }
 

@@ -1,8 +1,8 @@
 //! tiktoken's rank files (`cl100k_base.tiktoken`): one `base64(token bytes) rank` per line.
 //!
 //! A rank file holds no split pattern and no special tokens: they belong to the encoding, which
-//! tiktoken names in code. For the known encodings (gpt2 / r50k_base, p50k_base, p50k_edit,
-//! cl100k_base, o200k_base, o200k_harmony) they are chosen by the file's name, as tiktoken's
+//! tiktoken names in code. For the known encodings (`gpt2` / `r50k_base`, `p50k_base`, `p50k_edit`,
+//! `cl100k_base`, `o200k_base`) they are chosen by the file's name, as tiktoken's
 //! `tiktoken_ext/openai_public.py` defines them; for any other file the caller names a pattern.
 //!
 //! The tokenizer built is a byte-level BPE whose merges are its ranks ([`BpeModel::from_ranks`]),
@@ -85,7 +85,10 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
     let val = |c: u8| B64.iter().position(|&x| x == c).map(|v| v as u32);
-    let s = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
+    let s = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
     if s.len() % 4 == 1 {
         return None;
     }
@@ -167,7 +170,10 @@ pub fn from_bytes(
             ranked.resize(rank + 1, None);
         }
         if ranked[rank].is_some() {
-            return Err(corrupt(format!("line {}: rank {rank} appears twice", n + 1)));
+            return Err(corrupt(format!(
+                "line {}: rank {rank} appears twice",
+                n + 1
+            )));
         }
         ranked[rank] = Some(token.iter().map(|&b| table[b as usize]).collect());
     }
@@ -255,7 +261,9 @@ pub fn from_bytes(
 /// are ranks). Added tokens are left out (tiktoken keeps them in code).
 pub fn to_string(tok: &Tokenizer) -> Result<String> {
     let Some(bpe) = tok.model().as_bpe() else {
-        return Err(Error::invalid("only BPE tokenizers have tiktoken rank files"));
+        return Err(Error::invalid(
+            "only BPE tokenizers have tiktoken rank files",
+        ));
     };
     let settings: &BpeSettings = bpe.settings();
     if !settings.byte_level {
@@ -265,18 +273,14 @@ pub fn to_string(tok: &Tokenizer) -> Result<String> {
     }
     if !settings.merges_from_ranks {
         // tiktoken merges by rank: the file is exact only when the merge order is the id order.
-        let ordered = bpe
-            .merges()
-            .iter()
-            .all(|&(l, r)| {
-                bpe.merge_of(l, r)
-                    .is_some_and(|(_, new)| new > l && new > r)
-            })
-            && bpe.merges().windows(2).all(|w| {
-                let a = bpe.merge_of(w[0].0, w[0].1).map(|x| x.1);
-                let b = bpe.merge_of(w[1].0, w[1].1).map(|x| x.1);
-                a < b
-            });
+        let ordered = bpe.merges().iter().all(|&(l, r)| {
+            bpe.merge_of(l, r)
+                .is_some_and(|(_, new)| new > l && new > r)
+        }) && bpe.merges().windows(2).all(|w| {
+            let a = bpe.merge_of(w[0].0, w[0].1).map(|x| x.1);
+            let b = bpe.merge_of(w[1].0, w[1].1).map(|x| x.1);
+            a < b
+        });
         if !ordered {
             return Err(Error::invalid(
                 "this tokenizer's merge order is not its id order, so tiktoken (which merges by id) \

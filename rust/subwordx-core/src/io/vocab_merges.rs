@@ -137,7 +137,7 @@ pub fn from_strs(
     };
     let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
     let model = BpeModel::from_parts(vocab, merge_ids, settings, source)?;
-    Tokenizer::new(model, Normalizer::default(), pre, specials, None).map_err(|e| match e {
+    Tokenizer::new(model, Normalizer::default(), pre, &specials, None).map_err(|e| match e {
         Error::InvalidArgument(m) => corrupt(m),
         e => e,
     })

@@ -91,6 +91,7 @@ impl Model {
     }
 
     /// The same model, told which ids are added tokens (never produced from text).
+    #[must_use]
     pub fn with_added_tokens(self, added: &[u32]) -> Self {
         match self {
             Model::Bpe(m) => Model::Bpe(m.with_added_tokens(added)),

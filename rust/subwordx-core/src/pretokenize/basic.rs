@@ -1,7 +1,6 @@
 //! The splitters that need no regex: whitespace, BERT's, punctuation, digits, and HF `Whitespace`
 //! (`\w+|[^\w\s]+`) as a hand-written scan.
 
-
 /// Maximal runs of non-whitespace chars. ASCII bytes are classified without decoding.
 pub(super) fn for_each_whitespace_piece(text: &str, mut f: impl FnMut(usize, usize)) {
     let bytes = text.as_bytes();

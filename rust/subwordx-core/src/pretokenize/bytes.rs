@@ -1,6 +1,5 @@
 //! GPT-2's byte-to-char table: how byte-level models write bytes as printable chars.
 
-
 /// GPT-2's byte-to-char table: printable bytes stand for themselves, the 68 others map to U+0100
 /// onward in byte order, so every byte string is a printable string (docs/bpe.md §2).
 static BYTES_TO_UNICODE: [char; 256] = build_bytes_to_unicode();

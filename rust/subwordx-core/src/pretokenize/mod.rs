@@ -27,8 +27,8 @@ use serde_json::{json, Value};
 
 pub use bytes::{bytes_to_unicode, unicode_to_byte};
 pub use patterns::{
-    SplitPattern, CL100K_PATTERN, CL100K_TIKTOKEN_PATTERN, CL100K_TIKTOKEN_PATTERN_HF, GPT2_PATTERN, GPT2_PATTERN_GROUPED,
-    O200K_PATTERN, QWEN_PATTERN, R50K_TIKTOKEN_PATTERN,
+    SplitPattern, CL100K_PATTERN, CL100K_TIKTOKEN_PATTERN, CL100K_TIKTOKEN_PATTERN_HF,
+    GPT2_PATTERN, GPT2_PATTERN_GROUPED, O200K_PATTERN, QWEN_PATTERN, R50K_TIKTOKEN_PATTERN,
 };
 pub use split::{PatternSource, SplitBehavior, SplitRegex};
 
@@ -76,7 +76,9 @@ impl PreTokenizerStep {
     fn for_each_piece(&self, text: &str, f: impl FnMut(usize, usize)) {
         use split::split_with;
         match self {
-            PreTokenizerStep::ByteLevel { use_regex: true, .. } => {
+            PreTokenizerStep::ByteLevel {
+                use_regex: true, ..
+            } => {
                 SplitPattern::Gpt2.for_each_match(text, f);
             }
             PreTokenizerStep::ByteLevel { .. } => {
@@ -149,7 +151,9 @@ impl PreTokenizerStep {
             PreTokenizerStep::Whitespace => json!({"type": "Whitespace"}),
             PreTokenizerStep::WhitespaceSplit => json!({"type": "WhitespaceSplit"}),
             PreTokenizerStep::Bert => json!({"type": "BertPreTokenizer"}),
-            PreTokenizerStep::Punctuation(b) => json!({"type": "Punctuation", "behavior": b.name()}),
+            PreTokenizerStep::Punctuation(b) => {
+                json!({"type": "Punctuation", "behavior": b.name()})
+            }
             PreTokenizerStep::Digits { individual } => {
                 json!({"type": "Digits", "individual_digits": individual})
             }
@@ -192,9 +196,7 @@ impl PreTokenizerStep {
                 trim_offsets: flag("trim_offsets", true)?,
             },
             "Split" => {
-                let p = v
-                    .get("pattern")
-                    .ok_or_else(|| bad("no pattern".into()))?;
+                let p = v.get("pattern").ok_or_else(|| bad("no pattern".into()))?;
                 let source = if let Some(s) = p.get("String").and_then(Value::as_str) {
                     PatternSource::String(s.to_owned())
                 } else if let Some(r) = p.get("Regex").and_then(Value::as_str) {
@@ -244,9 +246,12 @@ pub struct PreTokenizer {
     splitters: Vec<usize>,
 }
 
+/// Builds a pre-tokenizer of [`NAMED`].
+pub type MakePreTokenizer = fn() -> PreTokenizer;
+
 /// subwordx's short names for pre-tokenizers: the one table the CLI, the Python API and the file
 /// formats share.
-pub const NAMED: &[(&str, fn() -> PreTokenizer)] = &[
+pub const NAMED: &[(&str, MakePreTokenizer)] = &[
     ("whitespace", PreTokenizer::whitespace),
     ("bert", PreTokenizer::bert),
     ("gpt2", || PreTokenizer::byte_level(SplitPattern::Gpt2)),
@@ -318,12 +323,18 @@ impl PreTokenizer {
 
     /// The pre-tokenizer of a short name of [`NAMED`].
     pub fn named(name: &str) -> Option<Self> {
-        NAMED.iter().find(|(n, _)| *n == name).map(|(_, make)| make())
+        NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, make)| make())
     }
 
     /// The short name of this pre-tokenizer if it is one of [`NAMED`] (the first such name).
     pub fn name(&self) -> Option<&'static str> {
-        NAMED.iter().find(|(_, make)| make() == *self).map(|(n, _)| *n)
+        NAMED
+            .iter()
+            .find(|(_, make)| make() == *self)
+            .map(|(n, _)| *n)
     }
 
     /// The names of [`NAMED`].
@@ -357,7 +368,9 @@ impl PreTokenizer {
     pub fn split_pattern(&self) -> Option<SplitPattern> {
         match self.splitters.as_slice() {
             [i] => match &self.steps[*i] {
-                PreTokenizerStep::ByteLevel { use_regex: true, .. } => Some(SplitPattern::Gpt2),
+                PreTokenizerStep::ByteLevel {
+                    use_regex: true, ..
+                } => Some(SplitPattern::Gpt2),
                 PreTokenizerStep::Split {
                     pattern,
                     behavior: SplitBehavior::Isolated,
@@ -473,7 +486,10 @@ mod tests {
         assert_eq!(p.piece_strs("a\n  "), ["a", "\n", "  "]);
         assert_eq!(p.piece_strs("12345 I'LL"), ["123", "45", " I", "'LL"]);
         let q = PreTokenizer::byte_level(SplitPattern::Qwen);
-        assert_eq!(q.piece_strs("12345 I'LL"), ["1", "2", "3", "4", "5", " I", "'LL"]);
+        assert_eq!(
+            q.piece_strs("12345 I'LL"),
+            ["1", "2", "3", "4", "5", " I", "'LL"]
+        );
     }
 
     #[test]
@@ -490,7 +506,10 @@ mod tests {
     #[test]
     fn hf_whitespace_digits_punctuation() {
         let p = PreTokenizer::new(vec![PreTokenizerStep::Whitespace]).unwrap();
-        assert_eq!(p.piece_strs("Hey man!! ça va? x_1"), ["Hey", "man", "!!", "ça", "va", "?", "x_1"]);
+        assert_eq!(
+            p.piece_strs("Hey man!! ça va? x_1"),
+            ["Hey", "man", "!!", "ça", "va", "?", "x_1"]
+        );
         let d = PreTokenizer::new(vec![
             PreTokenizerStep::WhitespaceSplit,
             PreTokenizerStep::Digits { individual: true },

@@ -246,12 +246,9 @@ mod tests {
     /// The examples of HF's `SplitDelimiterBehavior` docs.
     #[test]
     fn behaviors_as_hf() {
-        let t = "the-final--countdown";
         use SplitBehavior::*;
-        assert_eq!(
-            run(t, "-", Removed, false),
-            ["the", "final", "countdown"]
-        );
+        let t = "the-final--countdown";
+        assert_eq!(run(t, "-", Removed, false), ["the", "final", "countdown"]);
         assert_eq!(
             run(t, "-", Isolated, false),
             ["the", "-", "final", "-", "-", "countdown"]

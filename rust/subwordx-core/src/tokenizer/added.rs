@@ -11,6 +11,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::{Error, Result};
 
 /// One added token, with HF's options.
+// Each flag is an independent HF option of the same name.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddedToken {
     pub content: String,
@@ -176,7 +178,10 @@ impl AddedVocabulary {
                     end += rest.len() - rest.trim_start_matches(char::is_whitespace).len();
                 }
                 if start > last {
-                    f(Segment::Text { start: last, end: start });
+                    f(Segment::Text {
+                        start: last,
+                        end: start,
+                    });
                 }
                 f(Segment::Token {
                     start,
@@ -198,7 +203,10 @@ impl AddedVocabulary {
     /// `disallowed_special` check).
     pub fn find_disallowed(&self, text: &str, allowed: &[u32]) -> Option<&AddedToken> {
         self.tokens.iter().find(|t| {
-            t.special && !t.content.is_empty() && !allowed.contains(&t.id) && text.contains(&t.content)
+            t.special
+                && !t.content.is_empty()
+                && !allowed.contains(&t.id)
+                && text.contains(&t.content)
         })
     }
 }

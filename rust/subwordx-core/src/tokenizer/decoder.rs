@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::pretokenize::{bytes_to_unicode, unicode_to_byte, PatternSource};
+use crate::pretokenize::{unicode_to_byte, PatternSource};
 use crate::{Error, Result};
 
 /// One HF decoder component.
@@ -14,9 +14,14 @@ pub enum Decoder {
     /// Byte chars back to bytes, then UTF-8 (invalid sequences → U+FFFD).
     ByteLevel,
     /// The end-of-word suffix becomes a space (none after the last token).
-    Bpe { suffix: String },
+    Bpe {
+        suffix: String,
+    },
     /// Tokens starting with the prefix glue to the previous one; others get a space before them.
-    WordPiece { prefix: String, cleanup: bool },
+    WordPiece {
+        prefix: String,
+        cleanup: bool,
+    },
     /// The replacement char becomes a space; the first token's leading space goes unless
     /// `prepend_scheme` is `never`.
     Metaspace {
@@ -35,11 +40,14 @@ pub enum Decoder {
         stop: usize,
     },
     /// Replaces a literal or regex in each token.
-    Replace { pattern: PatternSource, content: String },
+    Replace {
+        pattern: PatternSource,
+        content: String,
+    },
     Sequence(Vec<Decoder>),
 }
 
-/// HF's `cleanup` of WordPiece output: spaces before punctuation and in contractions.
+/// HF's `cleanup` of `WordPiece` output: spaces before punctuation and in contractions.
 fn cleanup(s: &str) -> String {
     s.replace(" .", ".")
         .replace(" ?", "?")
@@ -181,7 +189,9 @@ impl Decoder {
                 tokens
                     .into_iter()
                     .map(|t| match (pattern, &re) {
-                        (PatternSource::String(s), _) if !s.is_empty() => t.replace(s.as_str(), content),
+                        (PatternSource::String(s), _) if !s.is_empty() => {
+                            t.replace(s.as_str(), content)
+                        }
                         (PatternSource::Regex(_), Some(re)) => {
                             re.replace_all(&t, regex::NoExpand(content)).into_owned()
                         }
@@ -219,7 +229,9 @@ impl Decoder {
                 content,
                 start,
                 stop,
-            } => json!({"type": "Strip", "content": content.to_string(), "start": start, "stop": stop}),
+            } => {
+                json!({"type": "Strip", "content": content.to_string(), "start": start, "stop": stop})
+            }
             Decoder::Replace { pattern, content } => {
                 let p = match pattern {
                     PatternSource::String(s) => json!({ "String": s }),
@@ -325,19 +337,17 @@ impl Decoder {
     }
 }
 
-/// The byte a byte-level token char stands for; re-exported for `decode_bytes`.
+/// Appends the bytes a byte-level token stands for; a token with other chars (an added token) is
+/// its own UTF-8, as HF's `ByteLevel` decoder does.
 pub(crate) fn token_bytes(token: &str, out: &mut Vec<u8>) {
-    let table = bytes_to_unicode();
-    let _ = table;
     let start = out.len();
     for c in token.chars() {
-        match unicode_to_byte(c) {
-            Some(b) => out.push(b),
-            None => {
-                out.truncate(start);
-                out.extend_from_slice(token.as_bytes());
-                return;
-            }
+        if let Some(b) = unicode_to_byte(c) {
+            out.push(b);
+        } else {
+            out.truncate(start);
+            out.extend_from_slice(token.as_bytes());
+            return;
         }
     }
 }

@@ -45,7 +45,13 @@ impl Encoding {
     /// Tokens `start..end` (overflowing windows are not carried).
     fn slice(&self, start: usize, end: usize) -> Encoding {
         let d = self.is_detailed();
-        let part = |v: &Vec<u32>| if d { v[start..end].to_vec() } else { Vec::new() };
+        let part = |v: &Vec<u32>| {
+            if d {
+                v[start..end].to_vec()
+            } else {
+                Vec::new()
+            }
+        };
         Encoding {
             detailed: d,
             ids: self.ids[start..end].to_vec(),
@@ -324,7 +330,10 @@ mod tests {
         e.truncate(5, 1, Direction::Right).unwrap();
         assert_eq!(e.ids, [0, 1, 2, 3, 4]);
         let o: Vec<Vec<u32>> = e.overflowing.iter().map(|o| o.ids.clone()).collect();
-        assert_eq!(o, [vec![4, 5, 6, 7, 8], vec![8, 9, 10, 11, 12], vec![12, 13]]);
+        assert_eq!(
+            o,
+            [vec![4, 5, 6, 7, 8], vec![8, 9, 10, 11, 12], vec![12, 13]]
+        );
     }
 
     #[test]

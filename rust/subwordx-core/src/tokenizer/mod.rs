@@ -165,6 +165,7 @@ pub const MAX_THREADS: usize = 1024;
 /// Runs `f` on a pool of `threads` threads (0 = rayon's global pool, all cores). Pools are built
 /// once per size and reused.
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     if threads == 0 {
         return Ok(f());
     }
@@ -173,7 +174,6 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Re
             "threads={threads} is more than the {MAX_THREADS} one call may use (0 = all cores)"
         )));
     }
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let pool = {
         let mut pools = POOLS
             .get_or_init(Mutex::default)
@@ -305,8 +305,8 @@ impl Tokenizer {
             model,
             config.normalizer.clone(),
             config.pre_tokenizer.clone(),
-            config.trainer.special_tokens.clone(),
-            config.template.clone(),
+            &config.trainer.special_tokens,
+            config.template.as_deref(),
         )
     }
 
@@ -317,12 +317,12 @@ impl Tokenizer {
         model: BpeModel,
         normalizer: Normalizer,
         pre_tokenizer: PreTokenizer,
-        special_tokens: Vec<String>,
-        template: Option<Vec<String>>,
+        special_tokens: &[String],
+        template: Option<&[String]>,
     ) -> Result<Self> {
         let s = model.settings().clone();
         let mut added_tokens: Vec<AddedToken> = Vec::new();
-        for t in &special_tokens {
+        for t in special_tokens {
             let id = model.token_to_id(t).ok_or_else(|| {
                 Error::invalid(format!("special token {t:?} is not in the vocabulary"))
             })?;
@@ -330,7 +330,7 @@ impl Tokenizer {
                 added_tokens.push(AddedToken::special(t.clone(), id));
             }
         }
-        let post_processor = match &template {
+        let post_processor = match template {
             None => None,
             Some(t) => Some(PostProcessor::from_short_template(t, |x| {
                 model.token_to_id(x)
@@ -444,6 +444,7 @@ impl Tokenizer {
     }
 
     /// The same tokenizer with other truncation and padding settings.
+    #[must_use]
     pub fn with_truncation_padding(
         &self,
         truncation: Option<Truncation>,
@@ -613,7 +614,11 @@ impl Tokenizer {
             self.added.split(ntext, true, policy, |s| parts.push(s));
             for s in parts {
                 match s {
-                    Segment::Token { start: a, end: b, id } => {
+                    Segment::Token {
+                        start: a,
+                        end: b,
+                        id,
+                    } => {
                         let (s, e) = map(a, b);
                         sink.push(id, s, e);
                         sink.word += 1;
@@ -654,7 +659,11 @@ impl Tokenizer {
                 return to_input(a, b);
             }
             let s = a.saturating_sub(1);
-            let e = if a == 0 { (b - 1).max(first_char) } else { b - 1 };
+            let e = if a == 0 {
+                (b - 1).max(first_char)
+            } else {
+                b - 1
+            };
             to_input(s, e)
         };
         let mut ids = Vec::new();
@@ -664,7 +673,8 @@ impl Tokenizer {
             if sink.enc.detailed {
                 ids.clear();
                 spans.clear();
-                self.model.encode_piece_with_spans(piece, &mut ids, &mut spans);
+                self.model
+                    .encode_piece_with_spans(piece, &mut ids, &mut spans);
                 for (&id, &(a, b)) in ids.iter().zip(&spans) {
                     let (s, e) = unshift(ps + a, ps + b);
                     sink.push(id, s, e);

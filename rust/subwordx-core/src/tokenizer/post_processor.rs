@@ -158,7 +158,11 @@ impl PostProcessor {
                 }
                 encodings
             }
-            PostProcessor::Template { single, pair, specials } => {
+            PostProcessor::Template {
+                single,
+                pair,
+                specials,
+            } => {
                 let template = if encodings.len() == 2 { pair } else { single };
                 let mut out = Encoding {
                     detailed,
@@ -362,7 +366,10 @@ impl PostProcessor {
         let bad = |r: &str| Error::corrupt(source, format!("post_processor {kind}: {r}"));
         let flag = |k: &str, default: bool| v.get(k).and_then(Value::as_bool).unwrap_or(default);
         let token_pair = |k: &str| -> Result<(String, u32)> {
-            let p = v.get(k).and_then(Value::as_array).ok_or_else(|| bad(&format!("no {k}")))?;
+            let p = v
+                .get(k)
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad(&format!("no {k}")))?;
             match p.as_slice() {
                 [Value::String(t), id] => Ok((
                     t.clone(),
@@ -497,14 +504,17 @@ impl PostProcessor {
     /// The ids of every special token the processor may add.
     pub fn special_ids(&self) -> Vec<u32> {
         match self {
-            PostProcessor::Template { specials, .. } => {
-                specials.iter().flat_map(|s| s.ids.iter().copied()).collect()
-            }
+            PostProcessor::Template { specials, .. } => specials
+                .iter()
+                .flat_map(|s| s.ids.iter().copied())
+                .collect(),
             PostProcessor::Bert { sep, cls } | PostProcessor::Roberta { sep, cls, .. } => {
                 vec![cls.1, sep.1]
             }
             PostProcessor::ByteLevel { .. } => Vec::new(),
-            PostProcessor::Sequence(parts) => parts.iter().flat_map(PostProcessor::special_ids).collect(),
+            PostProcessor::Sequence(parts) => {
+                parts.iter().flat_map(PostProcessor::special_ids).collect()
+            }
         }
     }
 }

@@ -28,8 +28,8 @@
 pub mod model;
 pub mod trainer;
 
-pub use model::{BpeModel, BpeSettings};
 pub(crate) use model::t_bytes as token_bytes;
+pub use model::{BpeModel, BpeSettings};
 pub use trainer::{train, BpeTrainerConfig};
 
 /// The GPT-2 `bytes_to_unicode` table (shared with the pre-tokenizers).

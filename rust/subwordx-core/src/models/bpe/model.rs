@@ -29,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// How a BPE model makes the initial symbols of a piece (`docs/bpe.md` §2).
+// Each flag is an independent HF option of the same name.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BpeSettings {
     /// Byte-level (GPT-2): symbols are the piece's UTF-8 bytes as `bytes_to_unicode` chars.
@@ -193,7 +195,10 @@ thread_local! {
 
 /// The bytes a byte-level token stands for (`None` if a char is not one of the 256 byte chars).
 pub(crate) fn t_bytes(token: &str) -> Option<Vec<u8>> {
-    token.chars().map(crate::pretokenize::unicode_to_byte).collect()
+    token
+        .chars()
+        .map(crate::pretokenize::unicode_to_byte)
+        .collect()
 }
 
 #[inline]
@@ -324,7 +329,11 @@ impl BpeModel {
     /// merging by these ranks is tiktoken's `byte_pair_merge`; a piece that is a token is that
     /// token (`ignore_merges`), as in tiktoken. [`BpeModel::merges`] are then derived (the split
     /// that BPE with the lower ranks reaches, as HF's tiktoken converter does), for export.
-    pub fn from_ranks(tokens: Vec<String>, unk_token: Option<String>, source_name: &str) -> Result<Self> {
+    pub fn from_ranks(
+        tokens: Vec<String>,
+        unk_token: Option<String>,
+        source_name: &str,
+    ) -> Result<Self> {
         let corrupt = |reason: String| Error::corrupt(source_name, reason);
         if tokens.len() >= NONE as usize {
             return Err(corrupt("vocabulary too large".to_owned()));
@@ -333,7 +342,9 @@ impl BpeModel {
         token_to_id.reserve(tokens.len());
         for (id, t) in tokens.iter().enumerate() {
             if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
-                return Err(corrupt(format!("token {t:?} has two ranks, {prev} and {id}")));
+                return Err(corrupt(format!(
+                    "token {t:?} has two ranks, {prev} and {id}"
+                )));
             }
         }
         let mut merge_map = FxHashMap::default();
@@ -397,7 +408,11 @@ impl BpeModel {
             let Some(bytes) = t_bytes(t) else { continue };
             let mut syms: Vec<Sym> = bytes
                 .iter()
-                .map(|&b| Sym { id: self.byte_ids[b as usize], start: 0, end: 0 })
+                .map(|&b| Sym {
+                    id: self.byte_ids[b as usize],
+                    start: 0,
+                    end: 0,
+                })
                 .collect();
             if syms.iter().any(|s| s.id == NONE) {
                 continue;
@@ -427,6 +442,7 @@ impl BpeModel {
 
     /// Marks `added` ids as added tokens (never produced from text) and rebuilds the lookups that
     /// depend on which ids those are.
+    #[must_use]
     pub fn with_added_tokens(mut self, added: &[u32]) -> Self {
         self.build_lookups(added);
         self.uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
@@ -643,9 +659,17 @@ impl BpeModel {
                     Some(u) if self.settings.fuse_unk => Some(Sym { end, ..u }),
                     Some(u) => {
                         syms.push(u);
-                        Some(Sym { id: unk, start, end })
+                        Some(Sym {
+                            id: unk,
+                            start,
+                            end,
+                        })
                     }
-                    None => Some(Sym { id: unk, start, end }),
+                    None => Some(Sym {
+                        id: unk,
+                        start,
+                        end,
+                    }),
                 };
             }
         }
