@@ -263,8 +263,22 @@ pub const NAMED: &[(&str, MakePreTokenizer)] = &[
 
 impl PreTokenizer {
     /// A pre-tokenizer of `steps`. `ByteLevel` with `add_prefix_space` must come first (a space
-    /// added in the middle of a split would need a text change no later step could see).
+    /// added in the middle of a split would need a text change no later step could see), and no
+    /// step after `ByteLevel` may split.
     pub fn new(steps: Vec<PreTokenizerStep>) -> Result<Self> {
+        // HF's ByteLevel rewrites the text as byte chars (a space becomes `Ġ`), so steps after it
+        // see a different text. No file we know of splits after it; one that does is refused
+        // rather than split differently.
+        if let Some(first) = steps
+            .iter()
+            .position(|s| matches!(s, PreTokenizerStep::ByteLevel { .. }))
+        {
+            if steps[first + 1..].iter().any(PreTokenizerStep::is_splitter) {
+                return Err(Error::invalid(
+                    "a pre-tokenizer that splits after ByteLevel is not supported",
+                ));
+            }
+        }
         for (i, s) in steps.iter().enumerate() {
             if i > 0
                 && matches!(

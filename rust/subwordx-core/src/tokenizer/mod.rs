@@ -523,9 +523,46 @@ impl Tokenizer {
         Ok(out)
     }
 
-    /// Applies the post-processor (or, without one, joins a pair).
-    fn post_process(&self, a: Encoding, b: Option<Encoding>, add_special_tokens: bool) -> Encoding {
-        let overflow_a = a.overflowing.clone();
+    /// Applies the post-processor (or, without one, joins a pair). Overflowing windows are
+    /// processed too; for a pair they are HF's cross product: each window of the first text with
+    /// the second text and each of its windows, then the first text with each window of the
+    /// second.
+    fn post_process(
+        &self,
+        mut a: Encoding,
+        b: Option<Encoding>,
+        add_special_tokens: bool,
+    ) -> Encoding {
+        let a_over = std::mem::take(&mut a.overflowing);
+        let Some(mut b) = b else {
+            let mut main = self.process_one(a, None, add_special_tokens);
+            main.overflowing = a_over
+                .into_iter()
+                .map(|o| self.process_one(o, None, add_special_tokens))
+                .collect();
+            return main;
+        };
+        let b_over = std::mem::take(&mut b.overflowing);
+        let mut overflowing = Vec::new();
+        for o1 in &a_over {
+            for o2 in std::iter::once(&b).chain(&b_over) {
+                overflowing.push(self.process_one(
+                    o1.clone(),
+                    Some(o2.clone()),
+                    add_special_tokens,
+                ));
+            }
+        }
+        for o2 in &b_over {
+            overflowing.push(self.process_one(a.clone(), Some(o2.clone()), add_special_tokens));
+        }
+        let mut main = self.process_one(a, Some(b), add_special_tokens);
+        main.overflowing = overflowing;
+        main
+    }
+
+    /// The post-processor on one text or pair, without overflowing windows.
+    fn process_one(&self, a: Encoding, b: Option<Encoding>, add_special_tokens: bool) -> Encoding {
         let mut parts = vec![a];
         parts.extend(b);
         let model = &self.model;
@@ -542,18 +579,7 @@ impl Tokenizer {
         for e in &out {
             merged.extend(e);
         }
-        if merged.overflowing.is_empty() && !overflow_a.is_empty() {
-            merged.overflowing = overflow_a
-                .into_iter()
-                .map(|o| self.post_process(o, None, add_special_tokens))
-                .collect();
-        } else {
-            let inner = std::mem::take(&mut merged.overflowing);
-            merged.overflowing = inner
-                .into_iter()
-                .map(|o| self.post_process(o, None, add_special_tokens))
-                .collect();
-        }
+        merged.overflowing.clear();
         merged
     }
 

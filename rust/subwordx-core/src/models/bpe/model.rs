@@ -90,7 +90,7 @@ const NONE: u32 = u32::MAX;
 /// Pieces up to this many symbols are merged by the array scan, longer ones by the heap.
 const SHORT: usize = 48;
 /// Byte-level pieces up to this many bytes go through the per-thread cache.
-const CACHE_MAX_PIECE: usize = 64;
+const CACHE_MAX_PIECE: usize = 256;
 const CACHE_CAPACITY: usize = 1 << 16;
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
