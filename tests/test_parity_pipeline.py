@@ -81,6 +81,16 @@ def _variants() -> list[tuple[str, dict[str, Any]]]:
             "use_regex": True,
         }
         out.append((f"byte-level with a prefix space, regex {use_regex}", doc))
+    for k, scheme in enumerate(["always", "first", "never"]):
+        doc = json.loads(json.dumps(classic))
+        doc["pre_tokenizer"] = {
+            "type": "Metaspace",
+            "replacement": "▁",
+            "prepend_scheme": scheme,
+            "split": k != 1,
+        }
+        doc["decoder"] = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": scheme}
+        out.append((f"Metaspace {scheme}", doc))
     doc = json.loads(json.dumps(classic))
     n = len(doc["model"]["vocab"])
     doc["added_tokens"] += [

@@ -59,6 +59,51 @@ pub enum PreTokenizerStep {
     Punctuation(SplitBehavior),
     /// Numeric chars: each alone (`individual`) or in runs.
     Digits { individual: bool },
+    /// SentencePiece's convention: spaces become `replacement` (`▁`), which is also put before
+    /// the text (`prepend_scheme`); with `split`, each piece starts at a `replacement`.
+    Metaspace {
+        replacement: char,
+        prepend_scheme: PrependScheme,
+        split: bool,
+    },
+}
+
+/// When `Metaspace` puts its replacement before a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrependScheme {
+    /// Before every text (between added tokens) that does not start with it.
+    Always,
+    /// Only before the text at the very start of the input.
+    First,
+    Never,
+}
+
+impl PrependScheme {
+    fn name(self) -> &'static str {
+        match self {
+            PrependScheme::Always => "always",
+            PrependScheme::First => "first",
+            PrependScheme::Never => "never",
+        }
+    }
+}
+
+/// A text rewritten by the first pre-tokenizer step (`ByteLevel`'s prefix space, `Metaspace`),
+/// with, for each of its bytes, the byte range of the original text it stands for.
+#[derive(Clone, Debug)]
+pub struct Rewritten {
+    pub text: String,
+    pub source: Vec<(u32, u32)>,
+}
+
+impl Rewritten {
+    /// The original byte range of the rewritten bytes `start..end` (`start < end`).
+    pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
+        (
+            self.source[start].0 as usize,
+            self.source[end - 1].1 as usize,
+        )
+    }
 }
 
 impl PreTokenizerStep {
@@ -69,7 +114,7 @@ impl PreTokenizerStep {
             PreTokenizerStep::ByteLevel {
                 use_regex: false,
                 ..
-            }
+            } | PreTokenizerStep::Metaspace { split: false, .. }
         )
     }
 
@@ -81,11 +126,28 @@ impl PreTokenizerStep {
             } => {
                 SplitPattern::Gpt2.for_each_match(text, f);
             }
-            PreTokenizerStep::ByteLevel { .. } => {
+            PreTokenizerStep::ByteLevel { .. }
+            | PreTokenizerStep::Metaspace { split: false, .. } => {
                 if !text.is_empty() {
                     let mut f = f;
                     f(0, text.len());
                 }
+            }
+            PreTokenizerStep::Metaspace { replacement, .. } => {
+                let r = *replacement;
+                split_with(
+                    text,
+                    |m| {
+                        for (i, c) in text.char_indices() {
+                            if c == r {
+                                m(i, i + c.len_utf8());
+                            }
+                        }
+                    },
+                    SplitBehavior::MergedWithNext,
+                    false,
+                    f,
+                );
             }
             PreTokenizerStep::Split {
                 pattern,
@@ -157,6 +219,12 @@ impl PreTokenizerStep {
             PreTokenizerStep::Digits { individual } => {
                 json!({"type": "Digits", "individual_digits": individual})
             }
+            PreTokenizerStep::Metaspace {
+                replacement,
+                prepend_scheme,
+                split,
+            } => json!({"type": "Metaspace", "replacement": replacement.to_string(),
+                        "prepend_scheme": prepend_scheme.name(), "split": split}),
         }
     }
 
@@ -217,6 +285,32 @@ impl PreTokenizerStep {
             "Digits" => PreTokenizerStep::Digits {
                 individual: flag("individual_digits", false)?,
             },
+            "Metaspace" => {
+                let replacement = match v.get("replacement").and_then(Value::as_str) {
+                    None => '\u{2581}',
+                    Some(s) => {
+                        let mut it = s.chars();
+                        match (it.next(), it.next()) {
+                            (Some(c), None) => c,
+                            _ => return Err(bad("replacement must be one char".into())),
+                        }
+                    }
+                };
+                let prepend_scheme = match v.get("prepend_scheme").and_then(Value::as_str) {
+                    Some("always") => PrependScheme::Always,
+                    Some("first") => PrependScheme::First,
+                    Some("never") => PrependScheme::Never,
+                    Some(other) => return Err(bad(format!("unknown prepend_scheme {other:?}"))),
+                    // Files from before prepend_scheme: add_prefix_space.
+                    None if flag("add_prefix_space", true)? => PrependScheme::Always,
+                    None => PrependScheme::Never,
+                };
+                PreTokenizerStep::Metaspace {
+                    replacement,
+                    prepend_scheme,
+                    split: flag("split", true)?,
+                }
+            }
             other => {
                 return Err(Error::corrupt(
                     source,
@@ -226,6 +320,19 @@ impl PreTokenizerStep {
         };
         out.push(step);
         Ok(())
+    }
+}
+
+impl PreTokenizerStep {
+    /// True for the steps that change the text ([`PreTokenizer::rewrite`]).
+    fn rewrites(&self) -> bool {
+        matches!(
+            self,
+            PreTokenizerStep::ByteLevel {
+                add_prefix_space: true,
+                ..
+            } | PreTokenizerStep::Metaspace { .. }
+        )
     }
 }
 
@@ -280,17 +387,10 @@ impl PreTokenizer {
             }
         }
         for (i, s) in steps.iter().enumerate() {
-            if i > 0
-                && matches!(
-                    s,
-                    PreTokenizerStep::ByteLevel {
-                        add_prefix_space: true,
-                        ..
-                    }
-                )
-            {
+            if i > 0 && s.rewrites() {
                 return Err(Error::invalid(
-                    "ByteLevel with add_prefix_space=true is supported only as the first pre-tokenizer",
+                    "ByteLevel with add_prefix_space=true and Metaspace are supported only as the \
+                     first pre-tokenizer",
                 ));
             }
         }
@@ -367,15 +467,58 @@ impl PreTokenizer {
             .any(|s| matches!(s, PreTokenizerStep::ByteLevel { .. }))
     }
 
-    /// True when the first step is `ByteLevel` with `add_prefix_space`.
-    pub fn add_prefix_space(&self) -> bool {
-        matches!(
-            self.steps.first(),
-            Some(PreTokenizerStep::ByteLevel {
+    /// True when the first step changes the text (see [`PreTokenizer::rewrite`]).
+    pub fn rewrites(&self) -> bool {
+        self.steps.first().is_some_and(PreTokenizerStep::rewrites)
+    }
+
+    /// The text the splitting steps see, when the first step changes it (as HF does per text
+    /// between added tokens): `ByteLevel(add_prefix_space)` puts a space before a text that does
+    /// not start with one; `Metaspace` turns spaces into its replacement and puts one before the
+    /// text (always, or only for the text at the start of the input: `at_start`). A char put
+    /// before the text stands for the text's first char, as in HF. `None`: unchanged.
+    pub fn rewrite(&self, text: &str, at_start: bool) -> Option<Rewritten> {
+        let (prefix, replace) = match self.steps.first()? {
+            PreTokenizerStep::ByteLevel {
                 add_prefix_space: true,
                 ..
-            })
-        )
+            } => ((!text.starts_with(' ')).then_some(' '), None),
+            PreTokenizerStep::Metaspace {
+                replacement,
+                prepend_scheme,
+                ..
+            } => {
+                let lead = !text.starts_with([' ', *replacement])
+                    && match prepend_scheme {
+                        PrependScheme::Always => true,
+                        PrependScheme::First => at_start,
+                        PrependScheme::Never => false,
+                    };
+                (lead.then_some(*replacement), Some(*replacement))
+            }
+            _ => return None,
+        };
+        if prefix.is_none() && (replace.is_none() || !text.contains(' ')) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len() + 4);
+        let mut source = Vec::with_capacity(text.len() + 4);
+        let first = text.chars().next().map_or(0, char::len_utf8) as u32;
+        let mut put = |out: &mut String, c: char, range: (u32, u32)| {
+            out.push(c);
+            source.extend(std::iter::repeat_n(range, c.len_utf8()));
+        };
+        if let Some(p) = prefix {
+            put(&mut out, p, (0, first));
+        }
+        for (i, c) in text.char_indices() {
+            let range = (i as u32, (i + c.len_utf8()) as u32);
+            match replace {
+                Some(r) if c == ' ' => put(&mut out, r, range),
+                _ => put(&mut out, c, range),
+            }
+        }
+        Some(Rewritten { text: out, source })
     }
 
     /// The well-known split pattern of a byte-level pre-tokenizer made of one, if it is.

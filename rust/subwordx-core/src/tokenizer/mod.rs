@@ -609,7 +609,7 @@ impl Tokenizer {
     ) {
         let seg = &text[start..end];
         if self.normalizer.is_identity() {
-            self.encode_pieces(seg, sink, &mut |a, b| {
+            self.encode_pieces(seg, start == 0, sink, &mut |a, b| {
                 (start + floor_char(seg, a), start + ceil_char(seg, b))
             });
             return;
@@ -621,11 +621,13 @@ impl Tokenizer {
                 self.added.split(norm, true, policy, |s| match s {
                     Segment::Token { id, .. } => sink.push(id, 0, 0),
                     Segment::Text { start: a, end: b } => {
-                        self.encode_pieces(&norm[a..b], sink, &mut |_, _| (0, 0));
+                        self.encode_pieces(&norm[a..b], start == 0 && a == 0, sink, &mut |_, _| {
+                            (0, 0)
+                        });
                     }
                 });
             } else {
-                self.encode_pieces(&norm, sink, &mut |_, _| (0, 0));
+                self.encode_pieces(&norm, start == 0, sink, &mut |_, _| (0, 0));
             }
             return;
         }
@@ -650,12 +652,17 @@ impl Tokenizer {
                         sink.word += 1;
                     }
                     Segment::Text { start: a, end: b } => {
-                        self.encode_pieces(&ntext[a..b], sink, &mut |x, y| map(a + x, a + y));
+                        self.encode_pieces(
+                            &ntext[a..b],
+                            start == 0 && a == 0,
+                            sink,
+                            &mut |x, y| map(a + x, a + y),
+                        );
                     }
                 }
             }
         } else {
-            self.encode_pieces(&norm.text, sink, &mut |a, b| map(a, b));
+            self.encode_pieces(&norm.text, start == 0, sink, &mut |a, b| map(a, b));
         }
     }
 
@@ -664,33 +671,27 @@ impl Tokenizer {
     fn encode_pieces(
         &self,
         seg: &str,
+        at_start: bool,
         sink: &mut Sink<'_>,
         to_input: &mut dyn FnMut(usize, usize) -> (usize, usize),
     ) {
         if seg.is_empty() {
             return;
         }
-        // HF's ByteLevel(add_prefix_space) puts a space before a text that lacks one; it aligns
-        // with the text's first char.
-        let prefixed;
-        let (text, shift) = if self.pre_tokenizer.add_prefix_space() && !seg.starts_with(' ') {
-            prefixed = format!(" {seg}");
-            (prefixed.as_str(), 1)
+        // The first pre-tokenizer step may rewrite the text (a prefix space, Metaspace); spans
+        // of the rewritten text map back through its source ranges.
+        let rewritten = if self.pre_tokenizer.rewrites() {
+            self.pre_tokenizer.rewrite(seg, at_start)
         } else {
-            (seg, 0)
+            None
         };
-        let first_char = seg.chars().next().map_or(0, char::len_utf8);
-        let mut unshift = |a: usize, b: usize| {
-            if shift == 0 {
-                return to_input(a, b);
+        let text = rewritten.as_ref().map_or(seg, |r| r.text.as_str());
+        let mut unshift = |a: usize, b: usize| match &rewritten {
+            Some(r) if b > a => {
+                let (s, e) = r.source_range(a, b);
+                to_input(s, e)
             }
-            let s = a.saturating_sub(1);
-            let e = if a == 0 {
-                (b - 1).max(first_char)
-            } else {
-                b - 1
-            };
-            to_input(s, e)
+            _ => to_input(a, b),
         };
         let mut ids = Vec::new();
         let mut spans = Vec::new();
