@@ -59,7 +59,7 @@ pub enum PreTokenizerStep {
     Punctuation(SplitBehavior),
     /// Numeric chars: each alone (`individual`) or in runs.
     Digits { individual: bool },
-    /// SentencePiece's convention: spaces become `replacement` (`▁`), which is also put before
+    /// `SentencePiece`'s convention: spaces become `replacement` (`▁`), which is also put before
     /// the text (`prepend_scheme`); with `split`, each piece starts at a `replacement`.
     Metaspace {
         replacement: char,
