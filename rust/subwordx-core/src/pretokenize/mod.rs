@@ -204,11 +204,8 @@ impl PreTokenizerStep {
                 behavior,
                 invert,
             } => {
-                let p = match pattern.source() {
-                    PatternSource::String(s) => json!({ "String": s }),
-                    PatternSource::Regex(r) => json!({ "Regex": r }),
-                };
-                json!({"type": "Split", "pattern": p, "behavior": behavior.name(), "invert": invert})
+                json!({"type": "Split", "pattern": pattern.source().to_hf_json(),
+                       "behavior": behavior.name(), "invert": invert})
             }
             PreTokenizerStep::Whitespace => json!({"type": "Whitespace"}),
             PreTokenizerStep::WhitespaceSplit => json!({"type": "WhitespaceSplit"}),
@@ -265,13 +262,8 @@ impl PreTokenizerStep {
             },
             "Split" => {
                 let p = v.get("pattern").ok_or_else(|| bad("no pattern".into()))?;
-                let source = if let Some(s) = p.get("String").and_then(Value::as_str) {
-                    PatternSource::String(s.to_owned())
-                } else if let Some(r) = p.get("Regex").and_then(Value::as_str) {
-                    PatternSource::Regex(r.to_owned())
-                } else {
-                    return Err(bad("pattern is neither {\"String\"} nor {\"Regex\"}".into()));
-                };
+                let source = PatternSource::from_hf_json(p)
+                    .ok_or_else(|| bad("pattern is neither {\"String\"} nor {\"Regex\"}".into()))?;
                 PreTokenizerStep::Split {
                     pattern: SplitRegex::new(source).map_err(|e| bad(e.to_string()))?,
                     behavior: behavior(SplitBehavior::Isolated)?,
@@ -702,7 +694,15 @@ mod tests {
 
     #[test]
     fn unsupported_component_is_named() {
-        let e = PreTokenizer::from_hf_json(&json!({"type": "Metaspace"}), "f.json").unwrap_err();
-        assert!(e.to_string().contains("Metaspace"), "{e}");
+        let e = PreTokenizer::from_hf_json(&json!({"type": "CharDelimiterSplit"}), "f.json")
+            .unwrap_err();
+        assert!(e.to_string().contains("CharDelimiterSplit"), "{e}");
+        let m = json!({"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first"});
+        let p = PreTokenizer::from_hf_json(&m, "f.json").unwrap();
+        let r = p.rewrite("a b", true).unwrap();
+        assert_eq!(r.text, "▁a▁b");
+        assert_eq!(r.source_range(0, 4), (0, 1));
+        assert!(p.rewrite("a", false).is_none());
+        assert_eq!(p.piece_strs("▁a▁b"), ["▁a", "▁b"]);
     }
 }

@@ -63,6 +63,27 @@ pub enum PatternSource {
     Regex(String),
 }
 
+impl PatternSource {
+    /// HF's JSON: `{"String": "..."}` or `{"Regex": "..."}`.
+    pub fn to_hf_json(&self) -> serde_json::Value {
+        match self {
+            PatternSource::String(s) => serde_json::json!({ "String": s }),
+            PatternSource::Regex(r) => serde_json::json!({ "Regex": r }),
+        }
+    }
+
+    /// Reads HF's JSON; `None` if it is neither form.
+    pub fn from_hf_json(v: &serde_json::Value) -> Option<Self> {
+        if let Some(s) = v.get("String").and_then(serde_json::Value::as_str) {
+            Some(PatternSource::String(s.to_owned()))
+        } else {
+            v.get("Regex")
+                .and_then(serde_json::Value::as_str)
+                .map(|r| PatternSource::Regex(r.to_owned()))
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Engine {
     Known(SplitPattern),

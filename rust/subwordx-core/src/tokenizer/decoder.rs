@@ -233,11 +233,7 @@ impl Decoder {
                 json!({"type": "Strip", "content": content.to_string(), "start": start, "stop": stop})
             }
             Decoder::Replace { pattern, content } => {
-                let p = match pattern {
-                    PatternSource::String(s) => json!({ "String": s }),
-                    PatternSource::Regex(r) => json!({ "Regex": r }),
-                };
-                json!({"type": "Replace", "pattern": p, "content": content})
+                json!({"type": "Replace", "pattern": pattern.to_hf_json(), "content": content})
             }
             Decoder::Sequence(parts) => json!({"type": "Sequence",
                 "decoders": parts.iter().map(Decoder::to_hf_json).collect::<Vec<_>>()}),
@@ -301,14 +297,11 @@ impl Decoder {
             },
             "Replace" => {
                 let p = v.get("pattern").ok_or_else(|| bad("no pattern"))?;
-                let pattern = if let Some(s) = p.get("String").and_then(Value::as_str) {
-                    PatternSource::String(s.to_owned())
-                } else if let Some(r) = p.get("Regex").and_then(Value::as_str) {
+                let pattern = PatternSource::from_hf_json(p)
+                    .ok_or_else(|| bad("pattern is neither String nor Regex"))?;
+                if let PatternSource::Regex(r) = &pattern {
                     regex::Regex::new(r).map_err(|e| bad(&e.to_string()))?;
-                    PatternSource::Regex(r.to_owned())
-                } else {
-                    return Err(bad("pattern is neither String nor Regex"));
-                };
+                }
                 Decoder::Replace {
                     pattern,
                     content: string("content", "")?,

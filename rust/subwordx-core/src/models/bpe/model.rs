@@ -214,6 +214,55 @@ struct Sym {
     end: u32,
 }
 
+/// Token → id, refusing a token given twice; `what` names ids in the message ("ids", "ranks").
+fn index_tokens(vocab: &[String], what: &str, source_name: &str) -> Result<FxHashMap<String, u32>> {
+    if vocab.len() >= NONE as usize {
+        return Err(Error::corrupt(source_name, "vocabulary too large"));
+    }
+    let mut token_to_id = FxHashMap::default();
+    token_to_id.reserve(vocab.len());
+    for (id, t) in vocab.iter().enumerate() {
+        if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
+            return Err(Error::corrupt(
+                source_name,
+                format!("token {t:?} has two {what}, {prev} and {id}"),
+            ));
+        }
+    }
+    Ok(token_to_id)
+}
+
+/// The id of each byte's symbol in a byte-level vocabulary (`NONE` where absent).
+fn byte_symbol_ids(token_to_id: &FxHashMap<String, u32>) -> Box<[u32; 256]> {
+    let mut byte_ids = Box::new([NONE; 256]);
+    let table = super::byte_chars();
+    for b in 0..256 {
+        let mut buf = [0u8; 4];
+        if let Some(&id) = token_to_id.get(table[b].encode_utf8(&mut buf) as &str) {
+            byte_ids[b] = id;
+        }
+    }
+    byte_ids
+}
+
+/// The id of `unk_token`, which must be in the vocabulary.
+fn unk_id_of(
+    unk_token: Option<&str>,
+    token_to_id: &FxHashMap<String, u32>,
+    source_name: &str,
+) -> Result<Option<u32>> {
+    unk_token
+        .map(|u| {
+            token_to_id.get(u).copied().ok_or_else(|| {
+                Error::corrupt(
+                    source_name,
+                    format!("unk_token {u:?} is not in the vocabulary"),
+                )
+            })
+        })
+        .transpose()
+}
+
 impl BpeModel {
     /// Builds a model from its vocabulary (by id) and merges (by rank), checking that they agree.
     /// `source_name` names the origin in [`Error::CorruptModel`].
@@ -224,16 +273,7 @@ impl BpeModel {
         source_name: &str,
     ) -> Result<Self> {
         let corrupt = |reason: String| Error::corrupt(source_name, reason);
-        if vocab.len() >= NONE as usize {
-            return Err(corrupt("vocabulary too large".to_owned()));
-        }
-        let mut token_to_id = FxHashMap::default();
-        token_to_id.reserve(vocab.len());
-        for (id, t) in vocab.iter().enumerate() {
-            if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
-                return Err(corrupt(format!("token {t:?} has two ids, {prev} and {id}")));
-            }
-        }
+        let token_to_id = index_tokens(&vocab, "ids", source_name)?;
         let prefix = settings
             .continuing_subword_prefix
             .as_deref()
@@ -261,13 +301,7 @@ impl BpeModel {
         let mut byte_ids = Box::new([NONE; 256]);
         let mut char_ids: [FxHashMap<char, u32>; 4] = Default::default();
         if settings.byte_level {
-            let table = super::byte_chars();
-            for b in 0..256 {
-                let mut buf = [0u8; 4];
-                if let Some(&id) = token_to_id.get(table[b].encode_utf8(&mut buf) as &str) {
-                    byte_ids[b] = id;
-                }
-            }
+            byte_ids = byte_symbol_ids(&token_to_id);
         } else {
             let p = prefix.unwrap_or("");
             let s = settings.end_of_word_suffix.as_deref().unwrap_or("");
@@ -299,14 +333,7 @@ impl BpeModel {
                 }
             }
         }
-        let unk_id = match &settings.unk_token {
-            None => None,
-            Some(u) => Some(
-                *token_to_id
-                    .get(u)
-                    .ok_or_else(|| corrupt(format!("unk_token {u:?} is not in the vocabulary")))?,
-            ),
-        };
+        let unk_id = unk_id_of(settings.unk_token.as_deref(), &token_to_id, source_name)?;
         let mut model = Self {
             settings,
             vocab,
@@ -334,19 +361,7 @@ impl BpeModel {
         unk_token: Option<String>,
         source_name: &str,
     ) -> Result<Self> {
-        let corrupt = |reason: String| Error::corrupt(source_name, reason);
-        if tokens.len() >= NONE as usize {
-            return Err(corrupt("vocabulary too large".to_owned()));
-        }
-        let mut token_to_id = FxHashMap::default();
-        token_to_id.reserve(tokens.len());
-        for (id, t) in tokens.iter().enumerate() {
-            if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
-                return Err(corrupt(format!(
-                    "token {t:?} has two ranks, {prev} and {id}"
-                )));
-            }
-        }
+        let token_to_id = index_tokens(&tokens, "ranks", source_name)?;
         let mut merge_map = FxHashMap::default();
         for (id, t) in tokens.iter().enumerate() {
             for (k, _) in t.char_indices().skip(1) {
@@ -355,14 +370,7 @@ impl BpeModel {
                 }
             }
         }
-        let mut byte_ids = Box::new([NONE; 256]);
-        let table = super::byte_chars();
-        for b in 0..256 {
-            let mut buf = [0u8; 4];
-            if let Some(&id) = token_to_id.get(table[b].encode_utf8(&mut buf) as &str) {
-                byte_ids[b] = id;
-            }
-        }
+        let byte_ids = byte_symbol_ids(&token_to_id);
         let settings = BpeSettings {
             byte_level: true,
             ignore_merges: true,
@@ -370,14 +378,7 @@ impl BpeModel {
             unk_token,
             ..BpeSettings::default()
         };
-        let unk_id = match &settings.unk_token {
-            None => None,
-            Some(u) => Some(
-                *token_to_id
-                    .get(u)
-                    .ok_or_else(|| corrupt(format!("unk_token {u:?} is not in the vocabulary")))?,
-            ),
-        };
+        let unk_id = unk_id_of(settings.unk_token.as_deref(), &token_to_id, source_name)?;
         let mut model = Self {
             settings,
             vocab: tokens,
