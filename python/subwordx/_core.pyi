@@ -14,36 +14,91 @@ _OnEpoch = Callable[[int, float], None] | None
 _Ids = npt.NDArray[np.uint32]
 _Offsets = npt.NDArray[np.int64]
 
+# ids, type ids, offsets, special-tokens mask, attention mask, word ids and sequence ids (-1 for
+# none), overflowing encodings of the same shape.
+_Detailed = tuple[
+    _Ids, _Ids, _Offsets, _Ids, _Ids, npt.NDArray[np.int64], npt.NDArray[np.int64], list[Any]
+]
+
 class Tokenizer:
     def encode(
-        self, text: str, add_special_tokens: bool = True, split_special_tokens: bool = False
-    ) -> tuple[_Ids, _Offsets]: ...
-    def encode_ids(self, text: str, add_special_tokens: bool = True) -> _Ids: ...
+        self,
+        text: str,
+        pair: str | None = None,
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: list[int] | None = None,
+    ) -> _Detailed: ...
+    def encode_ids(
+        self,
+        text: str,
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: list[int] | None = None,
+    ) -> _Ids: ...
+    def encode_ids_list(
+        self,
+        text: str,
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: list[int] | None = None,
+    ) -> list[int]: ...
     def encode_batch(
+        self,
+        texts: list[str],
+        pairs: list[str] | None = None,
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: list[int] | None = None,
+        threads: int = 0,
+    ) -> list[_Detailed]: ...
+    def encode_batch_ids(
         self,
         texts: list[str],
         add_special_tokens: bool = True,
         split_special_tokens: bool = False,
+        allowed_special: list[int] | None = None,
         threads: int = 0,
-    ) -> list[tuple[_Ids, _Offsets]]: ...
+    ) -> list[list[int]]: ...
     def encode_batch_flat(
-        self, texts: list[str], add_special_tokens: bool = True, threads: int = 0
+        self,
+        texts: list[str],
+        add_special_tokens: bool = True,
+        split_special_tokens: bool = False,
+        allowed_special: list[int] | None = None,
+        threads: int = 0,
     ) -> tuple[_Ids, npt.NDArray[np.int64]]: ...
+    def find_disallowed_special(self, text: str, allowed: list[int]) -> str | None: ...
     def decode(self, ids: list[int], skip_special_tokens: bool = True) -> str: ...
+    def decode_bytes(self, ids: list[int], skip_special_tokens: bool = True) -> bytes: ...
     def vocab_size(self) -> int: ...
     def get_vocab(self) -> dict[str, int]: ...
     def merges(self) -> list[tuple[str, str]]: ...
+    def model_kind(self) -> str: ...
+    def added_tokens(self) -> list[tuple[str, int, bool]]: ...
     def token_to_id(self, token: str) -> int | None: ...
     def id_to_token(self, id: int) -> str | None: ...
     def to_native_json(self) -> str: ...
     def to_hf_json(self) -> str: ...
     def to_vocab_merges(self) -> tuple[str, str]: ...
+    def to_tiktoken(self) -> str: ...
+    def with_truncation_padding(
+        self, truncation: str | None = None, padding: str | None = None
+    ) -> Tokenizer: ...
     @staticmethod
     def from_native_json(data: str) -> Tokenizer: ...
     @staticmethod
-    def from_hf_json(data: str) -> Tokenizer: ...
+    def from_hf_json(data: str, source: str = "<tokenizer.json>") -> Tokenizer: ...
     @staticmethod
     def from_vocab_merges(vocab_json: str, merges_txt: str) -> Tokenizer: ...
+    @staticmethod
+    def from_tiktoken(
+        data: bytes,
+        name: str,
+        source: str,
+        pattern: str | None = None,
+        special_tokens: list[tuple[str, int]] | None = None,
+    ) -> Tokenizer: ...
 
 def train_bpe_files(
     paths: list[str],
