@@ -68,6 +68,10 @@ pub struct BpeModel {
     merge_map: FxHashMap<u64, (u32, u32)>,
     /// Byte-level: id of each byte's symbol (`NONE` if the vocabulary lacks it).
     byte_ids: Box<[u32; 256]>,
+    /// Byte-level with all 256 byte symbols: the merge of each byte pair, `(b1 << 8) | b2`. A
+    /// piece's first round of pair lookups is then an array read, not a hash probe (the rank
+    /// table of a tiktoken vocabulary holds every split of every token and misses the cache).
+    byte_pairs: Box<[(u32, u32)]>,
     /// Classic: ids of a char as a word's first/middle/last/only symbol.
     char_ids: [FxHashMap<char, u32>; 4],
     unk_id: Option<u32>,
@@ -344,6 +348,7 @@ impl BpeModel {
             char_ids,
             unk_id,
             fallback_ids: Box::new([NONE; 256]),
+            byte_pairs: Box::default(),
             whole_pieces: WholePieces::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
@@ -389,6 +394,7 @@ impl BpeModel {
             char_ids: Default::default(),
             unk_id,
             fallback_ids: Box::new([NONE; 256]),
+            byte_pairs: Box::default(),
             whole_pieces: WholePieces::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
@@ -473,6 +479,14 @@ impl BpeModel {
                 self.whole_pieces.insert(&key, id as u32);
             }
         }
+        self.byte_pairs = if self.settings.byte_level && self.byte_ids.iter().all(|&id| id != NONE)
+        {
+            (0..1usize << 16)
+                .map(|k| self.rank(self.byte_ids[k >> 8], self.byte_ids[k & 0xff]))
+                .collect()
+        } else {
+            Box::default()
+        };
         *self.fallback_ids = [NONE; 256];
         if self.settings.byte_fallback {
             for b in 0..256usize {
@@ -699,8 +713,14 @@ impl BpeModel {
         }
         // ranks[i]: the merge of ids[i], ids[i + 1].
         let mut ranks = [(NONE, NONE); CACHE_MAX_PIECE];
-        for i in 0..len.saturating_sub(1) {
-            ranks[i] = self.rank(ids[i], ids[i + 1]);
+        if len == bytes.len() && !self.byte_pairs.is_empty() {
+            for (i, w) in bytes.windows(2).enumerate() {
+                ranks[i] = self.byte_pairs[(usize::from(w[0]) << 8) | usize::from(w[1])];
+            }
+        } else {
+            for i in 0..len.saturating_sub(1) {
+                ranks[i] = self.rank(ids[i], ids[i + 1]);
+            }
         }
         while len > 1 {
             let mut best = NONE;
