@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 SHARED ?= ../shared
 
-.PHONY: help install demo test test-rust test-python lint bench clean
+.PHONY: help install demo test test-rust test-python lint bench fuzz clean
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: install  ## clippy, rustfmt, ruff, mypy
 bench: $(VENV)/bin/python  ## side-by-side benchmarks against the anchors (see benches/README.md)
 	$(PIP) install --quiet ".[bench]"
 	$(PY) benches/bench_bpe.py --shared $(SHARED)
+
+fuzz: install  ## structured fuzzing of tokenizer files and the pipeline (2 minutes)
+	$(PY) fuzz/fuzz_tokenizer_files.py 1 120
 
 clean:  ## remove build outputs
 	rm -rf target $(VENV) .pytest_cache .mypy_cache .ruff_cache
