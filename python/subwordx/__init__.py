@@ -7,6 +7,7 @@ Quick start::
     enc = tok.encode("Hello world")
     enc.ids, enc.tokens, enc.offsets
     tok.save("tokenizer.json")                                  # loads in HF tokenizers too
+    bert = subwordx.train_wordpiece("corpus.txt", vocab_size=30000)  # likelihood-scored WordPiece
 
     model = subwordx.Word2Vec(corpus_file="text8.txt", model="skipgram", threads=0)
     model.wv.most_similar("king")
@@ -36,6 +37,7 @@ from subwordx.errors import (
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
 from subwordx.word2vec import Word2Vec
+from subwordx.wordpiece import train_wordpiece
 
 # The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled
 # core rather than through importlib.metadata, which costs a CLI call ~10 ms of start-up.
@@ -76,4 +78,5 @@ __all__ = [
     "embedded_corpus",
     "errors",
     "train_bpe",
+    "train_wordpiece",
 ]

@@ -82,6 +82,7 @@ class Tokenizer:
     def to_hf_json(self) -> str: ...
     def to_vocab_merges(self) -> tuple[str, str]: ...
     def to_tiktoken(self) -> str: ...
+    def to_vocab_txt(self) -> str: ...
     def with_truncation_padding(
         self, truncation: str | None = None, padding: str | None = None
     ) -> Tokenizer: ...
@@ -92,6 +93,10 @@ class Tokenizer:
     @staticmethod
     def from_vocab_merges(vocab_json: str, merges_txt: str) -> Tokenizer: ...
     @staticmethod
+    def from_vocab_txt(
+        data: str, lowercase: bool | None = None, source: str = "<vocab.txt>"
+    ) -> Tokenizer: ...
+    @staticmethod
     def from_tiktoken(
         data: bytes,
         name: str,
@@ -100,20 +105,20 @@ class Tokenizer:
         special_tokens: list[tuple[str, int]] | None = None,
     ) -> Tokenizer: ...
 
-def train_bpe_files(
+def train_files(
     paths: list[str],
     settings: Mapping[str, Any],
     threads: int = 0,
     errors: str = "strict",
     progress: _Progress = None,
 ) -> Tokenizer: ...
-def train_bpe_texts(
+def train_texts(
     batches: Iterable[list[str]],
     settings: Mapping[str, Any],
     threads: int = 0,
     progress: _Progress = None,
 ) -> Tokenizer: ...
-def train_bpe_counts(
+def train_counts(
     counts: Mapping[str, int], settings: Mapping[str, Any], progress: _Progress = None
 ) -> Tokenizer: ...
 def build_vocab_from_files(

@@ -42,7 +42,7 @@ from subwordx.errors import (
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, int, int, str], None]
 PreTokenizerName = Literal["whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3"]
-FileFormat = Literal["hf", "subwordx", "vocab-merges", "tiktoken"]
+FileFormat = Literal["hf", "subwordx", "vocab-merges", "tiktoken", "vocab-txt"]
 SpecialSet = Literal["all"] | AbstractSet[str] | Sequence[str]
 
 _PRE_TOKENIZERS = ("whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3")
@@ -570,16 +570,20 @@ class Tokenizer:
 
     # ----------------------------------------------------------------------------- files
     def to_str(self, format: FileFormat = "subwordx") -> str:
-        """The model as a string: ``"subwordx"`` (native JSON), ``"hf"`` (tokenizer.json) or
-        ``"tiktoken"`` (rank file of a byte-level BPE)."""
+        """The model as a string: ``"subwordx"`` (native JSON), ``"hf"`` (tokenizer.json),
+        ``"tiktoken"`` (rank file of a byte-level BPE) or ``"vocab-txt"`` (BERT's vocab.txt of a
+        WordPiece model)."""
         if format == "subwordx":
             return str(self._inner.to_native_json())
         if format == "hf":
             return str(self._inner.to_hf_json())
         if format == "tiktoken":
             return str(self._inner.to_tiktoken())
+        if format == "vocab-txt":
+            return str(self._inner.to_vocab_txt())
         raise ConfigError(
-            f"format {format!r} is not a single-string format; use 'subwordx', 'hf' or 'tiktoken'"
+            f"format {format!r} is not a single-string format; use 'subwordx', 'hf', "
+            "'tiktoken' or 'vocab-txt'"
         )
 
     def save(self, path: PathLike, format: FileFormat | None = None) -> None:
@@ -590,8 +594,9 @@ class Tokenizer:
                 folder gets ``vocab.json`` and ``merges.txt``).
             format: ``"hf"`` (HF ``tokenizer.json``, loads in ``tokenizers``), ``"subwordx"``
                 (native JSON with every setting), ``"vocab-merges"``, ``"tiktoken"`` (the rank
-                file; special tokens are not in it); None picks by name: ``*.swx.json`` /
-                ``*.subwordx.json`` → subwordx, ``*.tiktoken`` → tiktoken, other ``*.json`` →
+                file; special tokens are not in it), ``"vocab-txt"`` (BERT's vocab.txt of a
+                WordPiece model); None picks by name: ``*.swx.json`` / ``*.subwordx.json`` →
+                subwordx, ``*.tiktoken`` → tiktoken, ``*.txt`` → vocab-txt, other ``*.json`` →
                 hf, a directory or ``vocab.json`` → vocab-merges.
         """
         p = Path(path)
@@ -612,17 +617,22 @@ class Tokenizer:
         *,
         pattern: str | None = None,
         special_tokens: Mapping[str, int] | None = None,
+        lowercase: bool | None = None,
         backend: str | None = None,
     ) -> Tokenizer:
         """Loads any file subwordx writes or reads: native JSON, HF ``tokenizer.json``,
-        ``vocab.json`` + ``merges.txt`` (give the folder or either file), or a tiktoken rank
-        file (``*.tiktoken``).
+        ``vocab.json`` + ``merges.txt`` (give the folder or either file), a tiktoken rank
+        file (``*.tiktoken``), or BERT's ``vocab.txt`` (WordPiece, in BERT's pipeline).
 
         Args:
             pattern: rank files only: the split pattern, a name (``"cl100k"``, ``"o200k"``,
                 ``"gpt2"``, ``"qwen"``, ``"llama3"``) or a regex. Default: by the file's name
                 (``cl100k_base.tiktoken`` → cl100k's pattern and special tokens).
             special_tokens: rank files only: ``{token: id}`` (default: the known encoding's).
+            lowercase: vocab.txt only: whether the BERT normalizer lowercases (and strips
+                accents). Default: ``do_lower_case`` of a ``tokenizer_config.json`` beside the
+                file, else guessed (cased when a token other than ``[...]`` has an uppercase
+                letter).
 
         Raises:
             SubwordxFileNotFoundError: no such file.
@@ -631,6 +641,13 @@ class Tokenizer:
         p = Path(path)
         rust = _backend.use_rust(backend)
         impl = _impl(rust)
+        if p.is_dir() and not (p / "tokenizer.json").is_file() and not (p / "vocab.json").is_file():
+            if (p / "vocab.txt").is_file():
+                return cls.load(p / "vocab.txt", lowercase=lowercase, backend=backend)
+        if p.suffix == ".txt" and p.name != "merges.txt":
+            if lowercase is None:
+                lowercase = _do_lower_case_beside(p)
+            return cls(impl.from_vocab_txt(_read_text(p), lowercase, str(p)), rust)
         if p.is_dir() or p.name in ("vocab.json", "merges.txt"):
             folder = p if p.is_dir() else p.parent
             if (folder / "tokenizer.json").is_file() and p.is_dir():
@@ -806,6 +823,7 @@ def train_bpe(
             if piece != "$A" and piece not in specials:
                 specials.append(piece)
     settings: dict[str, Any] = {
+        "model": "bpe",
         "vocab_size": vocab_size,
         "min_frequency": min_frequency,
         "special_tokens": specials,
@@ -825,7 +843,7 @@ def train_bpe(
     if files is not None:
         paths = _as_paths(files)
         if rust:
-            inner = _backend.core().train_bpe_files(paths, settings, threads, errors, progress)
+            inner = _backend.core().train_files(paths, settings, threads, errors, progress)
         else:
             from subwordx.reference import tokenizer as ref
 
@@ -836,7 +854,7 @@ def train_bpe(
         if isinstance(texts, (str, bytes)):
             raise ConfigError("texts must be an iterable of strings, not one string")
         if rust:
-            inner = _backend.core().train_bpe_texts(_batches(texts), settings, threads, progress)
+            inner = _backend.core().train_texts(_batches(texts), settings, threads, progress)
         else:
             from subwordx.reference import tokenizer as ref
 
@@ -845,7 +863,7 @@ def train_bpe(
         assert word_counts is not None
         counts = _check_counts(word_counts)
         if rust:
-            inner = _backend.core().train_bpe_counts(counts, settings, progress)
+            inner = _backend.core().train_counts(counts, settings, progress)
         else:
             from subwordx.reference import tokenizer as ref
 
@@ -898,12 +916,24 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
+def _do_lower_case_beside(path: Path) -> bool | None:
+    """``do_lower_case`` of a ``tokenizer_config.json`` beside a vocab.txt (transformers' file)."""
+    try:
+        config = json.loads((path.parent / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = config.get("do_lower_case") if isinstance(config, dict) else None
+    return value if isinstance(value, bool) else None
+
+
 def _format_for_path(p: Path) -> FileFormat:
     name = p.name.lower()
     if name.endswith((".swx.json", ".subwordx.json", ".swx")):
         return "subwordx"
     if name.endswith(".tiktoken"):
         return "tiktoken"
+    if name.endswith(".txt"):
+        return "vocab-txt"
     if p.is_dir() or name == "vocab.json" or not name or name.endswith(os.sep):
         return "vocab-merges"
     return "hf"

@@ -8,7 +8,7 @@
 //!
 //! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
 //! * [`progress`]: counters and cancellation shared by every long job.
-//! * [`models`]: subword models and their trainers ([`models::bpe`]).
+//! * [`models`]: subword models and their trainers ([`models::bpe`], [`models::wordpiece`]).
 //! * [`tokenizer`]: the pipeline: special tokens, normalizer, pre-tokenizer, model, template.
 //! * [`io`]: model files: HF `tokenizer.json`, `vocab.json` + `merges.txt`, the subwordx format.
 //! * [`embeddings`]: word2vec (skip-gram / CBOW, negative sampling / hierarchical softmax,

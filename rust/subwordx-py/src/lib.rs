@@ -16,9 +16,9 @@ mod word2vec;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<tokenizer::PyTokenizer>()?;
-    m.add_function(wrap_pyfunction!(tokenizer::train_bpe_files, m)?)?;
-    m.add_function(wrap_pyfunction!(tokenizer::train_bpe_texts, m)?)?;
-    m.add_function(wrap_pyfunction!(tokenizer::train_bpe_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_files, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_counts, m)?)?;
     word2vec::register(m)?;
     Ok(())
 }

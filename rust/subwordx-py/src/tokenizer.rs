@@ -1,4 +1,4 @@
-//! `subwordx._core.Tokenizer` and the BPE training entry points.
+//! `subwordx._core.Tokenizer` and the training entry points (BPE and WordPiece).
 //!
 //! Conversions only: Python values in, core calls with the GIL released, numpy arrays out.
 
@@ -13,8 +13,10 @@ use pyo3::types::{PyBytes, PyDict};
 use subwordx_core::corpus::{self, CountOptions, Utf8Errors, WordCounts};
 use subwordx_core::io;
 use subwordx_core::models::bpe::BpeTrainerConfig;
+use subwordx_core::models::wordpiece::{WordPieceSettings, WordPieceTrainerConfig};
 use subwordx_core::normalize::{Normalizer, UnicodeForm};
 use subwordx_core::pretokenize::PreTokenizer;
+use subwordx_core::tokenizer::bert::bert_normalizer;
 use subwordx_core::tokenizer::{Encoding, SpecialPolicy, Tokenizer, TokenizerConfig};
 use subwordx_core::Error;
 
@@ -321,6 +323,10 @@ impl PyTokenizer {
         io::vocab_merges::to_strings(&self.inner).map_err(to_py_err)
     }
 
+    fn to_vocab_txt(&self) -> PyResult<String> {
+        io::vocab_txt::to_string(&self.inner).map_err(to_py_err)
+    }
+
     fn to_tiktoken(&self) -> PyResult<String> {
         io::tiktoken::to_string(&self.inner).map_err(to_py_err)
     }
@@ -360,6 +366,19 @@ impl PyTokenizer {
         Ok(Self { inner })
     }
 
+    /// BERT's `vocab.txt`; `lowercase` `None` guesses from the vocabulary.
+    #[staticmethod]
+    #[pyo3(signature = (data, lowercase=None, source="<vocab.txt>"))]
+    fn from_vocab_txt(
+        py: Python<'_>,
+        data: &str,
+        lowercase: Option<bool>,
+        source: &str,
+    ) -> PyResult<Self> {
+        let inner = run_detached(py, || io::vocab_txt::from_str(data, lowercase, source))?;
+        Ok(Self { inner })
+    }
+
     #[staticmethod]
     fn from_vocab_merges(py: Python<'_>, vocab_json: &str, merges_txt: &str) -> PyResult<Self> {
         let inner = run_detached(py, || {
@@ -391,16 +410,103 @@ impl PyTokenizer {
     }
 }
 
-/// Reads the settings dict built by `subwordx.tokenizer.train_bpe` (already validated there).
-fn config_from_settings(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfig> {
-    fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
-        match d.get_item(key)? {
-            Some(v) => v.extract().map_err(Into::into),
-            None => Err(pyo3::exceptions::PyKeyError::new_err(format!(
-                "settings lack {key:?}"
-            ))),
+fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
+    match d.get_item(key)? {
+        Some(v) => v.extract().map_err(Into::into),
+        None => Err(pyo3::exceptions::PyKeyError::new_err(format!(
+            "settings lack {key:?}"
+        ))),
+    }
+}
+
+/// What to train: a model kind with its settings, and the normalizer and pre-tokenizer the words
+/// are counted with.
+enum Training {
+    Bpe(TokenizerConfig),
+    WordPiece {
+        config: WordPieceTrainerConfig,
+        normalizer: Normalizer,
+        pre_tokenizer: PreTokenizer,
+        post_processor: bool,
+    },
+}
+
+impl Training {
+    /// Reads the settings dict built by `subwordx.tokenizer.train_bpe` / `train_wordpiece`
+    /// (already validated there); `settings["model"]` picks the kind.
+    fn from_settings(settings: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let kind: String = get(settings, "model")?;
+        match kind.as_str() {
+            "bpe" => Ok(Training::Bpe(bpe_config(settings)?)),
+            "wordpiece" => {
+                let pre: String = get(settings, "pre_tokenizer")?;
+                let model = WordPieceSettings {
+                    unk_token: get(settings, "unk_token")?,
+                    continuing_subword_prefix: get(settings, "continuing_subword_prefix")?,
+                    max_input_chars_per_word: get(settings, "max_input_chars_per_word")?,
+                };
+                Ok(Training::WordPiece {
+                    config: WordPieceTrainerConfig {
+                        vocab_size: get(settings, "vocab_size")?,
+                        min_frequency: get(settings, "min_frequency")?,
+                        special_tokens: get(settings, "special_tokens")?,
+                        limit_alphabet: get(settings, "limit_alphabet")?,
+                        max_piece_length: get(settings, "max_piece_length")?,
+                        model,
+                    },
+                    normalizer: bert_normalizer(
+                        get(settings, "lowercase")?,
+                        get(settings, "strip_accents")?,
+                    ),
+                    pre_tokenizer: pre_tokenizer_named(&pre).map_err(to_py_err)?,
+                    post_processor: get(settings, "post_processor")?,
+                })
+            }
+            other => Err(to_py_err(Error::invalid(format!(
+                "unknown model kind {other:?}"
+            )))),
         }
     }
+
+    fn normalizer(&self) -> &Normalizer {
+        match self {
+            Training::Bpe(c) => &c.normalizer,
+            Training::WordPiece { normalizer, .. } => normalizer,
+        }
+    }
+
+    fn pre_tokenizer(&self) -> &PreTokenizer {
+        match self {
+            Training::Bpe(c) => &c.pre_tokenizer,
+            Training::WordPiece { pre_tokenizer, .. } => pre_tokenizer,
+        }
+    }
+
+    fn train(
+        &self,
+        counts: &WordCounts,
+        progress: &subwordx_core::Progress,
+    ) -> subwordx_core::Result<Tokenizer> {
+        match self {
+            Training::Bpe(c) => Tokenizer::train(counts, c, progress),
+            Training::WordPiece {
+                config,
+                normalizer,
+                pre_tokenizer,
+                post_processor,
+            } => Tokenizer::train_wordpiece(
+                counts,
+                config,
+                normalizer.clone(),
+                pre_tokenizer.clone(),
+                *post_processor,
+                progress,
+            ),
+        }
+    }
+}
+
+fn bpe_config(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfig> {
     let unicode: Option<String> = get(settings, "unicode_normalization")?;
     let normalizer = Normalizer::from_flags(
         match unicode.as_deref() {
@@ -446,7 +552,7 @@ fn pre_tokenizer_named(name: &str) -> subwordx_core::Result<PreTokenizer> {
 /// Trains from files: streamed and counted on `threads` threads, then merged.
 #[pyfunction]
 #[pyo3(signature = (paths, settings, threads=0, errors="strict", progress=None))]
-pub fn train_bpe_files(
+pub fn train_files(
     py: Python<'_>,
     paths: Vec<PathBuf>,
     settings: &Bound<'_, PyDict>,
@@ -454,7 +560,7 @@ pub fn train_bpe_files(
     errors: &str,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyTokenizer> {
-    let config = config_from_settings(settings)?;
+    let training = Training::from_settings(settings)?;
     let options = CountOptions {
         threads,
         errors: errors.parse::<Utf8Errors>().map_err(to_py_err)?,
@@ -462,12 +568,12 @@ pub fn train_bpe_files(
     let inner = run_blocking(py, progress.as_ref(), |p| {
         let counts = corpus::count_words_in_files(
             &paths,
-            &config.normalizer,
-            &config.pre_tokenizer,
+            training.normalizer(),
+            training.pre_tokenizer(),
             &options,
             p,
         )?;
-        Tokenizer::train(&counts, &config, p)
+        training.train(&counts, p)
     })?;
     Ok(PyTokenizer { inner })
 }
@@ -475,46 +581,49 @@ pub fn train_bpe_files(
 /// Trains from an iterator of string batches (lists of str), each counted in parallel.
 #[pyfunction]
 #[pyo3(signature = (batches, settings, threads=0, progress=None))]
-pub fn train_bpe_texts(
+pub fn train_texts(
     py: Python<'_>,
     batches: &Bound<'_, PyAny>,
     settings: &Bound<'_, PyDict>,
     threads: usize,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyTokenizer> {
-    let config = config_from_settings(settings)?;
+    let training = Training::from_settings(settings)?;
     let mut counts = WordCounts::new();
     for batch in batches.try_iter()? {
         let texts: Vec<PyBackedStr> = batch?.extract()?;
         let part = py.detach(|| {
             let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
-            corpus::count_words_in_texts(&strs, &config.normalizer, &config.pre_tokenizer, threads)
+            corpus::count_words_in_texts(
+                &strs,
+                training.normalizer(),
+                training.pre_tokenizer(),
+                threads,
+            )
         });
         counts.merge(part);
         py.check_signals()?;
     }
-    let inner = run_blocking(py, progress.as_ref(), |p| {
-        Tokenizer::train(&counts, &config, p)
-    })?;
+    let inner = run_blocking(py, progress.as_ref(), |p| training.train(&counts, p))?;
     Ok(PyTokenizer { inner })
 }
 
 /// Trains from pre-counted words.
 #[pyfunction]
 #[pyo3(signature = (counts, settings, progress=None))]
-pub fn train_bpe_counts(
+pub fn train_counts(
     py: Python<'_>,
     counts: HashMap<String, u64>,
     settings: &Bound<'_, PyDict>,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyTokenizer> {
-    let config = config_from_settings(settings)?;
+    let training = Training::from_settings(settings)?;
     let inner = run_blocking(py, progress.as_ref(), |p| {
         let mut wc = WordCounts::new();
         for (w, n) in &counts {
             wc.add(w, *n);
         }
-        Tokenizer::train(&wc, &config, p)
+        training.train(&wc, p)
     })?;
     Ok(PyTokenizer { inner })
 }

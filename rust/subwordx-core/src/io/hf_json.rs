@@ -6,11 +6,13 @@
 //! pairs; added tokens outside the model vocabulary (ids must stay dense); the BPE options
 //! `ignore_merges`, `byte_fallback`, `fuse_unk`, `unk_token`, `continuing_subword_prefix`,
 //! `end_of_word_suffix`; truncation and padding. A component or option subwordx does not implement
-//! is an [`Error::CorruptModel`] naming it, never a silent approximation.
+//! is an [`Error::CorruptModel`] naming it, never a silent approximation. WordPiece models are read
+//! with HF's defaults for the fields a file leaves out (`[UNK]`, `##`, 100 chars).
 
 use serde_json::{json, Value};
 
 use crate::models::bpe::{BpeModel, BpeSettings};
+use crate::models::wordpiece::{WordPieceModel, WordPieceSettings};
 use crate::models::Model;
 use crate::normalize::Normalizer;
 use crate::pretokenize::PreTokenizer;
@@ -80,6 +82,16 @@ pub fn to_value(tok: &Tokenizer) -> Value {
                 "ignore_merges": s.ignore_merges,
                 "vocab": vocab,
                 "merges": merges,
+            })
+        }
+        Model::WordPiece(m) => {
+            let s = m.settings();
+            json!({
+                "type": "WordPiece",
+                "unk_token": s.unk_token,
+                "continuing_subword_prefix": s.continuing_subword_prefix,
+                "max_input_chars_per_word": s.max_input_chars_per_word,
+                "vocab": vocab,
             })
         }
     };
@@ -200,7 +212,7 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
         .get("model")
         .ok_or_else(|| corrupt("no \"model\"".into()))?;
     let mtype = model.get("type").and_then(Value::as_str).unwrap_or("BPE");
-    if mtype != "BPE" {
+    if mtype != "BPE" && mtype != "WordPiece" {
         return Err(corrupt(format!("unsupported model type {mtype}")));
     }
     let opt_str = |k: &str| -> Result<Option<String>> {
@@ -221,9 +233,10 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
     let unk_token = opt_str("unk_token")?;
     let prefix = opt_str("continuing_subword_prefix")?;
     let suffix = opt_str("end_of_word_suffix")?;
-    if model
-        .get("dropout")
-        .is_some_and(|d| d.as_f64().is_some_and(|d| d > 0.0))
+    if mtype == "BPE"
+        && model
+            .get("dropout")
+            .is_some_and(|d| d.as_f64().is_some_and(|d| d > 0.0))
     {
         return Err(corrupt(
             "BPE dropout is not supported yet (model.dropout > 0)".into(),
@@ -305,8 +318,23 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
     let padding = read_padding(doc.get("padding").unwrap_or(&Value::Null), source)?;
 
     let byte_level = pre.is_byte_level();
-    let bpe = if rank_merges {
-        BpeModel::from_ranks(vocab, unk_token, source)?
+    let model = if mtype == "WordPiece" {
+        // HF's defaults for fields a file leaves out.
+        let max_chars = match model.get("max_input_chars_per_word") {
+            None | Some(Value::Null) => 100,
+            Some(v) => read_count(Some(v), "model.max_input_chars_per_word", source)?,
+        };
+        let settings = WordPieceSettings {
+            unk_token: unk_token.unwrap_or_else(|| "[UNK]".to_owned()),
+            continuing_subword_prefix: match model.get("continuing_subword_prefix") {
+                None | Some(Value::Null) => "##".to_owned(),
+                Some(_) => prefix.unwrap_or_default(),
+            },
+            max_input_chars_per_word: max_chars,
+        };
+        Model::WordPiece(WordPieceModel::from_parts(vocab, settings, source)?)
+    } else if rank_merges {
+        Model::Bpe(BpeModel::from_ranks(vocab, unk_token, source)?)
     } else {
         let merges = read_merges(model, source)?;
         let settings = BpeSettings {
@@ -320,12 +348,12 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
             merges_from_ranks: false,
         };
         let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
-        BpeModel::from_parts(vocab, merge_ids, settings, source)?
+        Model::Bpe(BpeModel::from_parts(vocab, merge_ids, settings, source)?)
     };
     Tokenizer::from_parts(TokenizerParts {
         normalizer,
         pre_tokenizer: pre,
-        model: Model::Bpe(bpe),
+        model,
         added_tokens,
         post_processor,
         decoder,

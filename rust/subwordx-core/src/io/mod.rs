@@ -5,6 +5,8 @@
 //! * [`hf_json`]: Hugging Face `tokenizer.json`, which `tokenizers.Tokenizer.from_file` loads with
 //!   the same ids and tokens.
 //! * [`vocab_merges`]: the GPT-2 `vocab.json` + `merges.txt` pair.
+//! * [`vocab_txt`]: BERT's `vocab.txt` (WordPiece).
+//! * [`tiktoken`]: tiktoken's `.tiktoken` rank files.
 //!
 //! Writers are atomic: the bytes go to `path.tmp-<pid>` in the same directory, are fsynced, and the
 //! temporary file is renamed over `path`, so a crash never leaves a half-written model; on failure
@@ -15,6 +17,7 @@ pub mod hf_json;
 pub mod native;
 pub mod tiktoken;
 pub mod vocab_merges;
+pub mod vocab_txt;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,18 +73,19 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
 impl Tokenizer {
     /// Loads a tokenizer, detecting the format by content: the subwordx format, an HF
     /// `tokenizer.json`, or a `vocab.json` with `merges.txt` beside it. A directory is searched for
-    /// `tokenizer.json`, then `vocab.json`.
+    /// `tokenizer.json`, then `vocab.json`, then `vocab.txt`. A `vocab.txt` (BERT's WordPiece
+    /// vocabulary) is read by [`vocab_txt`].
     pub fn load(path: impl AsRef<Path>) -> Result<Tokenizer> {
         let path = path.as_ref();
         if path.is_dir() {
-            for name in ["tokenizer.json", "vocab.json"] {
+            for name in ["tokenizer.json", "vocab.json", "vocab.txt"] {
                 let p = path.join(name);
                 if p.is_file() {
                     return Self::load(&p);
                 }
             }
             return Err(Error::invalid(format!(
-                "{}: no tokenizer.json or vocab.json in this directory",
+                "{}: no tokenizer.json, vocab.json or vocab.txt in this directory",
                 path.display()
             )));
         }
@@ -98,6 +102,9 @@ impl Tokenizer {
                 &tiktoken::TiktokenOptions::default(),
                 &source,
             );
+        }
+        if vocab_txt::looks_like_vocab_txt(path, &bytes) {
+            return vocab_txt::read_file(path, None);
         }
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| Error::corrupt(&source, format!("not valid JSON: {e}")))?;
@@ -136,6 +143,11 @@ impl Tokenizer {
     /// Saves as an HF `tokenizer.json`.
     pub fn save_hf(&self, path: impl AsRef<Path>) -> Result<()> {
         write_atomic(path.as_ref(), hf_json::to_string(self).as_bytes())
+    }
+
+    /// Saves a WordPiece vocabulary as BERT's `vocab.txt` (the pipeline's settings are lost).
+    pub fn save_vocab_txt(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), vocab_txt::to_string(self)?.as_bytes())
     }
 
     /// Saves as `vocab.json` + `merges.txt` (settings other than vocabulary and merges are lost).

@@ -25,6 +25,7 @@
 //! (pairs, post-processor, truncation, padding).
 
 pub mod added;
+pub mod bert;
 pub mod decoder;
 pub mod encoding;
 pub mod post_processor;

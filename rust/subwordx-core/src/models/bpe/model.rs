@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::models::index_tokens;
 use crate::{Error, Result};
 
 /// How a BPE model makes the initial symbols of a piece (`docs/bpe.md` §2).
@@ -219,23 +220,6 @@ struct Sym {
 }
 
 /// Token → id, refusing a token given twice; `what` names ids in the message ("ids", "ranks").
-fn index_tokens(vocab: &[String], what: &str, source_name: &str) -> Result<FxHashMap<String, u32>> {
-    if vocab.len() >= NONE as usize {
-        return Err(Error::corrupt(source_name, "vocabulary too large"));
-    }
-    let mut token_to_id = FxHashMap::default();
-    token_to_id.reserve(vocab.len());
-    for (id, t) in vocab.iter().enumerate() {
-        if let Some(prev) = token_to_id.insert(t.clone(), id as u32) {
-            return Err(Error::corrupt(
-                source_name,
-                format!("token {t:?} has two {what}, {prev} and {id}"),
-            ));
-        }
-    }
-    Ok(token_to_id)
-}
-
 /// The id of each byte's symbol in a byte-level vocabulary (`NONE` where absent).
 fn byte_symbol_ids(token_to_id: &FxHashMap<String, u32>) -> Box<[u32; 256]> {
     let mut byte_ids = Box::new([NONE; 256]);

@@ -1,0 +1,721 @@
+//! WordPiece training with the likelihood score (`docs/wordpiece.md` §3).
+//!
+//! ## Algorithm
+//!
+//! The BPE trainer's incremental scheme (pair counts, a pair → words index, a lazily invalidated
+//! heap), with two differences the score brings:
+//!
+//! * The heap is ordered by `count(x,y) / (count(x) · count(y))`, compared exactly: the entries
+//!   carry the three counts and two entries are compared by cross-multiplying in 256-bit integers.
+//! * A merge of `(x, y)` into `z` changes symbol counts as well as pair counts: `count(x)` and
+//!   `count(y)` fall, so every pair that contains `x` or `y` scores *higher* than its heap entry
+//!   says, and an existing `z` rises, so its pairs score lower. A lazy heap can only drop entries
+//!   that are too high, so each of those pairs gets a fresh entry: the trainer keeps, for every
+//!   symbol, the pairs it is part of. An entry is current when its three counts are the current
+//!   ones; any other entry is dropped when it reaches the top. Every qualifying pair therefore
+//!   always has a current entry, and the top current entry is the best pair.
+//!
+//! The order of the words, of the pairs and the number of threads cannot change the result: ties
+//! are broken by the counts and then by the symbols' strings, never by ids or positions.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::model::{WordPieceModel, WordPieceSettings};
+use crate::corpus::WordCounts;
+use crate::{Error, Progress, Result};
+
+/// The default `min_frequency`: see `docs/wordpiece.md` §3 and `benches/RESULTS.md`.
+pub const DEFAULT_MIN_FREQUENCY: u64 = 5;
+
+/// BERT's special tokens, in BERT's order.
+pub const BERT_SPECIAL_TOKENS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
+/// Settings of WordPiece training.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WordPieceTrainerConfig {
+    /// Size of the final vocabulary, special tokens included.
+    pub vocab_size: usize,
+    /// Pairs seen fewer times than this are never merged.
+    pub min_frequency: u64,
+    /// Special tokens: ids 0, 1, ... in this order. Must hold the unknown token.
+    pub special_tokens: Vec<String>,
+    /// Keep only the `k` most frequent chars.
+    pub limit_alphabet: Option<usize>,
+    /// Never make a piece longer than this many chars (the prefix not counted).
+    pub max_piece_length: Option<usize>,
+    /// The model settings (prefix, unknown token, longest word read).
+    pub model: WordPieceSettings,
+}
+
+impl Default for WordPieceTrainerConfig {
+    fn default() -> Self {
+        Self {
+            vocab_size: 30_000,
+            min_frequency: DEFAULT_MIN_FREQUENCY,
+            special_tokens: BERT_SPECIAL_TOKENS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            limit_alphabet: None,
+            max_piece_length: None,
+            model: WordPieceSettings::default(),
+        }
+    }
+}
+
+#[inline]
+fn pack(l: u32, r: u32) -> u64 {
+    (u64::from(l) << 32) | u64::from(r)
+}
+
+#[inline]
+fn unpack(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+/// `a · b` for a 64-bit `a` and a 128-bit `b`, as a 256-bit `(high, low)` pair.
+#[inline]
+fn mul_wide(a: u64, b: u128) -> (u128, u128) {
+    let a = u128::from(a);
+    let lo_part = a * (b & u128::from(u64::MAX));
+    let hi_part = a * (b >> 64);
+    let (low, carry) = lo_part.overflowing_add(hi_part << 64);
+    ((hi_part >> 64) + u128::from(carry), low)
+}
+
+/// Count of a pair and the words it occurs in (possibly stale or repeated: the merge step sorts,
+/// dedups and skips words without the pair).
+#[derive(Default)]
+struct PairStat {
+    count: u64,
+    words: Vec<u32>,
+}
+
+/// A heap entry: a pair and the three counts its score was computed from.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    pair: u64,
+    pair_count: u64,
+    left_count: u64,
+    right_count: u64,
+}
+
+/// True when `a` should be merged before `b` (`docs/wordpiece.md` §3.5): the higher score
+/// `pair / (left · right)`, then the higher pair count, then the smaller left string, then the
+/// smaller right string.
+#[inline]
+fn better(a: &Entry, b: &Entry, vocab: &[String]) -> bool {
+    // a.pair / (a.l · a.r) > b.pair / (b.l · b.r)  ⇔  a.pair · b.l · b.r > b.pair · a.l · a.r
+    let lhs = mul_wide(
+        a.pair_count,
+        u128::from(b.left_count) * u128::from(b.right_count),
+    );
+    let rhs = mul_wide(
+        b.pair_count,
+        u128::from(a.left_count) * u128::from(a.right_count),
+    );
+    if lhs != rhs {
+        return lhs > rhs;
+    }
+    if a.pair_count != b.pair_count {
+        return a.pair_count > b.pair_count;
+    }
+    let (al, ar) = unpack(a.pair);
+    let (bl, br) = unpack(b.pair);
+    match vocab[al as usize].cmp(&vocab[bl as usize]) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal => vocab[ar as usize] < vocab[br as usize],
+    }
+}
+
+/// A binary max-heap ordered by [`better`] (which needs the vocabulary, so `BinaryHeap` cannot
+/// hold it).
+struct ScoreHeap {
+    items: Vec<Entry>,
+}
+
+impl ScoreHeap {
+    fn from_vec(items: Vec<Entry>, vocab: &[String]) -> Self {
+        let mut h = Self { items };
+        for i in (0..h.items.len() / 2).rev() {
+            h.sift_down(i, vocab);
+        }
+        h
+    }
+
+    fn push(&mut self, e: Entry, vocab: &[String]) {
+        self.items.push(e);
+        let mut i = self.items.len() - 1;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if better(&self.items[i], &self.items[parent], vocab) {
+                self.items.swap(i, parent);
+                i = parent;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn pop(&mut self, vocab: &[String]) -> Option<Entry> {
+        let last = self.items.pop()?;
+        if self.items.is_empty() {
+            return Some(last);
+        }
+        let top = std::mem::replace(&mut self.items[0], last);
+        self.sift_down(0, vocab);
+        Some(top)
+    }
+
+    fn sift_down(&mut self, mut i: usize, vocab: &[String]) {
+        let n = self.items.len();
+        loop {
+            let l = 2 * i + 1;
+            if l >= n {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < n && better(&self.items[r], &self.items[l], vocab) {
+                r
+            } else {
+                l
+            };
+            if better(&self.items[c], &self.items[i], vocab) {
+                self.items.swap(i, c);
+                i = c;
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// Applies `(a, b) -> new` to `word` left to right; returns how many times it applied.
+#[inline]
+fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> u64 {
+    let n = word.len();
+    let (mut i, mut out, mut merged) = (0, 0, 0);
+    while i < n {
+        if i + 1 < n && word[i] == a && word[i + 1] == b {
+            word[out] = new;
+            i += 2;
+            merged += 1;
+        } else {
+            word[out] = word[i];
+            i += 1;
+        }
+        out += 1;
+    }
+    word.truncate(out);
+    merged
+}
+
+/// The training state: symbols, words and the counts of both.
+struct State<'c> {
+    config: &'c WordPieceTrainerConfig,
+    vocab: Vec<String>,
+    index: FxHashMap<String, u32>,
+    /// Chars of each symbol without the prefix (for `max_piece_length`).
+    piece_chars: Vec<usize>,
+    symbol_count: Vec<u64>,
+    words: Vec<Vec<u32>>,
+    word_count: Vec<u64>,
+    pairs: FxHashMap<u64, PairStat>,
+    /// The pairs each symbol is part of (possibly stale or repeated; compacted when read).
+    symbol_pairs: Vec<Vec<u64>>,
+    heap: ScoreHeap,
+    min_frequency: u64,
+}
+
+impl State<'_> {
+    fn add_symbol(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.vocab.len() as u32;
+        let prefix = self.config.model.continuing_subword_prefix.as_str();
+        let body = if prefix.is_empty() {
+            s
+        } else {
+            s.strip_prefix(prefix).unwrap_or(s)
+        };
+        self.piece_chars.push(body.chars().count());
+        self.vocab.push(s.to_owned());
+        self.index.insert(s.to_owned(), id);
+        self.symbol_count.push(0);
+        self.symbol_pairs.push(Vec::new());
+        id
+    }
+
+    /// The merged piece of `(l, r)`: `l` then `r` without its prefix.
+    fn merged(&self, l: u32, r: u32) -> String {
+        let prefix = self.config.model.continuing_subword_prefix.as_str();
+        let right = &self.vocab[r as usize];
+        let right = if prefix.is_empty() {
+            right.as_str()
+        } else {
+            right.strip_prefix(prefix).unwrap_or(right)
+        };
+        format!("{}{right}", self.vocab[l as usize])
+    }
+
+    /// The current entry of a pair, if it may be merged.
+    fn entry(&self, pair: u64) -> Option<Entry> {
+        let count = self.pairs.get(&pair)?.count;
+        if count < self.min_frequency {
+            return None;
+        }
+        let (l, r) = unpack(pair);
+        if let Some(max) = self.config.max_piece_length {
+            if self.piece_chars[l as usize] + self.piece_chars[r as usize] > max {
+                return None;
+            }
+        }
+        Some(Entry {
+            pair,
+            pair_count: count,
+            left_count: self.symbol_count[l as usize],
+            right_count: self.symbol_count[r as usize],
+        })
+    }
+
+    fn is_current(&self, e: &Entry) -> bool {
+        let (l, r) = unpack(e.pair);
+        self.pairs
+            .get(&e.pair)
+            .is_some_and(|s| s.count == e.pair_count)
+            && self.symbol_count[l as usize] == e.left_count
+            && self.symbol_count[r as usize] == e.right_count
+    }
+
+    /// The pairs symbol `s` is part of now (dropping those that are gone, and repeats).
+    fn pairs_of(&mut self, s: u32) -> Vec<u64> {
+        let mut list = std::mem::take(&mut self.symbol_pairs[s as usize]);
+        list.retain(|p| self.pairs.contains_key(p));
+        list.sort_unstable();
+        list.dedup();
+        self.symbol_pairs[s as usize].clone_from(&list);
+        list
+    }
+
+    /// Merges `(a, b)` into `z` everywhere and gives fresh heap entries to every pair whose score
+    /// changed.
+    fn merge(&mut self, pair: u64, z: u32, z_existed: bool, scratch: &mut Scratch) {
+        let (a, b) = unpack(pair);
+        let mut where_ = self
+            .pairs
+            .remove(&pair)
+            .map(|s| s.words)
+            .unwrap_or_default();
+        where_.sort_unstable();
+        where_.dedup();
+        scratch.delta.clear();
+        for &wi in &where_ {
+            let word = &mut self.words[wi as usize];
+            scratch.old.clear();
+            scratch.old.extend_from_slice(word);
+            let n = merge_word(word, a, b, z);
+            if n == 0 {
+                continue;
+            }
+            let c = self.word_count[wi as usize];
+            let moved = n.saturating_mul(c);
+            // `a == b` takes `2·moved` from the one symbol, as it should.
+            self.symbol_count[a as usize] = self.symbol_count[a as usize].saturating_sub(moved);
+            self.symbol_count[b as usize] = self.symbol_count[b as usize].saturating_sub(moved);
+            self.symbol_count[z as usize] = self.symbol_count[z as usize].saturating_add(moved);
+            for p in scratch.old.windows(2) {
+                *scratch.delta.entry(pack(p[0], p[1])).or_insert(0) -= i128::from(c);
+            }
+            let mut last_new = u64::MAX;
+            for p in word.windows(2) {
+                let key = pack(p[0], p[1]);
+                *scratch.delta.entry(key).or_insert(0) += i128::from(c);
+                if (p[0] == z || p[1] == z) && key != last_new {
+                    self.pairs.entry(key).or_default().words.push(wi);
+                    last_new = key;
+                }
+            }
+        }
+        scratch.touched.clear();
+        let deltas: Vec<(u64, i128)> = scratch.delta.drain().collect();
+        for (key, d) in deltas {
+            if key == pair || d == 0 {
+                continue;
+            }
+            let st = self.pairs.entry(key).or_default();
+            let was = st.count;
+            let now = (i128::from(was) + d).clamp(0, i128::from(u64::MAX)) as u64;
+            st.count = now;
+            if now == 0 {
+                self.pairs.remove(&key);
+                continue;
+            }
+            if was == 0 {
+                let (l, r) = unpack(key);
+                self.symbol_pairs[l as usize].push(key);
+                if r != l {
+                    self.symbol_pairs[r as usize].push(key);
+                }
+            }
+            scratch.touched.insert(key);
+        }
+        // Symbol counts changed: every pair of a, b (and of z if it existed) has a new score.
+        let mut changed = vec![a];
+        if b != a {
+            changed.push(b);
+        }
+        if z_existed {
+            changed.push(z);
+        }
+        for s in changed {
+            for key in self.pairs_of(s) {
+                scratch.touched.insert(key);
+            }
+        }
+        let mut keys: Vec<u64> = scratch.touched.drain().collect();
+        keys.sort_unstable();
+        for key in keys {
+            if let Some(e) = self.entry(key) {
+                self.heap.push(e, &self.vocab);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Scratch {
+    delta: FxHashMap<u64, i128>,
+    old: Vec<u32>,
+    touched: FxHashSet<u64>,
+}
+
+/// The chars kept by `limit_alphabet`: the `k` with the largest summed counts (ties: the smaller
+/// code point).
+fn kept_chars(entries: &[(&str, u64)], k: usize) -> FxHashSet<char> {
+    let freq = entries
+        .par_iter()
+        .fold(FxHashMap::<char, u64>::default, |mut m, &(w, c)| {
+            for ch in w.chars() {
+                let e = m.entry(ch).or_insert(0);
+                *e = e.saturating_add(c);
+            }
+            m
+        })
+        .reduce(FxHashMap::default, |mut a, b| {
+            for (ch, c) in b {
+                let e = a.entry(ch).or_insert(0);
+                *e = e.saturating_add(c);
+            }
+            a
+        });
+    let mut chars: Vec<(char, u64)> = freq.into_iter().collect();
+    chars.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    chars.into_iter().take(k).map(|(ch, _)| ch).collect()
+}
+
+/// Learns a WordPiece vocabulary from word counts (`docs/wordpiece.md` §3).
+pub fn train(
+    counts: &WordCounts,
+    config: &WordPieceTrainerConfig,
+    progress: &Progress,
+) -> Result<WordPieceModel> {
+    if config.vocab_size == 0 {
+        return Err(Error::invalid("vocab_size must be at least 1"));
+    }
+    if config.limit_alphabet == Some(0) {
+        return Err(Error::invalid("limit_alphabet must be at least 1"));
+    }
+    if config.max_piece_length == Some(0) {
+        return Err(Error::invalid("max_piece_length must be at least 1"));
+    }
+    if !config.special_tokens.contains(&config.model.unk_token) {
+        return Err(Error::invalid(format!(
+            "the unknown token {:?} must be one of the special tokens",
+            config.model.unk_token
+        )));
+    }
+    let prefix = config.model.continuing_subword_prefix.as_str();
+    let mut entries: Vec<(&str, u64)> = counts
+        .counts
+        .iter()
+        .filter(|(w, &c)| c > 0 && !w.is_empty())
+        .map(|(w, &c)| (w.as_str(), c))
+        .collect();
+    if entries.is_empty() {
+        return Err(Error::EmptyCorpus("no words to learn from".to_owned()));
+    }
+    // Hash-map order is arbitrary; sorting makes word ids (and so everything after) reproducible.
+    entries.par_sort_unstable();
+    progress.start_stage("counting pairs", 0);
+
+    let kept = config.limit_alphabet.map(|k| kept_chars(&entries, k));
+    let symbol_words: Vec<(Vec<String>, u64)> = entries
+        .par_iter()
+        .map(|&(w, c)| {
+            let syms: Vec<String> = w
+                .chars()
+                .filter(|ch| kept.as_ref().is_none_or(|k| k.contains(ch)))
+                .enumerate()
+                .map(|(i, ch)| {
+                    if i == 0 {
+                        ch.to_string()
+                    } else {
+                        format!("{prefix}{ch}")
+                    }
+                })
+                .collect();
+            (syms, c)
+        })
+        .filter(|(s, _)| !s.is_empty())
+        .collect();
+    drop(entries);
+
+    let mut state = State {
+        config,
+        vocab: Vec::new(),
+        index: FxHashMap::default(),
+        piece_chars: Vec::new(),
+        symbol_count: Vec::new(),
+        words: Vec::new(),
+        word_count: Vec::new(),
+        pairs: FxHashMap::default(),
+        symbol_pairs: Vec::new(),
+        heap: ScoreHeap { items: Vec::new() },
+        min_frequency: config.min_frequency.max(1),
+    };
+    for s in &config.special_tokens {
+        state.add_symbol(s);
+    }
+    let n_special = state.vocab.len();
+    let mut alphabet: Vec<&str> = symbol_words
+        .iter()
+        .flat_map(|(s, _)| s.iter().map(String::as_str))
+        .collect::<FxHashSet<&str>>()
+        .into_iter()
+        .collect();
+    alphabet.sort_unstable();
+    for s in alphabet {
+        state.add_symbol(s);
+    }
+    if config.vocab_size < state.vocab.len() {
+        return Err(Error::VocabTooSmall {
+            requested: config.vocab_size,
+            minimum: state.vocab.len(),
+            reason: format!(
+                "{n_special} special tokens and {} alphabet symbols",
+                state.vocab.len().saturating_sub(n_special)
+            ),
+        });
+    }
+    state.words = symbol_words
+        .par_iter()
+        .map(|(s, _)| s.iter().map(|x| state.index[x.as_str()]).collect())
+        .collect();
+    state.word_count = symbol_words.iter().map(|(_, c)| *c).collect();
+    drop(symbol_words);
+    for (w, &c) in state.words.iter().zip(&state.word_count) {
+        for &s in w {
+            let e = &mut state.symbol_count[s as usize];
+            *e = e.saturating_add(c);
+        }
+    }
+    state.pairs = count_pairs(&state.words, &state.word_count);
+    for &key in state.pairs.keys() {
+        let (l, r) = unpack(key);
+        state.symbol_pairs[l as usize].push(key);
+        if r != l {
+            state.symbol_pairs[r as usize].push(key);
+        }
+    }
+    let entries: Vec<Entry> = state.pairs.keys().filter_map(|&k| state.entry(k)).collect();
+    state.heap = ScoreHeap::from_vec(entries, &state.vocab);
+
+    let target = config.vocab_size;
+    progress.start_stage("merging", (target - state.vocab.len()) as u64);
+    let mut scratch = Scratch::default();
+    let mut steps = 0u64;
+    while state.vocab.len() < target {
+        let Some(top) = state.heap.pop(&state.vocab) else {
+            break;
+        };
+        if !state.is_current(&top) {
+            continue;
+        }
+        let (a, b) = unpack(top.pair);
+        let merged = state.merged(a, b);
+        let z_existed = state.index.contains_key(&merged);
+        let z = state.add_symbol(&merged);
+        if !z_existed {
+            progress.advance(1);
+        }
+        state.merge(top.pair, z, z_existed, &mut scratch);
+        steps += 1;
+        if steps % 256 == 0 {
+            progress.check()?;
+        }
+    }
+    progress.check()?;
+    WordPieceModel::from_parts(state.vocab, config.model.clone(), "<trainer>")
+}
+
+/// Pair counts and word lists of all words, counted in parallel chunks and summed.
+fn count_pairs(words: &[Vec<u32>], counts: &[u64]) -> FxHashMap<u64, PairStat> {
+    const CHUNK: usize = 4096;
+    words
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(ci, chunk)| {
+            let mut m: FxHashMap<u64, PairStat> = FxHashMap::default();
+            for (j, w) in chunk.iter().enumerate() {
+                let wi = (ci * CHUNK + j) as u32;
+                let c = counts[wi as usize];
+                for p in w.windows(2) {
+                    let st = m.entry(pack(p[0], p[1])).or_default();
+                    st.count = st.count.saturating_add(c);
+                    if st.words.last() != Some(&wi) {
+                        st.words.push(wi);
+                    }
+                }
+            }
+            m
+        })
+        .reduce(FxHashMap::default, |mut a, b| {
+            if a.len() < b.len() {
+                return merge_stats(b, a);
+            }
+            merge_stats(std::mem::take(&mut a), b)
+        })
+}
+
+fn merge_stats(
+    mut a: FxHashMap<u64, PairStat>,
+    b: FxHashMap<u64, PairStat>,
+) -> FxHashMap<u64, PairStat> {
+    for (k, v) in b {
+        let st = a.entry(k).or_default();
+        st.count = st.count.saturating_add(v.count);
+        st.words.extend(v.words);
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(words: &[(&str, u64)]) -> WordCounts {
+        let mut wc = WordCounts::new();
+        for &(w, c) in words {
+            wc.add(w, c);
+        }
+        wc
+    }
+
+    fn config(vocab_size: usize, min_frequency: u64) -> WordPieceTrainerConfig {
+        WordPieceTrainerConfig {
+            vocab_size,
+            min_frequency,
+            special_tokens: vec!["[UNK]".into()],
+            ..WordPieceTrainerConfig::default()
+        }
+    }
+
+    fn new_pieces(m: &WordPieceModel, from: usize) -> Vec<&str> {
+        m.vocab()[from..].iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn exact_wide_products() {
+        // (2^64 - 1)(2^128 - 1) = (2^64 - 2)·2^128 + (2^128 - 2^64 + 1)
+        let max64 = u128::from(u64::MAX);
+        assert_eq!(
+            mul_wide(u64::MAX, u128::MAX),
+            (max64 - 1, u128::MAX - (max64 - 1))
+        );
+        assert_eq!(mul_wide(6, 7), (0, 42));
+        assert_eq!(mul_wide(2, 1u128 << 127), (1, 0));
+    }
+
+    #[test]
+    fn the_rare_exclusive_pair_wins_over_the_frequent_one() {
+        // (q, ##u) always occur together: score 3/(3·3) = 1/3. (t, ##h): 10/(10·20)... the
+        // frequent pair scores lower because ##h also follows other symbols.
+        let wc = counts(&[("qu", 3), ("th", 10), ("sh", 10)]);
+        let m = train(&wc, &config(7, 1), &Progress::new()).unwrap();
+        // Alphabet: ##h ##u q s t (code point order) after [UNK].
+        assert_eq!(new_pieces(&m, 1), ["##h", "##u", "q", "s", "t", "qu"]);
+    }
+
+    #[test]
+    fn ties_go_to_the_higher_count_then_to_strings() {
+        // (a, ##b): 2/(2·2) = 1/2; (c, ##d): 1/(1·1) = 1; (e, ##f) 1/(1·1) = 1: c before e.
+        let wc = counts(&[("ab", 2), ("ef", 1), ("cd", 1)]);
+        let m = train(&wc, &config(100, 1), &Progress::new()).unwrap();
+        let start = 1 + 6;
+        assert_eq!(new_pieces(&m, start), ["cd", "ef", "ab"]);
+        // (c, ##b) 2/(2·4) and (a, ##d) 1/(1·4) tie at 1/4: the higher pair count wins, although
+        // "a" < "c".
+        let wc = counts(&[
+            ("cb", 2),
+            ("hb", 2),
+            ("h", 30),
+            ("ad", 1),
+            ("gd", 3),
+            ("g", 9),
+        ]);
+        let m = train(&wc, &config(9, 1), &Progress::new()).unwrap();
+        assert_eq!(new_pieces(&m, 1 + 6), ["cb", "ad"]);
+    }
+
+    #[test]
+    fn merged_strings_that_exist_add_no_entry_and_counts_join() {
+        // ##a ##a ##a: (##a, ##a) merges left to right into ##aa ##a.
+        let wc = counts(&[("baaa", 1), ("b", 100)]);
+        let m = train(&wc, &config(100, 1), &Progress::new()).unwrap();
+        assert!(m.vocab().contains(&"##aa".to_owned()), "{:?}", m.vocab());
+    }
+
+    #[test]
+    fn min_frequency_is_a_floor() {
+        let wc = counts(&[("qu", 1), ("th", 10), ("to", 10)]);
+        let m = train(&wc, &config(100, 2), &Progress::new()).unwrap();
+        assert!(!m.vocab().contains(&"qu".to_owned()));
+        assert!(m.vocab().contains(&"th".to_owned()));
+    }
+
+    #[test]
+    fn words_are_visited_in_any_order_to_the_same_result() {
+        let mut words = Vec::new();
+        for (i, w) in "the quick brown fox jumps over the lazy dog again and again then there"
+            .split(' ')
+            .enumerate()
+        {
+            words.push((w, (i as u64 % 4) + 1));
+        }
+        let wc = counts(&words);
+        let a = train(&wc, &config(60, 1), &Progress::new()).unwrap();
+        let mut rev = words.clone();
+        rev.reverse();
+        let b = train(&counts(&rev), &config(60, 1), &Progress::new()).unwrap();
+        assert_eq!(a.vocab(), b.vocab());
+    }
+
+    #[test]
+    fn bad_settings_are_errors() {
+        let wc = counts(&[("ab", 1)]);
+        let mut c = config(100, 1);
+        c.special_tokens = vec![];
+        assert!(train(&wc, &c, &Progress::new()).is_err());
+        assert!(matches!(
+            train(&wc, &config(2, 1), &Progress::new()),
+            Err(Error::VocabTooSmall { .. })
+        ));
+        assert!(matches!(
+            train(&WordCounts::new(), &config(10, 1), &Progress::new()),
+            Err(Error::EmptyCorpus(_))
+        ));
+    }
+}
