@@ -208,6 +208,124 @@ def _run_train_bpe(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------- train-wordpiece
+def _add_train_wordpiece(sub: Any) -> None:
+    from subwordx.wordpiece import DEFAULT_MIN_FREQUENCY
+
+    p = sub.add_parser(
+        "train-wordpiece",
+        help="train a WordPiece (BERT) tokenizer on text files",
+        description=(
+            "Train a WordPiece tokenizer with the likelihood score: start from characters "
+            "(every one but a word's first written ##c) and repeatedly merge the adjacent pair "
+            "with the highest count(xy) / (count(x) * count(y)), compared exactly; ties go to "
+            "the higher pair count, then the smaller left, then right piece. Words come from "
+            "BERT's normalizer and pre-tokenizer (uncased unless --cased). Files are streamed "
+            "and counted on all cores; the result is the same on every thread count."
+        ),
+        epilog=(
+            "examples:\n"
+            "  subwordx train-wordpiece corpus.txt --vocab-size 30000 -o tokenizer.json\n"
+            "  subwordx train-wordpiece corpus.txt --cased -o vocab.txt\n"
+            "output format by name: *.txt = BERT vocab.txt, *.swx.json = subwordx native, "
+            "other *.json = HF tokenizer.json (or use --format)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files, one text per line")
+    p.add_argument("-o", "--output", required=True, help="where to save the tokenizer")
+    p.add_argument("--format", choices=("hf", "subwordx", "vocab-txt"), help="output format")
+    p.add_argument(
+        "--vocab-size", type=_positive_int, default=30000, help="final vocabulary size (30000)"
+    )
+    p.add_argument(
+        "--min-frequency",
+        type=_non_negative_int,
+        default=DEFAULT_MIN_FREQUENCY,
+        help=f"never merge a pair seen fewer times (default {DEFAULT_MIN_FREQUENCY})",
+    )
+    p.add_argument(
+        "--special-tokens",
+        nargs="*",
+        default=None,
+        metavar="TOKEN",
+        help="tokens with the first ids (default [PAD] [UNK] [CLS] [SEP] [MASK])",
+    )
+    p.add_argument("--unk-token", default="[UNK]", help="token of uncoverable words ([UNK])")
+    p.add_argument("--prefix", default="##", help="continuing-subword prefix (##)")
+    p.add_argument(
+        "--limit-alphabet", type=_positive_int, help="keep only this many most frequent chars"
+    )
+    p.add_argument(
+        "--max-piece-length", type=_positive_int, help="never build pieces longer than this"
+    )
+    p.add_argument("--cased", action="store_true", help="keep case and accents (BERT cased)")
+    p.add_argument(
+        "--pre-tokenizer",
+        choices=("bert", "whitespace"),
+        default="bert",
+        help="how lines split into words (default bert: whitespace and punctuation)",
+    )
+    p.add_argument(
+        "--no-post-processor",
+        action="store_true",
+        help="do not add [CLS] ... [SEP] around encodings",
+    )
+    p.add_argument(
+        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail (default) or replace with U+FFFD",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_run_train_wordpiece)
+
+
+def _run_train_wordpiece(args: argparse.Namespace) -> int:
+    import time
+
+    from subwordx.wordpiece import BERT_SPECIAL_TOKENS, train_wordpiece
+
+    out = Path(args.output)
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a directory; give a file name")
+    if str(out.parent) and not out.parent.is_dir():
+        raise ConfigError(f"{out.parent}: output directory does not exist")
+    bar = _progress(args)
+    start = time.perf_counter()
+    try:
+        tok = train_wordpiece(
+            args.files,
+            vocab_size=args.vocab_size,
+            min_frequency=args.min_frequency,
+            special_tokens=(
+                BERT_SPECIAL_TOKENS if args.special_tokens is None else args.special_tokens
+            ),
+            unk_token=args.unk_token,
+            continuing_subword_prefix=args.prefix,
+            limit_alphabet=args.limit_alphabet,
+            max_piece_length=args.max_piece_length,
+            lowercase=not args.cased,
+            pre_tokenizer=args.pre_tokenizer,
+            post_processor=not args.no_post_processor,
+            threads=args.threads,
+            errors=args.errors,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    tok.save(out, args.format)
+    if not args.quiet:
+        print(
+            f"trained {tok!r} in {time.perf_counter() - start:.1f}s; saved to {out}",
+            file=sys.stderr,
+        )
+    return 0
+
+
 # ------------------------------------------------------------------------------- encode / decode
 def _add_encode_decode(sub: Any) -> None:
     p = sub.add_parser(
@@ -273,14 +391,16 @@ def _add_encode_decode(sub: Any) -> None:
         help="convert a tokenizer file to another format",
         description=(
             "Load any tokenizer file subwordx reads (subwordx JSON, HF tokenizer.json, "
-            "vocab.json + merges.txt, tiktoken .tiktoken) and save it in another format. "
-            "The format is --to, or taken from OUT's name (*.tiktoken, *.swx.json, a folder "
-            "for vocab-merges, other *.json for hf)."
+            "vocab.json + merges.txt, tiktoken .tiktoken, BERT vocab.txt) and save it in another "
+            "format. The format is --to, or taken from OUT's name (*.tiktoken, *.swx.json, "
+            "*.txt for vocab-txt, a folder for vocab-merges, other *.json for hf)."
         ),
     )
     c.add_argument("input", metavar="IN", help="the tokenizer file")
     c.add_argument("output", metavar="OUT", help="where to write it")
-    c.add_argument("--to", choices=("hf", "tiktoken", "subwordx", "vocab-merges"), help="format")
+    c.add_argument(
+        "--to", choices=("hf", "tiktoken", "subwordx", "vocab-merges", "vocab-txt"), help="format"
+    )
     _add_pattern_option(c)
     c.set_defaults(run=_run_convert)
 
@@ -407,8 +527,9 @@ def _run_info(args: argparse.Namespace) -> int:
     tok = _load(args, args.tokenizer)
     c = tok.config
     model = {k: v for k, v in c["model"].items() if v not in (None, False)}
-    byte_level = "ByteLevel" in str(c.get("pre_tokenizer"))
-    kind = f"{'byte-level' if byte_level else 'classic'} {tok.model_kind.upper()}"
+    from subwordx.tokenizer import _kind_name
+
+    kind = _kind_name(tok)
     print(f"file            {args.tokenizer}")
     print(f"model           {kind}: {_describe(model)}")
     print(f"vocab size      {tok.vocab_size}")
@@ -498,6 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_demo(sub)
     _add_train_bpe(sub)
+    _add_train_wordpiece(sub)
     _add_encode_decode(sub)
     try:
         from subwordx import cli_embeddings

@@ -560,12 +560,8 @@ class Tokenizer:
         return "rust" if self._rust else "python"
 
     def __repr__(self) -> str:
-        c = self.config
-        byte_level = "ByteLevel" in json.dumps(c.get("pre_tokenizer"))
-        kind = "byte-level" if byte_level else "classic"
         return (
-            f"Tokenizer({kind} {self.model_kind.upper()}, vocab_size={self.vocab_size}, "
-            f"backend={self.backend!r})"
+            f"Tokenizer({_kind_name(self)}, vocab_size={self.vocab_size}, backend={self.backend!r})"
         )
 
     # ----------------------------------------------------------------------------- files
@@ -641,9 +637,9 @@ class Tokenizer:
         p = Path(path)
         rust = _backend.use_rust(backend)
         impl = _impl(rust)
-        if p.is_dir() and not (p / "tokenizer.json").is_file() and not (p / "vocab.json").is_file():
-            if (p / "vocab.txt").is_file():
-                return cls.load(p / "vocab.txt", lowercase=lowercase, backend=backend)
+        only_vocab_txt = p.is_dir() and (p / "vocab.txt").is_file()
+        if only_vocab_txt and not any((p / n).is_file() for n in ("tokenizer.json", "vocab.json")):
+            return cls.load(p / "vocab.txt", lowercase=lowercase, backend=backend)
         if p.suffix == ".txt" and p.name != "merges.txt":
             if lowercase is None:
                 lowercase = _do_lower_case_beside(p)
@@ -914,6 +910,14 @@ def _read_text(path: Path) -> str:
         raise ModelFormatError(
             f"{path}: corrupt or unsupported model file: not UTF-8 text (byte {e.start})"
         ) from None
+
+
+def _kind_name(tok: Tokenizer) -> str:
+    """How ``repr`` and ``info`` name a model (``byte-level BPE``, ``WordPiece``, ...)."""
+    if tok.model_kind == "wordpiece":
+        return "WordPiece"
+    byte_level = "ByteLevel" in json.dumps(tok.config.get("pre_tokenizer"))
+    return f"{'byte-level' if byte_level else 'classic'} {tok.model_kind.upper()}"
 
 
 def _do_lower_case_beside(path: Path) -> bool | None:

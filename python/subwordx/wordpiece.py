@@ -170,6 +170,7 @@ def _train_python(
     from subwordx.reference import wordpiece as ref
     from subwordx.reference.pipeline_backend import ReferenceBackend
 
+    counts: Mapping[str, int]
     if files is not None:
         counts = ref.count_words_in_files(_as_paths(files), settings, errors)
     elif texts is not None:

@@ -13,10 +13,17 @@ from dataclasses import replace
 from typing import Any
 
 from subwordx.errors import ConfigError, ModelFormatError
+from subwordx.reference import wordpiece
 from subwordx.reference.pipeline import PipelineTokenizer
 from subwordx.reference.pipeline.bpe_model import RankedBPE
 from subwordx.reference.pipeline.encoding import Encoding, PaddingParams, TruncationParams
 from subwordx.reference.pipeline.pre_tokenizers import BYTES_TO_UNICODE
+from subwordx.reference.pipeline.wordpiece_model import (
+    WordPiece,
+    infer_lowercase,
+    read_vocab_txt,
+    write_vocab_txt,
+)
 
 _UNICODE_TO_BYTE = {c: b for b, c in BYTES_TO_UNICODE.items()}
 
@@ -81,7 +88,7 @@ class ReferenceBackend:
                 f"{source}: corrupt or unsupported model file: unsupported version {version!r} "
                 "(this build reads versions 1 and 2)"
             )
-        if doc.get("model") != "bpe":
+        if doc.get("model") not in ("bpe", "wordpiece"):
             raise ModelFormatError(
                 f"{source}: corrupt or unsupported model file: unsupported model type "
                 f"{doc.get('model')!r}"
@@ -99,6 +106,24 @@ class ReferenceBackend:
 
         old = ReferenceTokenizer.from_vocab_merges(vocab_json, merges_txt)
         return ReferenceBackend.from_hf_json(old.to_hf_json(), "<vocab.json + merges.txt>")
+
+    @staticmethod
+    def from_vocab_txt(
+        text: str, lowercase: bool | None = None, source: str = "<vocab.txt>"
+    ) -> ReferenceBackend:
+        """BERT's pipeline around a ``vocab.txt`` (docs/wordpiece.md §4–5), as HF's
+        ``BertWordPieceTokenizer`` builds it: ``[UNK]``, ``##``, 100 chars a word; each of
+        ``[PAD] [UNK] [CLS] [SEP] [MASK]`` in the vocabulary is a special token; ``[CLS] A [SEP]``
+        when both are there. ``lowercase=None``: true unless a token outside ``[...]`` holds an
+        uppercase letter."""
+        vocab = read_vocab_txt(text)
+        if lowercase is None:
+            lowercase = infer_lowercase(vocab)
+        if "[UNK]" not in vocab:
+            raise ModelFormatError(f"{source}: the unknown token '[UNK]' is not in the vocabulary")
+        specials = [t for t in wordpiece.DEFAULT_SPECIAL_TOKENS if t in vocab]
+        doc = wordpiece.bert_document(vocab, special_tokens=specials, lowercase=lowercase)
+        return ReferenceBackend(PipelineTokenizer.from_hf(doc, source))
 
     @staticmethod
     def from_tiktoken(
@@ -258,10 +283,12 @@ class ReferenceBackend:
         model: Any = self.tok.model
         if isinstance(model, RankedBPE):
             return model.merges()
+        if isinstance(model, WordPiece):
+            return []  # WordPiece keeps no merges: its vocabulary is the whole model
         return [tuple(m) for m in model.to_json().get("merges", [])]
 
     def model_kind(self) -> str:
-        return "bpe"
+        return "wordpiece" if isinstance(self.tok.model, WordPiece) else "bpe"
 
     def added_tokens(self) -> list[tuple[str, int, bool]]:
         vocab = self.tok.added_vocabulary
@@ -286,16 +313,35 @@ class ReferenceBackend:
             {
                 "format": "subwordx",
                 "version": 2,
-                "model": "bpe",
+                "model": self.model_kind(),
                 "merges_from_ranks": from_ranks,
                 "tokenizer": doc,
             }
         )
 
     def to_vocab_merges(self) -> tuple[str, str]:
+        if isinstance(self.tok.model, WordPiece):
+            raise ConfigError(
+                "vocab.json + merges.txt is a BPE format; save WordPiece as vocab.txt"
+            )
         from subwordx.reference.tokenizer import ReferenceTokenizer
 
         return ReferenceTokenizer.from_hf_json(self.to_hf_json()).to_vocab_merges()
+
+    def to_vocab_txt(self) -> str:
+        """BERT's ``vocab.txt``: the model's tokens in id order, one per line.
+
+        Raises:
+            ConfigError: the model is not WordPiece, a token holds a line break, or the ids have
+                a gap.
+        """
+        model = self.tok.model
+        if not isinstance(model, WordPiece):
+            raise ConfigError(
+                f"vocab.txt holds a WordPiece vocabulary; this tokenizer's model is "
+                f"{self.model_kind()!r}"
+            )
+        return write_vocab_txt(model.get_vocab())
 
     def to_tiktoken(self) -> str:
         return self.tok.to_tiktoken_bytes().decode("ascii")

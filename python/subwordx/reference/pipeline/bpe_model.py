@@ -1,8 +1,8 @@
 """The BPE model: turn one pre-tokenized piece into tokens (HF ``models::bpe``, tiktoken).
 
 A model sees one piece at a time and returns its tokens as ``(id, start, end)``, with
-``[start, end)`` the chars of the piece each token covers. Every model (BPE here; WordPiece and
-Unigram later) implements :class:`Model`.
+``[start, end)`` the chars of the piece each token covers. Every model (BPE here, WordPiece in
+:mod:`.wordpiece_model`, Unigram later) implements :class:`Model`; :func:`from_json` picks it.
 
 Two ways to run byte-pair encoding live here:
 
@@ -39,7 +39,7 @@ ModelToken = tuple[int, int, int]  # (id, start char, end char) within the piece
 
 
 class Model(Protocol):
-    """What the pipeline needs from a model (BPE now; WordPiece and Unigram later)."""
+    """What the pipeline needs from a model (BPE and WordPiece now; Unigram later)."""
 
     def tokenize(self, piece: str) -> list[ModelToken]:
         """Tokens of one piece: ``(id, start, end)`` with ``[start, end)`` chars of the piece."""
@@ -499,17 +499,27 @@ def _bool(spec: Mapping[str, Any], key: str) -> bool:
     return value
 
 
-def from_json(spec: Any, seed: int = 0) -> BPE:
-    """Build the model of an HF ``tokenizer.json``.
+def from_json(spec: Any, seed: int = 0) -> Model:
+    """Build the model of an HF ``tokenizer.json``: BPE here, WordPiece from
+    :mod:`.wordpiece_model`.
 
     Raises:
-        ModelFormatError: not a BPE model (the message names its type), or a malformed one.
+        ModelFormatError: a model type this pipeline does not run (the message names it), or a
+            malformed model.
     """
     if not isinstance(spec, dict):
         raise ModelFormatError("tokenizer.json has no 'model' object")
     kind = spec.get("type", "BPE")
+    if kind == "WordPiece":
+        # Imported here: the WordPiece model uses the reference trainer's encoder, whose module
+        # imports this package's normalizers.
+        from subwordx.reference.pipeline import wordpiece_model
+
+        return wordpiece_model.from_json(spec)
     if kind != "BPE":
-        raise ModelFormatError(f"unsupported model type {kind!r} (this pipeline runs BPE)")
+        raise ModelFormatError(
+            f"unsupported model type {kind!r} (this pipeline runs BPE and WordPiece)"
+        )
     vocab = spec.get("vocab")
     if not isinstance(vocab, dict):
         raise ModelFormatError("model.vocab must be an object {token: id}")

@@ -34,20 +34,23 @@ pub fn to_string(tok: &Tokenizer) -> Result<String> {
     Ok(out)
 }
 
-/// True when the vocabulary looks cased: an uppercase letter in a token that is not `[...]`.
+/// True when the vocabulary looks cased: a token that is not `[...]` holds a char that lowercasing
+/// changes (not merely an uppercase letter: uncased BERT keeps `ℝ`, which has no lowercase).
 fn looks_cased(vocab: &[String]) -> bool {
     vocab.iter().any(|t| {
         let special = t.starts_with('[') && t.ends_with(']');
-        !special && t.chars().any(char::is_uppercase)
+        !special && t.chars().any(|c| c.to_lowercase().ne(std::iter::once(c)))
     })
 }
 
 /// Parses a `vocab.txt` text. `lowercase` `None` guesses from the vocabulary.
 pub fn from_str(text: &str, lowercase: Option<bool>, source: &str) -> Result<Tokenizer> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // `lines()` also takes a final line without a newline and strips a `\r` before `\n`.
-    let vocab: Vec<String> = text.lines().map(str::to_owned).collect();
-    if vocab.is_empty() {
+    // As HF reads it: lines end at `\n`, trailing whitespace (`\r` included) is not part of the
+    // token. A token on two lines is refused by the model (HF keeps the last id and leaves a hole).
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let vocab: Vec<String> = text.split('\n').map(|l| l.trim_end().to_owned()).collect();
+    if text.is_empty() {
         return Err(Error::corrupt(source, "vocab.txt is empty"));
     }
     let lowercase = lowercase.unwrap_or_else(|| !looks_cased(&vocab));
@@ -122,5 +125,12 @@ mod tests {
         assert!(err.contains("v.txt") && err.contains("[UNK]"), "{err}");
         assert!(from_str("", None, "v.txt").is_err());
         assert!(from_str("[UNK]\na\na\n", None, "v.txt").is_err());
+        let t = from_str("[UNK]\r\na \nℝ\n", None, "v.txt").unwrap();
+        assert_eq!(t.vocab(), ["[UNK]", "a", "ℝ"]);
+        assert_eq!(
+            t.encode_ids("A", false),
+            [1],
+            "ℝ has no lowercase: still uncased"
+        );
     }
 }

@@ -217,8 +217,9 @@ struct State<'c> {
     config: &'c WordPieceTrainerConfig,
     vocab: Vec<String>,
     index: FxHashMap<String, u32>,
-    /// Chars of each symbol without the prefix (for `max_piece_length`).
-    piece_chars: Vec<usize>,
+    /// Chars of each symbol, and without a leading prefix (for `max_piece_length`).
+    chars: Vec<usize>,
+    body_chars: Vec<usize>,
     symbol_count: Vec<u64>,
     words: Vec<Vec<u32>>,
     word_count: Vec<u64>,
@@ -241,7 +242,8 @@ impl State<'_> {
         } else {
             s.strip_prefix(prefix).unwrap_or(s)
         };
-        self.piece_chars.push(body.chars().count());
+        self.chars.push(s.chars().count());
+        self.body_chars.push(body.chars().count());
         self.vocab.push(s.to_owned());
         self.index.insert(s.to_owned(), id);
         self.symbol_count.push(0);
@@ -261,6 +263,23 @@ impl State<'_> {
         format!("{}{right}", self.vocab[l as usize])
     }
 
+    /// The length of the merged piece as `max_piece_length` counts it: its chars, without the
+    /// prefix when the merged string starts with it (decided on the string alone).
+    fn merged_length(&self, l: u32, r: u32) -> usize {
+        let prefix = self.config.model.continuing_subword_prefix.as_str();
+        let full = self.chars[l as usize] + self.body_chars[r as usize];
+        let left = self.vocab[l as usize].as_str();
+        let starts = !prefix.is_empty()
+            && (left.starts_with(prefix)
+                // A left piece shorter than the prefix may start it ("#" + "#x" with "##").
+                || (left.len() < prefix.len() && self.merged(l, r).starts_with(prefix)));
+        if starts {
+            full - prefix.chars().count()
+        } else {
+            full
+        }
+    }
+
     /// The current entry of a pair, if it may be merged.
     fn entry(&self, pair: u64) -> Option<Entry> {
         let count = self.pairs.get(&pair)?.count;
@@ -269,7 +288,7 @@ impl State<'_> {
         }
         let (l, r) = unpack(pair);
         if let Some(max) = self.config.max_piece_length {
-            if self.piece_chars[l as usize] + self.piece_chars[r as usize] > max {
+            if self.merged_length(l, r) > max {
                 return None;
             }
         }
@@ -477,7 +496,8 @@ pub fn train(
         config,
         vocab: Vec::new(),
         index: FxHashMap::default(),
-        piece_chars: Vec::new(),
+        chars: Vec::new(),
+        body_chars: Vec::new(),
         symbol_count: Vec::new(),
         words: Vec::new(),
         word_count: Vec::new(),
