@@ -127,7 +127,11 @@ def plot_report(
         values = [t[key] if g == "all" else t["scripts"][g][key] for g in groups]
         heights = [0.0 if v is None else float(v) for v in values]
         xs = [i - 0.4 + bar * (k + 0.5) for i in range(len(groups))]
-        bars = ax.bar(xs, heights, width=bar * 0.95, label=t["name"], color=f"C{k % 10}")
+        label = t["name"]
+        if t.get("unknown_rate"):
+            # Unknown tokens make a text look cheap: say how many of the bars are <unk>.
+            label += f" ({t['unknown_rate']:.1%} unknown)"
+        bars = ax.bar(xs, heights, width=bar * 0.95, label=label, color=f"C{k % 10}")
         if len(groups) * n <= 40:
             ax.bar_label(
                 bars, labels=[_short(v) for v in values], fontsize=7, padding=1, fontfamily=fonts
@@ -135,8 +139,8 @@ def plot_report(
     ax.set_xticks(range(len(groups)), labels, fontsize=8, fontfamily=fonts)
     ax.set_ylabel(f"{_METRIC_LABEL[metric]} (lower: fewer tokens)")
     ax.set_title(
-        f"{_METRIC_LABEL[metric]} by script, {corpus['lines']:,} lines "
-        "(each line encoded alone, no special tokens)",
+        f"{_METRIC_LABEL[metric]} by script\n{corpus['lines']:,} lines, each encoded alone, "
+        "without special tokens",
         fontsize=10,
     )
     ax.legend(fontsize=8, prop={"family": fonts, "size": 8})
