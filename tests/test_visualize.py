@@ -517,10 +517,12 @@ def test_report_views(cl100k: Tokenizer, multilingual: Path) -> None:
     assert "cl100k" in table and "Latin" in table and "tok/char" in table
     assert json.loads(report.to_json()) == json.loads(json.dumps(report))
     frame = report.to_dataframe()
-    assert list(frame["name"]) == ["cl100k"]
+    assert list(frame["tokenizer"]) == ["cl100k"]
     assert frame["tokens"][0] == report["tokenizers"][0]["tokens"]
     by_script = report.to_dataframe(by="script")
     assert by_script["script"].iloc[0] == "all"
+    assert by_script["tokens"].iloc[0] == report["tokenizers"][0]["tokens"]
+    assert math.isclose(by_script["tokens"].iloc[1:].sum(), by_script["tokens"].iloc[0])
     assert len(by_script) == 1 + len(report["corpus"]["scripts"])
 
 

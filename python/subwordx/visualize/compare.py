@@ -80,8 +80,9 @@ class ComparisonReport(dict[str, Any]):
         return json.dumps(self, indent=2, ensure_ascii=False) + "\n"
 
     def to_dataframe(self, by: Literal["tokenizer", "script"] = "tokenizer") -> Any:
-        """A pandas DataFrame: one row per tokenizer, or (``by="script"``) one per tokenizer and
-        script, including ``"all"``.
+        """A pandas DataFrame: one row per tokenizer (the numbers of ``tokenizers``, ``name`` as
+        column ``tokenizer``), or (``by="script"``) one per tokenizer and script, ``"all"`` first:
+        ``tokenizer``, ``script``, ``chars``, ``bytes``, ``words``, ``tokens`` and the ratios.
 
         Raises:
             ConfigError: pandas is not installed (``pip install pandas``).
@@ -91,7 +92,10 @@ class ComparisonReport(dict[str, Any]):
         except ImportError:
             raise ConfigError("to_dataframe needs pandas: pip install pandas") from None
         if by == "tokenizer":
-            rows = [{k: v for k, v in t.items() if k != "scripts"} for t in self["tokenizers"]]
+            rows = [
+                {"tokenizer" if k == "name" else k: v for k, v in t.items() if k != "scripts"}
+                for t in self["tokenizers"]
+            ]
             return pd.DataFrame(rows)
         if by != "script":
             raise ConfigError(f"by must be 'tokenizer' or 'script', got {by!r}")

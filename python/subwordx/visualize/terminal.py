@@ -15,8 +15,9 @@ Two forms, one layout rule (:mod:`subwordx.visualize.spans`):
   the marks and the inserted tokens gives back the text.
 
 With ``ids=True`` each token's id is printed under it, in columns, rows wrapped at ``width``
-columns; tabs are drawn as ``→`` there so that the columns stay aligned, and in the plain form a
-space a token holds is drawn as ``␣`` (the columns are padded with spaces).
+columns; tabs are drawn as ``→`` there so that the columns stay aligned; in the plain form a
+space a token holds is drawn as ``␣`` (the columns are padded with spaces), in the colour form an
+uncoloured space stands between adjacent tokens (so that their ids do not run together).
 """
 
 from __future__ import annotations
@@ -195,14 +196,17 @@ def _render_grid(spans: Sequence[Span], *, color: bool, width: int) -> str:
         text_width = sum(display_width(t) for _, t in cell.top)
         w = max(text_width, len(cell.bottom))
         is_token = cell.style is not None
-        sep = "|" if not color and is_token and previous_token and cell.token_start else ""
+        sep = ""
+        if is_token and previous_token and cell.token_start:
+            # Between adjacent tokens: "|" (plain), an uncoloured space (colour: ids stay apart).
+            sep = " " if color else "|"
         if used and used + len(sep) + w > width:
             end_row()
             sep = ""
         pad = " " * (w - text_width)
         if color and cell.style is not None:
-            top.append(_draw(cell.top, cell.style) + pad)
-            bottom.append(cell.style + cell.bottom.ljust(w) + RESET)
+            top.append(sep + _draw(cell.top, cell.style) + pad)
+            bottom.append(sep + cell.style + cell.bottom.ljust(w) + RESET)
         else:
             top.append(sep + _plain(cell.top) + pad)
             bottom.append(sep + cell.bottom.ljust(w))
