@@ -19,6 +19,7 @@ pure-Python reference implementations (slow, readable, and exactly equivalent).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from subwordx import _backend, errors
 from subwordx.embeddings import KeyedVectors
@@ -36,6 +37,9 @@ from subwordx.errors import (
 )
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
+
+if TYPE_CHECKING:
+    from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
 from subwordx.word2vec import Word2Vec
 from subwordx.wordpiece import train_wordpiece
 
@@ -52,12 +56,23 @@ else:  # pragma: no cover - a source tree without the compiled core
         __version__ = "unknown"
 
 
+def __getattr__(name: str) -> Any:
+    # The comparison report loads on first use, so `import subwordx` (and every CLI call) does
+    # not pay for the visualize package.
+    if name in ("compare_tokenizers", "ComparisonReport"):
+        from subwordx.visualize import compare
+
+        return getattr(compare, name)
+    raise AttributeError(f"module 'subwordx' has no attribute {name!r}")
+
+
 def embedded_corpus() -> Path:
     """Path of the small public-domain corpus shipped with subwordx ("Botchan", English, 279 KB)."""
     return Path(__file__).resolve().parent / "data" / "botchan.txt"
 
 
 __all__ = [
+    "ComparisonReport",
     "ConfigError",
     "CorpusError",
     "DecodeStream",
@@ -75,6 +90,7 @@ __all__ = [
     "VocabSizeTooSmallError",
     "Word2Vec",
     "__version__",
+    "compare_tokenizers",
     "embedded_corpus",
     "errors",
     "train_bpe",

@@ -627,6 +627,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         cli_embeddings.add_commands(sub, _positive_int, _non_negative_int, _non_negative_float)
+    from subwordx import cli_visualize
+
+    cli_visualize.add_commands(sub, _positive_int, _non_negative_int)
     return parser
 
 

@@ -65,7 +65,7 @@ class Encoding:
         overflowing: what truncation cut off, as encodings of the same shape.
     """
 
-    __slots__ = ("_detail", "_request", "_tokenizer", "ids")
+    __slots__ = ("_detail", "_request", "_texts", "_tokenizer", "ids")
 
     def __init__(
         self,
@@ -73,11 +73,14 @@ class Encoding:
         ids: npt.NDArray[np.uint32],
         request: tuple[Any, ...] | None,
         detail: tuple[Any, ...] | None = None,
+        texts: tuple[str, ...] | None = None,
     ) -> None:
         self._tokenizer = tokenizer
         self.ids = ids
         self._request = request
         self._detail = detail
+        # The encoded text(s), kept (not copied) for displays that show each token's span.
+        self._texts = texts
 
     def _fields(self) -> tuple[Any, ...]:
         if self._detail is None:
@@ -116,17 +119,26 @@ class Encoding:
 
     @property
     def overflowing(self) -> list[Encoding]:
-        return [Encoding._of(self._tokenizer, d) for d in self._fields()[7]]
+        return [Encoding._of(self._tokenizer, d, self._texts) for d in self._fields()[7]]
 
     @classmethod
-    def _of(cls, tokenizer: Tokenizer, detail: tuple[Any, ...]) -> Encoding:
-        return cls(tokenizer, _as_ids(detail[0]), None, detail)
+    def _of(
+        cls, tokenizer: Tokenizer, detail: tuple[Any, ...], texts: tuple[str, ...] | None = None
+    ) -> Encoding:
+        return cls(tokenizer, _as_ids(detail[0]), None, detail, texts)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __repr__(self) -> str:
         return f"Encoding(ids={self.ids.tolist()!r})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the text with each token's span coloured, its id and token string
+        on hover (:func:`subwordx.visualize.render_html`)."""
+        from subwordx.visualize.html import render_html
+
+        return render_html(self)
 
 
 class DecodeStream:
@@ -256,9 +268,9 @@ class Tokenizer:
         if pair is None:
             ids = self._inner.encode_ids(text, add_special_tokens, split, allowed_arg)
             request = (text, None, add_special_tokens, split, allowed_arg)
-            return Encoding(self, _as_ids(ids), request)
+            return Encoding(self, _as_ids(ids), request, texts=(text,))
         detail = self._inner.encode(text, pair, add_special_tokens, split, allowed_arg)
-        return Encoding._of(self, detail)
+        return Encoding._of(self, detail, (text, pair))
 
     def encode_batch(
         self,
@@ -294,7 +306,9 @@ class Tokenizer:
             None if split else allowed,
             _check_threads(threads),
         )
-        return [Encoding._of(self, d) for d in details]
+        if pair_list is None:
+            return [Encoding._of(self, d, (t,)) for d, t in zip(details, texts)]
+        return [Encoding._of(self, d, (t, p)) for d, t, p in zip(details, texts, pair_list)]
 
     def encode_batch_lists(
         self,
