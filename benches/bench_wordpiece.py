@@ -96,8 +96,8 @@ def encoding(shared: Path, rounds: int, threads: list[int], n_docs: int) -> None
         sw_long = subwordx.Tokenizer.load(f"{tmp}/t.json")
     for n in [1_000, 10_000, 100_000]:
         word = "ab" * (n // 2)
-        h = timed(lambda: hf_long.encode(word)) if n <= 10_000 else float("nan")
-        s = timed(lambda: sw_long.encode_ids(word))
+        h = timed(lambda w=word: hf_long.encode(w)) if n <= 10_000 else float("nan")
+        s = timed(lambda w=word: sw_long.encode_ids(w))
         print(f"| {n:,} | {h * 1e3:.1f} | {s * 1e3:.2f} |")
 
 
@@ -177,15 +177,23 @@ def quality(shared: Path, mb: float, vocab_size: int, floors: list[int]) -> None
                 show_progress=False,
             ),
         )
-        rows = [("HF WordPieceTrainer (frequency, min_frequency 0)", per_word(
-            lambda s: hf.encode(s, add_special_tokens=False).tokens, "[UNK]"
-        ))]
+        rows = [
+            (
+                "HF WordPieceTrainer (frequency, min_frequency 0)",
+                per_word(lambda s: hf.encode(s, add_special_tokens=False).tokens, "[UNK]"),
+            )
+        ]
         for f in floors:
             tok = subwordx.train_wordpiece(corpus, vocab_size=vocab_size, min_frequency=f)
-            rows.append((f"subwordx likelihood, min_frequency {f}", per_word(
-                lambda s, tok=tok: tok.encode(s, add_special_tokens=False).tokens,  # type: ignore[misc]
-                "[UNK]",
-            )))
+            rows.append(
+                (
+                    f"subwordx likelihood, min_frequency {f}",
+                    per_word(
+                        lambda s, tok=tok: tok.encode(s, add_special_tokens=False).tokens,  # type: ignore[misc]
+                        "[UNK]",
+                    ),
+                )
+            )
     print(
         f"\n## Quality: tokens per word on {len(held_out):,} held-out lines ({n_words:,} words), "
         f"trained on {mb:.0f} MB, vocab {vocab_size:,}"

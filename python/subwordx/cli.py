@@ -30,6 +30,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+# No count or size this program takes comes near 2**63; a larger number is a typo, and would
+# overflow the core's 64-bit integers.
+_MAX_INT = 2**63 - 1
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -37,6 +42,8 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    if value > _MAX_INT:
+        raise argparse.ArgumentTypeError(f"{value} is too large (at most {_MAX_INT})")
     return value
 
 
@@ -47,6 +54,8 @@ def _non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    if value > _MAX_INT:
+        raise argparse.ArgumentTypeError(f"{value} is too large (at most {_MAX_INT})")
     return value
 
 

@@ -213,7 +213,7 @@ def _run_show(args: argparse.Namespace) -> int:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from subwordx.tokenizer import atomic_write
+    from subwordx._atomic import atomic_write
     from subwordx.visualize.compare import compare_tokenizers
     from subwordx.visualize.plot import check_size, require_matplotlib
 

@@ -134,7 +134,7 @@ class Phrases:
     ) -> None:
         """Writes the inputs with phrases joined (a line per input line) to ``output``,
         atomically."""
-        from subwordx.tokenizer import atomic_write
+        from subwordx._atomic import atomic_open, atomic_write
         from subwordx.word2vec import _as_paths, _read_sentences
 
         paths = _as_paths(inputs)
@@ -156,16 +156,8 @@ class Phrases:
                 for f in finals:
                     with open(f, "rb") as src:
                         shutil.copyfileobj(src, dst)
-            folder = os.path.dirname(os.fspath(output)) or "."
-            fd, staged = tempfile.mkstemp(prefix=".phrases.", dir=folder)
-            os.close(fd)
-            try:
-                shutil.copyfile(joined, staged)
-                os.replace(staged, output)
-            except BaseException:
-                if os.path.exists(staged):
-                    os.unlink(staged)
-                raise
+            with atomic_open(output) as dst, open(joined, "rb") as src:
+                shutil.copyfileobj(src, dst)
 
     def export(self) -> list[tuple[str, str, float]]:
         """Every phrase ``(a, b, score)`` of every pass, best first within a pass."""

@@ -18,10 +18,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -31,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from subwordx import _backend
+from subwordx._atomic import atomic_open, atomic_write
 from subwordx.errors import (
     ConfigError,
     DisallowedSpecialTokenError,
@@ -163,7 +162,7 @@ class DecodeStream:
 
     def step(self, id: int) -> str | None:
         """Feeds one id; returns the new complete text, or None while a char is incomplete."""
-        self._ids.append(int(id))
+        self._ids.extend(_id_list([id]))
         text = self._tokenizer.decode(self._ids, skip_special_tokens=self._skip)
         if len(text) > len(self._prefix) and not text.endswith("\ufffd"):
             new = text[len(self._prefix) :]
@@ -175,12 +174,12 @@ class DecodeStream:
 
 
 class Tokenizer:
-    """An immutable tokenizer: added tokens, normalizer, pre-tokenizer, model (BPE today),
+    """An immutable tokenizer: added tokens, normalizer, pre-tokenizer, model (BPE or WordPiece),
     post-processor and decoder, as Hugging Face ``tokenizers`` defines them.
 
-    Build one with :func:`train_bpe` or :meth:`Tokenizer.load` (subwordx files, HF
-    ``tokenizer.json``, ``vocab.json`` + ``merges.txt``, tiktoken ``.tiktoken``); do not call the
-    constructor.
+    Build one with :func:`train_bpe`, :func:`~subwordx.train_wordpiece` or :meth:`Tokenizer.load`
+    (subwordx files, HF ``tokenizer.json``, ``vocab.json`` + ``merges.txt``, tiktoken
+    ``.tiktoken``, BERT ``vocab.txt``); do not call the constructor.
     """
 
     __slots__ = ("_inner", "_rust")
@@ -387,14 +386,13 @@ class Tokenizer:
         Raises:
             ConfigError: an id outside the vocabulary.
         """
-        id_list = [int(i) for i in ids]
-        return str(self._inner.decode(id_list, skip_special_tokens))
+        return str(self._inner.decode(_id_list(ids), skip_special_tokens))
 
     def decode_bytes(
         self, ids: Iterable[int] | npt.NDArray[Any], *, skip_special_tokens: bool = True
     ) -> bytes:
         """The bytes of ``ids`` (byte-level: exact, even when a token holds part of a char)."""
-        return bytes(self._inner.decode_bytes([int(i) for i in ids], skip_special_tokens))
+        return bytes(self._inner.decode_bytes(_id_list(ids), skip_special_tokens))
 
     def decode_batch(
         self, batch: Iterable[Iterable[int]], *, skip_special_tokens: bool = True
@@ -544,6 +542,8 @@ class Tokenizer:
 
     def token_to_id(self, token: str) -> int | None:
         """The id of ``token``, or None."""
+        if not isinstance(token, str):
+            raise ConfigError(f"a token is a str, got {type(token).__name__}: {token!r}")
         value = self._inner.token_to_id(token)
         return None if value is None else int(value)
 
@@ -553,7 +553,7 @@ class Tokenizer:
         Raises:
             ConfigError: ``id`` is outside the vocabulary.
         """
-        token = self._inner.id_to_token(int(id))
+        token = self._inner.id_to_token(_id_list([id])[0])
         if token is None:
             raise ConfigError(f"id {id} is outside the vocabulary (size {self.vocab_size})")
         return str(token)
@@ -615,8 +615,11 @@ class Tokenizer:
             folder = p.parent if p.name == "vocab.json" else p
             folder.mkdir(parents=True, exist_ok=True)
             vocab_json, merges_txt = self._inner.to_vocab_merges()
-            atomic_write(folder / "vocab.json", str(vocab_json))
-            atomic_write(folder / "merges.txt", str(merges_txt))
+            # Both written in full before either replaces its old file: a failure while writing
+            # never leaves a new vocabulary beside old merges.
+            with atomic_open(folder / "vocab.json") as v, atomic_open(folder / "merges.txt") as m:
+                v.write(str(vocab_json).encode("utf-8"))
+                m.write(str(merges_txt).encode("utf-8"))
             return
         atomic_write(p, self.to_str(fmt))
 
@@ -788,10 +791,9 @@ def train_bpe(
     given = [x is not None for x in (files, texts, word_counts)]
     if sum(given) != 1:
         raise ConfigError("give exactly one corpus: files=..., texts=... or word_counts=...")
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size <= 0:
-        raise ConfigError(f"vocab_size must be a positive integer, got {vocab_size!r}")
-    if not isinstance(min_frequency, int) or min_frequency < 0:
-        raise ConfigError(f"min_frequency must be a non-negative integer, got {min_frequency!r}")
+    _check_size("vocab_size", vocab_size)
+    _check_size("min_frequency", min_frequency, minimum=0, maximum=2**64 - 1)
+    threads = _check_threads(threads)
     if errors not in ("strict", "replace"):
         raise ConfigError(f"errors must be 'strict' or 'replace', got {errors!r}")
     if pre_tokenizer is None:
@@ -810,8 +812,8 @@ def train_bpe(
             f"unicode_normalization must be None, 'nfc' or 'nfkc', got {unicode_normalization!r}"
         )
     for name, value in (("limit_alphabet", limit_alphabet), ("max_token_length", max_token_length)):
-        if value is not None and (not isinstance(value, int) or value <= 0):
-            raise ConfigError(f"{name} must be a positive integer or None, got {value!r}")
+        if value is not None:
+            _check_size(name, value)
     specials = list(dict.fromkeys(special_tokens))
     if byte_level:
         if end_of_word_suffix or continuing_subword_prefix:
@@ -882,29 +884,6 @@ def train_bpe(
 
 
 # --------------------------------------------------------------------------------- helpers
-def atomic_write(path: PathLike, data: str | bytes) -> None:
-    """Writes ``data`` to ``path`` through a temporary file in the same folder and a rename, so a
-    reader never sees a half-written file and a failure leaves nothing behind."""
-    p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise SubwordxFileNotFoundError(2, f"{folder}: no such directory", str(folder))
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError) and not isinstance(e, SubwordxIOError):
-            raise SubwordxIOError(e.errno or 0, f"{p}: {e.strerror or e}", str(p)) from e
-        raise
-
-
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -999,17 +978,61 @@ def _check_counts(word_counts: Mapping[str, int]) -> dict[str, int]:
     for word, n in word_counts.items():
         if not isinstance(word, str) or not word:
             raise ConfigError(f"word_counts keys must be non-empty strings, got {word!r}")
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ConfigError(f"count of {word!r} must be a non-negative integer, got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n < 2**64:
+            raise ConfigError(f"count of {word!r} must be an integer in 0 .. 2**64 - 1, got {n!r}")
         if n:
             counts[word] = int(n)
     return counts
 
 
+MAX_THREADS = 1024  # the core's bound (rust/subwordx-core/src/parallel.rs)
+
+
 def _check_threads(threads: object) -> int:
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
         raise ConfigError(f"threads must be an integer >= 0 (0 = all cores), got {threads!r}")
+    if threads > MAX_THREADS:
+        raise ConfigError(
+            f"threads={threads} is more than the {MAX_THREADS} one call may use (0 = all cores)"
+        )
     return threads
+
+
+def _check_size(name: str, value: object, *, minimum: int = 1, maximum: int = 2**32 - 1) -> None:
+    """An integer setting within ``minimum .. maximum`` (None is the caller's business)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be an integer in {minimum} .. {maximum}, got {value!r}")
+
+
+_MAX_ID = 2**32 - 1
+
+
+def _id_list(ids: object) -> list[int]:
+    """``ids`` as a list of ints in ``0 .. 2**32 - 1``: an id is an integer (a Python or numpy
+    int, not a bool, float or string); anything else is a :class:`ConfigError` naming it, never
+    a silent conversion (``1.7`` is not id 1) or an ``OverflowError``."""
+    if isinstance(ids, (str, bytes)):
+        raise ConfigError(f"ids must be a sequence of integers, got {type(ids).__name__}")
+    if isinstance(ids, np.ndarray):
+        if ids.dtype.kind not in "iu" or ids.ndim != 1:
+            raise ConfigError(f"ids must be a 1-D array of integers, got {ids.dtype} {ids.shape}")
+        if ids.size and (int(ids.min()) < 0 or int(ids.max()) > _MAX_ID):
+            bad = ids[(ids < 0) | (ids > _MAX_ID)][0]
+            raise ConfigError(f"id {int(bad)} is not a token id (0 .. {_MAX_ID})")
+        return [int(i) for i in ids.tolist()]
+    try:
+        items = list(ids)  # type: ignore[call-overload]
+    except TypeError:
+        raise ConfigError(f"ids must be a sequence of integers, got {ids!r}") from None
+    out: list[int] = []
+    for i in items:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise ConfigError(f"ids must be integers, got {type(i).__name__} {i!r}")
+        value = int(i)
+        if value < 0 or value > _MAX_ID:
+            raise ConfigError(f"id {value} is not a token id (0 .. {_MAX_ID})")
+        out.append(value)
+    return out
 
 
 def _check_text(text: object) -> None:

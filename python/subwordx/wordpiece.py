@@ -22,6 +22,7 @@ from subwordx.tokenizer import (
     _as_paths,
     _batches,
     _check_counts,
+    _check_size,
     _check_threads,
 )
 
@@ -29,14 +30,13 @@ __all__ = ["BERT_SPECIAL_TOKENS", "DEFAULT_MIN_FREQUENCY", "train_wordpiece"]
 
 BERT_SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 #: Chosen by measurement (``benches/RESULTS.md``, section WordPiece): see ``docs/wordpiece.md`` §3.
-DEFAULT_MIN_FREQUENCY = 5
+DEFAULT_MIN_FREQUENCY = 20
 
 
 def _positive(name: str, value: object, *, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+    _check_size(name, value)
 
 
 def train_wordpiece(
@@ -110,8 +110,7 @@ def train_wordpiece(
     _positive("max_input_chars_per_word", max_input_chars_per_word)
     _positive("limit_alphabet", limit_alphabet, allow_none=True)
     _positive("max_piece_length", max_piece_length, allow_none=True)
-    if isinstance(min_frequency, bool) or not isinstance(min_frequency, int) or min_frequency < 0:
-        raise ConfigError(f"min_frequency must be a non-negative integer, got {min_frequency!r}")
+    _check_size("min_frequency", min_frequency, minimum=0, maximum=2**64 - 1)
     threads = _check_threads(threads)
     if errors not in ("strict", "replace"):
         raise ConfigError(f"errors must be 'strict' or 'replace', got {errors!r}")

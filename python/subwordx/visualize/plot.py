@@ -84,7 +84,7 @@ def _quiet_missing_glyphs() -> Iterator[None]:
 
 
 def _save(fig: Figure, path: PathLike) -> None:
-    from subwordx.tokenizer import atomic_write
+    from subwordx._atomic import atomic_write
 
     buffer = io.BytesIO()
     with _quiet_missing_glyphs():

@@ -30,7 +30,6 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -134,32 +133,6 @@ impl WordCounts {
     }
 }
 
-/// A rayon pool with `threads` workers (0 = all cores), built once per thread count and reused, so
-/// that a binding feeding many small batches does not spawn threads per batch.
-fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
-    static POOLS: OnceLock<Mutex<FxHashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        threads
-    };
-    let mut pools = POOLS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(p) = pools.get(&threads) {
-        return Ok(Arc::clone(p));
-    }
-    let p = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("subwordx-{i}"))
-        .build()
-        .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))?;
-    let p = Arc::new(p);
-    pools.insert(threads, Arc::clone(&p));
-    Ok(p)
-}
-
 /// Counts the words of `texts` (each one or more lines), normalized and pre-tokenized, in parallel
 /// on `threads` threads (0 = all cores).
 pub fn count_words_in_texts<S: AsRef<str> + Sync>(
@@ -180,8 +153,8 @@ pub fn count_words_in_texts<S: AsRef<str> + Sync>(
                 a
             })
     };
-    if let Ok(p) = pool(threads) {
-        p.install(count)
+    if let Ok(counts) = crate::parallel::install(threads, count) {
+        counts
     } else {
         // No thread could be started: count on this one.
         let mut wc = WordCounts::new();
@@ -192,17 +165,33 @@ pub fn count_words_in_texts<S: AsRef<str> + Sync>(
     }
 }
 
-/// Opens `path` for reading, with clear errors for a missing file or a directory.
-fn open_file(path: &Path) -> Result<File> {
+/// The longest line a corpus file may hold (256 MiB). Lines are the unit of work, read whole; a
+/// file without line breaks (or `/dev/zero`) would otherwise grow one buffer without end.
+pub const MAX_LINE_BYTES: usize = 256 << 20;
+
+/// Opens `path` for reading, with clear errors for a missing file, a directory, or anything that
+/// is not a regular file: a FIFO with no writer blocks forever in `open` (beyond the reach of
+/// Ctrl-C) and a device such as `/dev/zero` never ends. Stream those through `texts=` instead.
+pub fn open_file(path: &Path) -> Result<File> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::Io {
+    let refuse = |kind, what: &str| {
+        Err(Error::Io {
             path: path.to_owned(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "is a directory, not a text file",
-            ),
-        });
+            source: std::io::Error::new(kind, what.to_owned()),
+        })
+    };
+    if meta.is_dir() {
+        return refuse(
+            std::io::ErrorKind::IsADirectory,
+            "is a directory, not a text file",
+        );
+    }
+    if !meta.is_file() {
+        return refuse(
+            std::io::ErrorKind::InvalidInput,
+            "is not a regular file (a FIFO, device or socket); corpora are read from regular \
+             files (stream other sources through texts=...)",
+        );
     }
     File::open(path).map_err(|e| Error::io(path, e))
 }
@@ -243,6 +232,8 @@ impl ChunkReader<'_> {
             };
             let mut buf = std::mem::take(&mut self.carry);
             let mut eof = false;
+            // Bytes since the last `\n` read: the line being read so far.
+            let mut open_line = buf.len();
             // Read at least `chunk_bytes`, then on until the freshly read part holds a `\n`.
             loop {
                 let want = self.chunk_bytes.max(1);
@@ -252,12 +243,23 @@ impl ChunkReader<'_> {
                     .take(want as u64)
                     .read_to_end(&mut buf)
                     .map_err(|e| Error::io(path, e))?;
+                let newline = memchr::memrchr(b'\n', &buf[before..]);
+                open_line = match newline {
+                    Some(i) => buf.len() - (before + i + 1),
+                    None => open_line + n,
+                };
+                if open_line > MAX_LINE_BYTES {
+                    return Err(Error::LineTooLong {
+                        path: path.clone(),
+                        offset: self.offset + (buf.len() - open_line) as u64,
+                        limit: MAX_LINE_BYTES,
+                    });
+                }
                 if n < want {
                     eof = true;
                     break;
                 }
-                if buf.len() >= self.chunk_bytes && memchr::memchr(b'\n', &buf[before..]).is_some()
-                {
+                if buf.len() >= self.chunk_bytes && newline.is_some() {
                     break;
                 }
             }
@@ -411,7 +413,7 @@ pub fn count_words_in_files_chunked(
                 Ok(a)
             })
     };
-    let counts = pool(options.threads)?.install(count)?;
+    let counts = crate::parallel::install(options.threads, count)??;
     progress.check()?;
     if counts.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -736,5 +738,35 @@ mod tests {
             (snap.stage.as_str(), snap.done, snap.total),
             ("counting", text.len() as u64, text.len() as u64)
         );
+    }
+
+    #[test]
+    fn a_line_without_end_is_an_error_not_an_endless_buffer() {
+        let dir = TempDir::new("long-line");
+        let p = dir.file("zeros.txt", b"a few words\n");
+        // A sparse file: 1 line, then MAX_LINE_BYTES + 1 zero bytes without a line break.
+        let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.set_len(12 + MAX_LINE_BYTES as u64 + 1).unwrap();
+        match count(std::slice::from_ref(&p), &gpt2(), 1, 1 << 20) {
+            Err(Error::LineTooLong { offset, limit, .. }) => {
+                assert_eq!((offset, limit), (12, MAX_LINE_BYTES));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn devices_and_fifos_are_refused_up_front() {
+        let err = open_file(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let dir = TempDir::new("fifo");
+        let fifo = dir.0.join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            // Opening it would block forever: it must be refused before that.
+            let err = open_file(&fifo).unwrap_err().to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
     }
 }

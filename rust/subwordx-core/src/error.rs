@@ -38,6 +38,19 @@ pub enum Error {
         offset: u64,
     },
 
+    /// A line longer than [`crate::corpus::MAX_LINE_BYTES`]: a file without line breaks would
+    /// otherwise grow one buffer until the machine runs out of memory.
+    #[error(
+        "{}: the line that starts at byte {offset} is longer than {limit} bytes (the most one line \
+         may hold); is this a text file with line breaks?",
+        path.display()
+    )]
+    LineTooLong {
+        path: PathBuf,
+        offset: u64,
+        limit: usize,
+    },
+
     /// The corpus held no word to learn from.
     #[error("empty corpus: {0}")]
     EmptyCorpus(String),

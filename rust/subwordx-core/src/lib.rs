@@ -8,6 +8,7 @@
 //!
 //! * [`error`]: the one error enum. Every failure a user can cause is a variant, never a panic.
 //! * [`progress`]: counters and cancellation shared by every long job.
+//! * [`parallel`]: the thread pools (reused, bounded, rebuilt after a fork).
 //! * [`models`]: subword models and their trainers ([`models::bpe`], [`models::wordpiece`]).
 //! * [`tokenizer`]: the pipeline: special tokens, normalizer, pre-tokenizer, model, template.
 //! * [`io`]: model files: HF `tokenizer.json`, `vocab.json` + `merges.txt`, the subwordx format.
@@ -20,6 +21,7 @@ pub mod error;
 pub mod io;
 pub mod models;
 pub mod normalize;
+pub mod parallel;
 pub mod pretokenize;
 pub mod progress;
 pub mod tokenizer;

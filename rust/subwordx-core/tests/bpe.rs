@@ -602,3 +602,16 @@ fn fast_and_spanned_piece_encoding_agree() {
         }
     }
 }
+
+/// Counts near 2^63 used to wrap negative in the trainer's signed pair counts: now refused.
+#[test]
+fn counts_beyond_signed_64_bits_are_refused_not_wrapped() {
+    let mut wc = WordCounts::new();
+    wc.add("ab", 1 << 62);
+    wc.add("abc", 1 << 62);
+    let err = train(&wc, &BpeTrainerConfig::classic(100), &Progress::new()).unwrap_err();
+    assert!(err.to_string().contains("too large"), "{err}");
+    let mut small = WordCounts::new();
+    small.add("ab", 1 << 40);
+    assert!(train(&small, &BpeTrainerConfig::classic(100), &Progress::new()).is_ok());
+}

@@ -20,6 +20,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::Io { .. } => "SubwordxIOError",
         Error::InvalidUtf8 { .. } => "InvalidUtf8Error",
         Error::EmptyCorpus(_) => "EmptyCorpusError",
+        Error::LineTooLong { .. } => "CorpusError",
         Error::VocabTooSmall { .. } => "VocabSizeTooSmallError",
         Error::InvalidArgument(_) => "ConfigError",
         Error::CorruptModel { .. } => "ModelFormatError",

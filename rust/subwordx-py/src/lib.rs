@@ -12,6 +12,12 @@ mod errors;
 mod tokenizer;
 mod word2vec;
 
+/// Writes a file atomically (`subwordx_core::io::atomic`): the one helper every writer uses.
+#[pyfunction]
+fn write_atomic(py: Python<'_>, path: std::path::PathBuf, data: &[u8]) -> PyResult<()> {
+    blocking::run_detached(py, || subwordx_core::io::write_atomic(&path, data))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -19,6 +25,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tokenizer::train_files, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_texts, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(write_atomic, m)?)?;
     word2vec::register(m)?;
     Ok(())
 }

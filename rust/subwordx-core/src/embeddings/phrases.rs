@@ -346,27 +346,15 @@ impl Phrases {
     ) -> Result<()> {
         let ranges = whole_files(&[input.to_path_buf()])?;
         progress.start_stage("applying phrases", ranges.iter().map(|r| r.end).sum());
-        let tmp = output.with_extension("tmp-subwordx");
-        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut sink = ApplySink {
             phrases: self,
-            out: std::io::BufWriter::with_capacity(1 << 20, file),
+            out: crate::io::AtomicFile::create(output)?,
             pending: None,
             line_started: false,
-            path: &tmp,
+            path: output,
         };
-        let result = read_ranges(&ranges, errors, progress, &mut sink).and_then(|()| {
-            let file = sink
-                .out
-                .into_inner()
-                .map_err(|e| Error::io(&tmp, e.into_error()))?;
-            file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-            std::fs::rename(&tmp, output).map_err(|e| Error::io(output, e))
-        });
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        read_ranges(&ranges, errors, progress, &mut sink)?;
+        sink.out.commit()
     }
 }
 

@@ -8,44 +8,24 @@
 //! * [`vocab_txt`]: BERT's `vocab.txt` (WordPiece).
 //! * [`tiktoken`]: tiktoken's `.tiktoken` rank files.
 //!
-//! Writers are atomic: the bytes go to `path.tmp-<pid>` in the same directory, are fsynced, and the
-//! temporary file is renamed over `path`, so a crash never leaves a half-written model; on failure
-//! the temporary file is removed. Readers never panic: a truncated, corrupt or self-contradicting
-//! file is an [`Error::CorruptModel`] saying what is wrong.
+//! Writers are atomic ([`atomic`]): a unique temporary file beside the target, fsynced, renamed
+//! over it, so a crash never leaves a half-written model; on failure the temporary file is removed.
+//! Readers never panic: a truncated, corrupt or self-contradicting file is an
+//! [`Error::CorruptModel`] saying what is wrong.
 
+pub mod atomic;
 pub mod hf_json;
 pub mod native;
 pub mod tiktoken;
 pub mod vocab_merges;
 pub mod vocab_txt;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub use atomic::{write_atomic, write_atomic_all, AtomicFile};
 
 use crate::tokenizer::Tokenizer;
 use crate::{Error, Result};
-
-/// Writes `bytes` to `path` atomically (temporary file in the same directory, fsync, rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid(format!("{}: not a file path", path.display())))?;
-    let mut tmp_name = name.to_os_string();
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp: PathBuf = path.with_file_name(tmp_name);
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
-}
 
 /// A `.tiktoken` file, or a file whose first line is `<base64> <number>`.
 fn looks_like_tiktoken(path: &Path, bytes: &[u8]) -> bool {
@@ -157,8 +137,10 @@ impl Tokenizer {
         merges_path: impl AsRef<Path>,
     ) -> Result<()> {
         let (v, m) = vocab_merges::to_strings(self)?;
-        write_atomic(vocab_path.as_ref(), v.as_bytes())?;
-        write_atomic(merges_path.as_ref(), m.as_bytes())
+        write_atomic_all(&[
+            (vocab_path.as_ref(), v.as_bytes()),
+            (merges_path.as_ref(), m.as_bytes()),
+        ])
     }
 
     /// The subwordx format as bytes (for pickling).

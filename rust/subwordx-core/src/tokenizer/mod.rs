@@ -30,9 +30,6 @@ pub mod decoder;
 pub mod encoding;
 pub mod post_processor;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use rayon::prelude::*;
 
 pub use added::{AddedToken, AddedVocabulary, Segment, SpecialPolicy};
@@ -160,39 +157,11 @@ impl<'t> Sink<'t> {
     }
 }
 
-/// The most threads one call may ask for: more is a mistake, not a speed-up.
-pub const MAX_THREADS: usize = 1024;
+pub use crate::parallel::MAX_THREADS;
 
-/// Runs `f` on a pool of `threads` threads (0 = rayon's global pool, all cores). Pools are built
-/// once per size and reused.
+/// Runs `f` on a pool of `threads` threads (0 = all cores): see [`crate::parallel`].
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
-    if threads == 0 {
-        return Ok(f());
-    }
-    if threads > MAX_THREADS {
-        return Err(Error::invalid(format!(
-            "threads={threads} is more than the {MAX_THREADS} one call may use (0 = all cores)"
-        )));
-    }
-    let pool = {
-        let mut pools = POOLS
-            .get_or_init(Mutex::default)
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(p) = pools.get(&threads) {
-            Arc::clone(p)
-        } else {
-            let p = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|e| Error::invalid(format!("could not start {threads} threads: {e}")))?;
-            let p = Arc::new(p);
-            pools.insert(threads, Arc::clone(&p));
-            p
-        }
-    };
-    Ok(pool.install(f))
+    crate::parallel::install(threads, f)
 }
 
 /// The parts of a tokenizer, for [`Tokenizer::from_parts`].

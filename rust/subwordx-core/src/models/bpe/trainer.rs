@@ -400,7 +400,18 @@ fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> bool {
 }
 
 /// Learns a BPE model from word counts (`docs/bpe.md` §2–3).
+///
+/// The parallel parts run on subwordx's pool for all cores (or the caller's pool when called from
+/// inside one): never on rayon's global pool, which a forked process cannot use.
 pub fn train(
+    counts: &WordCounts,
+    config: &BpeTrainerConfig,
+    progress: &Progress,
+) -> Result<BpeModel> {
+    crate::parallel::install(0, || train_here(counts, config, progress))?
+}
+
+fn train_here(
     counts: &WordCounts,
     config: &BpeTrainerConfig,
     progress: &Progress,
@@ -423,6 +434,18 @@ pub fn train(
         .collect();
     if entries.is_empty() {
         return Err(Error::EmptyCorpus("no words to learn from".to_owned()));
+    }
+    // Pair counts are signed 64-bit (a merge subtracts). No pair can occur more often than all
+    // symbols together, so bounding that total bounds every count: refused, not wrapped.
+    let total: u128 = entries
+        .iter()
+        .map(|&(w, c)| u128::from(c) * w.len() as u128)
+        .sum();
+    if total > i64::MAX as u128 {
+        return Err(Error::invalid(format!(
+            "the word counts are too large: {total} symbols in all, more than the 2^63 - 1 \
+             the trainer counts (scale the counts down)"
+        )));
     }
     progress.start_stage("counting pairs", 0);
     let Initial {

@@ -26,7 +26,7 @@ use crate::corpus::WordCounts;
 use crate::{Error, Progress, Result};
 
 /// The default `min_frequency`: see `docs/wordpiece.md` §3 and `benches/RESULTS.md`.
-pub const DEFAULT_MIN_FREQUENCY: u64 = 5;
+pub const DEFAULT_MIN_FREQUENCY: u64 = 20;
 
 /// BERT's special tokens, in BERT's order.
 pub const BERT_SPECIAL_TOKENS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
@@ -436,7 +436,18 @@ fn kept_chars(entries: &[(&str, u64)], k: usize) -> FxHashSet<char> {
 }
 
 /// Learns a WordPiece vocabulary from word counts (`docs/wordpiece.md` §3).
+///
+/// The parallel parts run on subwordx's pool for all cores (or the caller's pool when called from
+/// inside one): never on rayon's global pool, which a forked process cannot use.
 pub fn train(
+    counts: &WordCounts,
+    config: &WordPieceTrainerConfig,
+    progress: &Progress,
+) -> Result<WordPieceModel> {
+    crate::parallel::install(0, || train_here(counts, config, progress))?
+}
+
+fn train_here(
     counts: &WordCounts,
     config: &WordPieceTrainerConfig,
     progress: &Progress,
