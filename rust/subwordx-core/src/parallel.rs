@@ -84,7 +84,7 @@ mod tests {
     #[test]
     fn pools_are_bounded_and_reused() {
         assert!(install(MAX_THREADS + 1, || ()).is_err());
-        assert_eq!(install(2, || rayon::current_num_threads()).unwrap(), 2);
+        assert_eq!(install(2, rayon::current_num_threads).unwrap(), 2);
         assert!(Arc::ptr_eq(&pool(3).unwrap(), &pool(3).unwrap()));
         let sum: u64 = install(0, || (0..1000u64).into_par_iter().sum()).unwrap();
         assert_eq!(sum, 499_500);
