@@ -533,8 +533,11 @@ def test_vocab_txt_gives_hf_ids() -> None:
 def test_vocab_txt_round_trip_and_reading_rules() -> None:
     text = shared(f"{BERT}/vocab.txt").read_text(encoding="utf-8")
     assert ReferenceBackend.from_vocab_txt(text, True).to_vocab_txt() == text
-    # CRLF and trailing spaces are not part of a token; a repeated token keeps its last line.
-    assert read_vocab_txt("[UNK]\r\nhello \nhello\nworld") == {"[UNK]": 0, "hello": 2, "world": 3}
+    # CRLF and trailing spaces are not part of a token; a repeated token is an error (HF would
+    # leave a hole in the ids).
+    assert read_vocab_txt("[UNK]\r\nhello \nworld") == {"[UNK]": 0, "hello": 1, "world": 2}
+    with pytest.raises(ModelFormatError, match="lines 2 and 3"):
+        read_vocab_txt("[UNK]\r\nhello \nhello\nworld")
     assert read_vocab_txt("") == {}
     assert write_vocab_txt({"b": 1, "a": 0}) == "a\nb\n"
     with pytest.raises(ConfigError, match="line break"):

@@ -9,11 +9,18 @@
 //!   carry the three counts and two entries are compared by cross-multiplying in 256-bit integers.
 //! * A merge of `(x, y)` into `z` changes symbol counts as well as pair counts: `count(x)` and
 //!   `count(y)` fall, so every pair that contains `x` or `y` scores *higher* than its heap entry
-//!   says, and an existing `z` rises, so its pairs score lower. A lazy heap can only drop entries
-//!   that are too high, so each of those pairs gets a fresh entry: the trainer keeps, for every
-//!   symbol, the pairs it is part of. An entry is current when its three counts are the current
-//!   ones; any other entry is dropped when it reaches the top. Every qualifying pair therefore
-//!   always has a current entry, and the top current entry is the best pair.
+//!   says. A lazy heap can only drop entries that are too high; re-pushing every pair of a
+//!   frequent symbol (`##s` is in thousands of pairs) after every merge that touches it costs
+//!   millions of pushes. Instead the staleness is *bounded*: counts of symbols other than the new
+//!   one only fall, so an entry can under-state its pair's score only by the factor its two
+//!   symbols' counts fell since it was pushed. Each symbol is re-pushed in full ("refreshed") only
+//!   when its count has fallen by [`REFRESH`] since its last refresh, which bounds that factor by
+//!   `REFRESH²` for every newest entry. When the top entry is current (its three counts are the
+//!   present ones) every entry within a factor `REFRESH²` below it is taken out, brought up to
+//!   date, and the exact best of them all is merged; the others go back.
+//! * Entries that are too high (their pair or symbol counts fell, or the new symbol `z` already
+//!   existed and rose) are found when they reach the top, brought up to date and pushed back.
+//!   Pairs whose count rose all contain `z` and get fresh entries.
 //!
 //! The order of the words, of the pairs and the number of threads cannot change the result: ties
 //! are broken by the counts and then by the symbols' strings, never by ids or positions.
@@ -27,6 +34,10 @@ use crate::{Error, Progress, Result};
 
 /// The default `min_frequency`: see `docs/wordpiece.md` §3 and `benches/RESULTS.md`.
 pub const DEFAULT_MIN_FREQUENCY: u64 = 20;
+
+/// A symbol's pairs are re-pushed when its count has fallen below its count at the last refresh
+/// divided by this (`17/16`): stale entries then under-state a score by less than `(17/16)²`.
+const REFRESH: (u64, u64) = (17, 16);
 
 /// BERT's special tokens, in BERT's order.
 pub const BERT_SPECIAL_TOKENS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
@@ -228,6 +239,8 @@ struct State<'c> {
     symbol_pairs: Vec<Vec<u64>>,
     heap: ScoreHeap,
     min_frequency: u64,
+    /// Each symbol's count when its pairs were last all pushed.
+    refreshed_at: Vec<u64>,
 }
 
 impl State<'_> {
@@ -248,6 +261,7 @@ impl State<'_> {
         self.index.insert(s.to_owned(), id);
         self.symbol_count.push(0);
         self.symbol_pairs.push(Vec::new());
+        self.refreshed_at.push(0);
         id
     }
 
@@ -319,9 +333,9 @@ impl State<'_> {
         list
     }
 
-    /// Merges `(a, b)` into `z` everywhere and gives fresh heap entries to every pair whose score
-    /// changed.
-    fn merge(&mut self, pair: u64, z: u32, z_existed: bool, scratch: &mut Scratch) {
+    /// Merges `(a, b)` into `z` everywhere; pushes entries for the pairs whose count rose and
+    /// refreshes `a` and `b` when their counts fell past the bound.
+    fn merge(&mut self, pair: u64, z: u32, scratch: &mut Scratch) {
         let (a, b) = unpack(pair);
         let mut where_ = self
             .pairs
@@ -381,27 +395,103 @@ impl State<'_> {
             }
             scratch.touched.insert(key);
         }
-        // Symbol counts changed: every pair of a, b (and of z if it existed) has a new score.
-        let mut changed = vec![a];
-        if b != a {
-            changed.push(b);
-        }
-        if z_existed {
-            changed.push(z);
-        }
-        for s in changed {
-            for key in self.pairs_of(s) {
-                scratch.touched.insert(key);
-            }
-        }
+        // Pairs whose count rose (all of them hold z) need fresh entries; the other changes only
+        // lower counts, and their entries are brought up to date when they reach the top.
         let mut keys: Vec<u64> = scratch.touched.drain().collect();
         keys.sort_unstable();
         for key in keys {
+            let (l, r) = unpack(key);
+            if l == z || r == z {
+                if let Some(e) = self.entry(key) {
+                    self.heap.push(e, &self.vocab);
+                }
+            }
+        }
+        // a and b lost counts: their pairs score higher than their entries say. Refresh a symbol
+        // once the loss passes the bound the selection step allows for.
+        for sym in [a, b] {
+            let now = u128::from(self.symbol_count[sym as usize]);
+            let then = u128::from(self.refreshed_at[sym as usize]);
+            if now * u128::from(REFRESH.0) < then * u128::from(REFRESH.1) {
+                self.refresh(sym);
+            }
+        }
+        // z's count rose: its entries can only over-state now. Its refresh bound starts here.
+        let zi = z as usize;
+        self.refreshed_at[zi] = self.refreshed_at[zi].max(self.symbol_count[zi]);
+    }
+
+    /// Pushes a current entry for every pair of `s`.
+    fn refresh(&mut self, s: u32) {
+        self.refreshed_at[s as usize] = self.symbol_count[s as usize];
+        for key in self.pairs_of(s) {
             if let Some(e) = self.entry(key) {
                 self.heap.push(e, &self.vocab);
             }
         }
     }
+
+    /// The best pair now, exactly (`docs/wordpiece.md` §3.5), or `None` when no pair qualifies.
+    fn best(&mut self, candidates: &mut Vec<Entry>) -> Option<Entry> {
+        let top = loop {
+            let e = self.heap.pop(&self.vocab)?;
+            if self.is_current(&e) {
+                break e;
+            }
+            // Too high (its counts fell) or too low: bring it up to date.
+            if let Some(fresh) = self.entry(e.pair) {
+                if !same_counts(&fresh, &e) {
+                    self.heap.push(fresh, &self.vocab);
+                }
+            }
+        };
+        // Entries below `top` by less than REFRESH² may be stale and really score higher.
+        let bound = score_f64(&top) / (bound_factor() * (1.0 + 1e-9));
+        candidates.clear();
+        while let Some(next) = self.heap.items.first().copied() {
+            if score_f64(&next) < bound {
+                break;
+            }
+            self.heap.pop(&self.vocab);
+            if self.is_current(&next) {
+                candidates.push(next);
+            } else if let Some(fresh) = self.entry(next.pair) {
+                candidates.push(fresh);
+            }
+        }
+        let mut best = top;
+        for c in candidates.iter() {
+            if c.pair != best.pair && better(c, &best, &self.vocab) {
+                best = *c;
+            }
+        }
+        for c in candidates.iter() {
+            if c.pair != best.pair {
+                self.heap.push(*c, &self.vocab);
+            }
+        }
+        if best.pair != top.pair {
+            self.heap.push(top, &self.vocab);
+        }
+        Some(best)
+    }
+}
+
+fn same_counts(a: &Entry, b: &Entry) -> bool {
+    (a.pair_count, a.left_count, a.right_count) == (b.pair_count, b.left_count, b.right_count)
+}
+
+/// The score as a float: only to find which entries could be stale near the top (with a margin);
+/// the choice itself is made by the exact [`better`].
+#[allow(clippy::cast_precision_loss)]
+fn score_f64(e: &Entry) -> f64 {
+    e.pair_count as f64 / (e.left_count as f64 * e.right_count as f64)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn bound_factor() -> f64 {
+    let r = REFRESH.0 as f64 / REFRESH.1 as f64;
+    r * r
 }
 
 #[derive(Default)]
@@ -516,6 +606,7 @@ fn train_here(
         symbol_pairs: Vec::new(),
         heap: ScoreHeap { items: Vec::new() },
         min_frequency: config.min_frequency.max(1),
+        refreshed_at: Vec::new(),
     };
     for s in &config.special_tokens {
         state.add_symbol(s);
@@ -553,6 +644,7 @@ fn train_here(
             *e = e.saturating_add(c);
         }
     }
+    state.refreshed_at.clone_from(&state.symbol_count);
     state.pairs = count_pairs(&state.words, &state.word_count);
     for &key in state.pairs.keys() {
         let (l, r) = unpack(key);
@@ -567,14 +659,12 @@ fn train_here(
     let target = config.vocab_size;
     progress.start_stage("merging", (target - state.vocab.len()) as u64);
     let mut scratch = Scratch::default();
+    let mut candidates = Vec::new();
     let mut steps = 0u64;
     while state.vocab.len() < target {
-        let Some(top) = state.heap.pop(&state.vocab) else {
+        let Some(top) = state.best(&mut candidates) else {
             break;
         };
-        if !state.is_current(&top) {
-            continue;
-        }
         let (a, b) = unpack(top.pair);
         let merged = state.merged(a, b);
         let z_existed = state.index.contains_key(&merged);
@@ -582,7 +672,7 @@ fn train_here(
         if !z_existed {
             progress.advance(1);
         }
-        state.merge(top.pair, z, z_existed, &mut scratch);
+        state.merge(top.pair, z, &mut scratch);
         steps += 1;
         if steps % 256 == 0 {
             progress.check()?;
