@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import shared
 
 from subwordx.errors import (
     ConfigError,
@@ -22,7 +22,6 @@ from subwordx.reference.normalize import Normalizer
 from subwordx.reference.pretokenize import BYTES_TO_UNICODE, UNICODE_TO_BYTES, pre_tokenize
 from subwordx.reference.tokenizer import ReferenceTokenizer
 
-CORPORA = Path("/work/shared/data/corpora")
 TRICKY = [
     "Hello, world!",
     "  leading and trailing  ",
@@ -46,13 +45,9 @@ TRICKY = [
 def real_lines(count: int = 100) -> list[str]:
     lines: list[str] = []
     for name in ("botchan.txt", "wagahaiwa_nekodearu.txt"):
-        path = CORPORA / name
-        if not path.exists():
-            continue
-        text = path.read_text(encoding="utf-8").split("\n")
+        # ../shared is required: a missing corpus fails the test, never skips it.
+        text = shared(f"corpora/{name}").read_text(encoding="utf-8").split("\n")
         lines += [line for line in text[200:] if line.strip()][: count // 2]
-    if not lines:
-        pytest.skip("corpora not available")
     return lines
 
 
