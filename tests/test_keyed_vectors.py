@@ -189,18 +189,18 @@ def test_failed_save_leaves_no_temp_and_keeps_old(tmp_path: Path) -> None:
     assert sorted(x.name for x in tmp_path.iterdir()) == ["v.txt"]
 
 
-def test_binary_load_is_fast(tmp_path: Path) -> None:
+def test_a_large_binary_file_round_trips(tmp_path: Path) -> None:
+    """Exactly, at 70k x 100. (Its speed is measured in benches/, never asserted here: a timed
+    assertion fails on a loaded machine and proves nothing on a quiet one.)"""
     rng = np.random.default_rng(1)
     kv = KeyedVectors(
         [f"word{i}" for i in range(70_000)], rng.standard_normal((70_000, 100)).astype(np.float32)
     )
     p = tmp_path / "big.bin"
     kv.save_word2vec_format(p, binary=True)
-    start = time.perf_counter()
     back = KeyedVectors.load_word2vec_format(p, binary=True)
-    elapsed = time.perf_counter() - start
     np.testing.assert_array_equal(back.vectors, kv.vectors)
-    assert elapsed < 1.0, f"70k x 100 binary load took {elapsed:.2f}s"
+    assert back.index_to_key == kv.index_to_key
 
 
 def test_native_save_load_with_extras(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::long_word::LongWord;
 use super::model::{BpeModel, BpeSettings};
 use crate::corpus::WordCounts;
 use crate::{Error, Progress, Result};
@@ -104,6 +105,9 @@ impl BpeTrainerConfig {
         }
     }
 }
+
+/// Words with more symbols than this are merged in place, touching only the pair's occurrences.
+const LONG_WORD: usize = 256;
 
 /// A pair of symbol ids packed in one integer (left in the high half): one hash, one compare.
 #[inline]
@@ -408,13 +412,14 @@ pub fn train(
     config: &BpeTrainerConfig,
     progress: &Progress,
 ) -> Result<BpeModel> {
-    crate::parallel::install(0, || train_here(counts, config, progress))?
+    crate::parallel::install(0, || train_here(counts, config, progress, LONG_WORD))?
 }
 
 fn train_here(
     counts: &WordCounts,
     config: &BpeTrainerConfig,
     progress: &Progress,
+    long_word: usize,
 ) -> Result<BpeModel> {
     if config.vocab_size == 0 {
         return Err(Error::invalid("vocab_size must be at least 1"));
@@ -475,6 +480,14 @@ fn train_here(
     let prefix_chars = prefix.chars().count();
 
     let mut stats = count_pairs(&words, &word_counts);
+    // Words too long to rewrite at every merge are merged in place (see `long_word`).
+    let mut long: FxHashMap<u32, LongWord> = words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.len() > long_word)
+        .map(|(i, w)| (i as u32, LongWord::new(w)))
+        .collect();
+    let mut registered: FxHashSet<u64> = FxHashSet::default();
     let heap_items: Vec<Entry> = stats
         .iter()
         .filter(|(_, s)| s.count > 0)
@@ -547,6 +560,18 @@ fn train_here(
         where_.dedup();
         delta.clear();
         for &wi in &where_ {
+            if let Some(lw) = long.get_mut(&wi) {
+                let c = word_counts[wi as usize];
+                registered.clear();
+                lw.merge(a, b, new, |key, sign| {
+                    *delta.entry(key).or_insert(0) += sign * c;
+                    let (l, r) = unpack(key);
+                    if sign > 0 && (l == new || r == new) && registered.insert(key) {
+                        stats.entry(key).or_default().words.push(wi);
+                    }
+                });
+                continue;
+            }
             let word = &mut words[wi as usize];
             old.clear();
             old.extend_from_slice(word);
@@ -586,4 +611,41 @@ fn train_here(
     }
     progress.check()?;
     BpeModel::from_parts(vocab, merges, settings, "<trainer>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Long words merged in place give exactly the merges of rewriting them whole.
+    #[test]
+    fn long_words_train_exactly_as_short_ones() {
+        let mut state = 99u64;
+        let mut rand = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..8 {
+            let mut wc = WordCounts::new();
+            for _ in 0..1 + round % 3 {
+                let len = 50 + (rand() % 2000) as usize;
+                let word: String = (0..len)
+                    .map(|_| char::from(b'a' + (rand() % (2 + round as u64)) as u8))
+                    .collect();
+                wc.add(&word, 1 + rand() % 3);
+            }
+            wc.add("ab", 2);
+            for config in [
+                BpeTrainerConfig::classic(120),
+                BpeTrainerConfig::byte_level(400),
+            ] {
+                let p = Progress::new();
+                let whole = train_here(&wc, &config, &p, usize::MAX).unwrap();
+                let in_place = train_here(&wc, &config, &p, 0).unwrap();
+                assert_eq!(whole.merges(), in_place.merges(), "round {round}");
+            }
+        }
+    }
 }
