@@ -146,7 +146,7 @@ class Encoding:
         pat_str: str,
         rank_data: bytes,
         n_ranks: int,
-        max_rank: int | None,
+        max_rank: int | None,  # None: read from rank_data
         special_tokens: dict[str, int],
         explicit_n_vocab: int | None,
         source: str,
@@ -173,21 +173,19 @@ class Encoding:
         core_specials = {text: i for i, text in canonical.items()}
         self._core_special_ids = core_specials
         self._alias_ids: dict[int, int] = {}  # the core's id of an alias -> its id
+        if max_rank is None:
+            try:
+                max_rank = max(map(int, rank_data.split()[1::2]))
+            except ValueError:
+                raise ModelFormatError(f"{source}: not a rank file (base64 rank lines)") from None
+        self.max_token_value = max(max_rank, max(canonical, default=0))
         if aliases:
-            if max_rank is None:
-                max_rank = max(int(rank) for rank in rank_data.split()[1::2])
-            top = max(max_rank, *canonical)
+            top = self.max_token_value
             self._alias_ids = {k: i for k, (_, i) in enumerate(aliases, start=top + 1)}
             self._alias_table = np.arange(top + 1 + len(aliases), dtype=np.uint32)
             self._alias_table[top + 1 :] = [i for _, i in aliases]
             core_specials.update((text, k) for k, (text, _) in enumerate(aliases, start=top + 1))
         self._core = _make_core(rank_data, name, source, pat_str, core_specials)
-        # The core's vocabulary runs to the largest id, rank or special (aliases after it).
-        self.max_token_value = int(self._core.vocab_size()) - 1 - len(aliases)
-        if max_rank is not None:
-            expected = max(max_rank, max(special_tokens.values(), default=0))
-            if expected != self.max_token_value:  # pragma: no cover - the core's invariant
-                raise ModelFormatError(f"{name}: the core made ids up to {self.max_token_value}")
         n_tokens = n_ranks + len(special_tokens)
         if explicit_n_vocab and (
             n_tokens != explicit_n_vocab or self.max_token_value != explicit_n_vocab - 1
