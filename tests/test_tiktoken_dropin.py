@@ -459,6 +459,24 @@ def test_custom_encoding_as_tiktoken(real: dict[str, Any]) -> None:
         )
 
 
+def test_special_token_sharing_an_id_with_a_rank_as_tiktoken(real: dict[str, Any]) -> None:
+    ranks = {k: v for k, v in real["r50k_base"]._mergeable_ranks.items() if v < 2000}
+    args: dict[str, Any] = {
+        "pat_str": real["r50k_base"]._pat_str,
+        "mergeable_ranks": ranks,
+        "special_tokens": {"<|s|>": 5, "<|t|>": 2001},
+    }
+    enc, ref = swx_tiktoken.Encoding("c", **args), real_tiktoken.Encoding("c", **args)
+    for text in ["a<|s|>b<|t|>", "x <|s|>"]:
+        for kwargs in [
+            {"allowed_special": "all"},
+            {"allowed_special": {"<|s|>"}, "disallowed_special": ()},
+        ]:
+            assert enc.encode(text, **kwargs) == ref.encode(text, **kwargs)
+    assert enc.decode([5, 2001]) == ref.decode([5, 2001])
+    assert enc.n_vocab == ref.n_vocab
+
+
 def test_python_backend_gives_the_same_ids(
     real: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,7 +29,7 @@ import os
 import re
 from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,25 @@ DisallowedSpecial = Literal["all"] | Collection[str]
 _NO_SPECIALS: frozenset[str] = frozenset()
 
 
+class _Core(Protocol):
+    """The calls this module makes on ``subwordx._core.Tokenizer`` (or the reference backend)."""
+
+    def encode_ids_list(
+        self, text: str, add: bool, split: bool, allowed: list[int] | None, /
+    ) -> list[int]: ...
+    def encode_ids(
+        self, text: str, add: bool, split: bool, allowed: list[int] | None, /
+    ) -> Any: ...
+    def encode_batch_ids(
+        self, texts: list[str], add: bool, split: bool, allowed: list[int] | None, threads: int, /
+    ) -> list[list[int]]: ...
+    def encode_batch_flat(
+        self, texts: list[str], add: bool, split: bool, allowed: list[int] | None, threads: int, /
+    ) -> tuple[Any, Any]: ...
+    def find_disallowed_special(self, text: str, allowed: list[int], /) -> str | None: ...
+    def decode_bytes(self, ids: Sequence[int], skip_special_tokens: bool, /) -> bytes: ...
+
+
 class Encoding:
     """A tiktoken encoding: ranks, split pattern and special tokens (tiktoken's API).
 
@@ -69,6 +88,7 @@ class Encoding:
     _special_tokens: dict[str, int]
     _rank_data: bytes  # the rank file until _mergeable_ranks is built from it
     _alias_table: npt.NDArray[np.uint32]  # the core's id -> id, where aliases differ
+    _core: _Core
 
     def __init__(
         self,
@@ -98,13 +118,11 @@ class Encoding:
             raise ConfigError("mergeable_ranks must be a non-empty dict of token bytes -> rank")
         if not isinstance(special_tokens, dict):
             raise ConfigError("special_tokens must be a dict of token text -> id")
-        max_rank = max(mergeable_ranks.values())
         self._setup(
             name,
             pat_str=pat_str,
             rank_data=load.dump_ranks(mergeable_ranks),
-            n_ranks=len(mergeable_ranks),
-            max_rank=max_rank,
+            rank_ids=set(mergeable_ranks.values()),
             special_tokens=special_tokens,
             explicit_n_vocab=explicit_n_vocab,
             source=f"<mergeable_ranks of {name!r}>",
@@ -126,12 +144,17 @@ class Encoding:
         """An encoding straight from rank-file bytes: the core parses them, and
         ``_mergeable_ranks`` is only built in Python when first used."""
         enc = cls.__new__(cls)
+        try:
+            rank_ids = set(map(int, rank_data.split()[1::2]))
+        except ValueError:
+            rank_ids = set()
+        if not rank_ids:
+            raise ModelFormatError(f"{source}: not a rank file (lines of base64 token, rank)")
         enc._setup(
             name,
             pat_str=pat_str,
             rank_data=rank_data,
-            n_ranks=sum(1 for line in rank_data.splitlines() if line),
-            max_rank=None,
+            rank_ids=rank_ids,
             special_tokens=special_tokens,
             explicit_n_vocab=explicit_n_vocab,
             source=source,
@@ -145,8 +168,7 @@ class Encoding:
         *,
         pat_str: str,
         rank_data: bytes,
-        n_ranks: int,
-        max_rank: int | None,  # None: read from rank_data
+        rank_ids: set[int],
         special_tokens: dict[str, int],
         explicit_n_vocab: int | None,
         source: str,
@@ -157,28 +179,24 @@ class Encoding:
         self._pat_str = pat_str
         self._special_tokens = special_tokens
         self._special_token_values = set(special_tokens.values())
-        # Several special tokens may share an id (o200k_harmony's <|endofprompt|> and
-        # <|reserved_200018|> are both 200018). The core has one token per id: the first of them
-        # (the one tiktoken decodes to) takes the id, each other one an id of its own past the
-        # vocabulary, which encoding maps back (see _unalias).
+        # A special token may share its id with another one (o200k_harmony's <|endofprompt|> and
+        # <|reserved_200018|> are both 200018) or with a rank, which tiktoken allows. The core has
+        # one token per id: a rank keeps its id, then the first special token (the one tiktoken
+        # decodes to); each other one, an "alias", gets an id of its own past the vocabulary, and
+        # encoding maps it back (_alias_table) when aliases may be matched.
         canonical: dict[int, str] = {}
         aliases: list[tuple[str, int]] = []
         for text, i in special_tokens.items():
             if not isinstance(text, str) or isinstance(i, bool) or not isinstance(i, int):
                 raise ConfigError("special_tokens must map token text to int ids")
-            if i in canonical:
+            if i in canonical or i in rank_ids:
                 aliases.append((text, i))
             else:
                 canonical[i] = text
         core_specials = {text: i for i, text in canonical.items()}
         self._core_special_ids = core_specials
         self._alias_ids: dict[int, int] = {}  # the core's id of an alias -> its id
-        if max_rank is None:
-            try:
-                max_rank = max(map(int, rank_data.split()[1::2]))
-            except ValueError:
-                raise ModelFormatError(f"{source}: not a rank file (base64 rank lines)") from None
-        self.max_token_value = max(max_rank, max(canonical, default=0))
+        self.max_token_value = max(max(rank_ids), max(special_tokens.values(), default=0))
         if aliases:
             top = self.max_token_value
             self._alias_ids = {k: i for k, (_, i) in enumerate(aliases, start=top + 1)}
@@ -186,7 +204,7 @@ class Encoding:
             self._alias_table[top + 1 :] = [i for _, i in aliases]
             core_specials.update((text, k) for k, (text, _) in enumerate(aliases, start=top + 1))
         self._core = _make_core(rank_data, name, source, pat_str, core_specials)
-        n_tokens = n_ranks + len(special_tokens)
+        n_tokens = len(rank_ids) + len(special_tokens)
         if explicit_n_vocab and (
             n_tokens != explicit_n_vocab or self.max_token_value != explicit_n_vocab - 1
         ):
@@ -196,7 +214,7 @@ class Encoding:
             )
         # Ids below max_token_value that are no token (cl100k_base has 100256, ...): the core holds
         # unreachable placeholders there, which decoding must refuse as tiktoken does.
-        self._has_gaps = n_ranks + len(canonical) != self.max_token_value + 1
+        self._has_gaps = len(rank_ids) + len(canonical) != self.max_token_value + 1
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -211,9 +229,9 @@ class Encoding:
             [31373, 995]
         """
         try:
-            return self._core.encode_ids_list(text, False, True, None)  # type: ignore[no-any-return]
+            return self._core.encode_ids_list(text, False, True, None)
         except UnicodeEncodeError:
-            return self._core.encode_ids_list(_replace_surrogates(text), False, True, None)  # type: ignore[no-any-return]
+            return self._core.encode_ids_list(_replace_surrogates(text), False, True, None)
 
     def encode(
         self,
@@ -242,11 +260,12 @@ class Encoding:
         split, allowed, unalias = self._allowed_ids(allowed_special)
         self._check_disallowed(text, allowed_special, disallowed_special)
         if unalias:
-            return self._encode_array(text, split, allowed, unalias).tolist()  # type: ignore[no-any-return]
+            ids: list[int] = self._encode_array(text, split, allowed, unalias).tolist()
+            return ids
         try:
-            return self._core.encode_ids_list(text, False, split, allowed)  # type: ignore[no-any-return]
+            return self._core.encode_ids_list(text, False, split, allowed)
         except UnicodeEncodeError:
-            return self._core.encode_ids_list(_replace_surrogates(text), False, split, allowed)  # type: ignore[no-any-return]
+            return self._core.encode_ids_list(_replace_surrogates(text), False, split, allowed)
 
     def encode_to_numpy(
         self,
@@ -278,10 +297,10 @@ class Encoding:
         texts = list(text)
         threads = _threads(num_threads)
         try:
-            return self._core.encode_batch_ids(texts, False, True, None, threads)  # type: ignore[no-any-return]
+            return self._core.encode_batch_ids(texts, False, True, None, threads)
         except UnicodeEncodeError:
             fixed = [_valid_text(t) for t in texts]
-            return self._core.encode_batch_ids(fixed, False, True, None, threads)  # type: ignore[no-any-return]
+            return self._core.encode_batch_ids(fixed, False, True, None, threads)
 
     def encode_batch(
         self,
@@ -304,7 +323,7 @@ class Encoding:
             self._check_disallowed(t, allowed_special, disallowed_special)
         try:
             if not unalias:
-                return self._core.encode_batch_ids(texts, False, split, allowed, threads)  # type: ignore[no-any-return]
+                return self._core.encode_batch_ids(texts, False, split, allowed, threads)
             flat, starts = self._core.encode_batch_flat(texts, False, split, allowed, threads)
         except UnicodeEncodeError:
             return self.encode_batch(
