@@ -26,10 +26,12 @@ all of them at once:
   pool of all cores); T = the number of cores unless ``--threads``;
 * ``decode(ids)`` of each document's ids.
 
-Every round runs each call on each side in turn, the side order rotating from round to round;
-tables give medians over the rounds, and ratio = side time / subwordx.tiktoken time (above 1:
-subwordx.tiktoken is faster). Ids are compared with tiktoken's document by document (first round),
-decoded text with the document.
+Every round loads every side afresh (untimed), then runs each call on each side in turn, the side
+order rotating from round to round; tables give medians over the rounds, and ratio = side time /
+subwordx.tiktoken time (above 1: subwordx.tiktoken is faster). subwordx keeps a piece cache per
+thread, which the repeated rounds would keep warm: before each timed pass of a subwordx side, its
+caches are emptied (untimed), so every pass starts cold, as on text not seen before. Ids are
+compared with tiktoken's document by document (first round), decoded text with the document.
 
 Usage::
 
@@ -69,8 +71,12 @@ URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 @dataclass
 class Side:
     name: str
-    calls: dict[str, Callable[..., Any]] = field(default_factory=dict)  # call -> fn
-    notes: list[str] = field(default_factory=list)
+    make: Callable[[], dict[str, Callable[..., Any]]]  # a fresh object's calls: call -> fn
+    cold: Callable[[], None] | None = None  # empties the side's caches (untimed)
+    calls: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def load(self) -> None:
+        self.calls = self.make()
 
 
 def as_lists(out: Any) -> list[list[int]]:
@@ -82,119 +88,107 @@ def as_lists(out: Any) -> list[list[int]]:
     return [x.tolist() if hasattr(x, "tolist") else list(x) for x in out]
 
 
-def build_sides(name: str, ranks: Path, cache: Path, wanted: list[str], threads: int) -> list[Side]:
+def make_cold(threads: int) -> Callable[[], None]:
+    """Empties subwordx's piece caches (one per thread: the calling one and the pool's).
+
+    Each thread caches the pieces of the last model it encoded with; encoding with another one
+    (a throwaway byte-only encoding, where no piece is a whole token) empties it. So every timed
+    pass of a subwordx side starts cold, as on text it has not seen, however often the rounds
+    repeat the same documents.
+    """
+    import subwordx.tiktoken as tt
+
+    def cold() -> None:
+        throwaway = tt.Encoding(
+            "cold",
+            pat_str=r"\S+|\s+",
+            mergeable_ranks={bytes([b]): b for b in range(256)},
+            special_tokens={},
+        )
+        throwaway.encode_ordinary("empty the cache")
+        throwaway.encode_ordinary_batch(["empty the cache"] * 64, num_threads=threads)
+
+    return cold
+
+
+def tiktoken_calls(enc: Any, threads: int) -> dict[str, Callable[..., Any]]:
+    """The four calls of an object with tiktoken's API."""
+    return {
+        "encode": enc.encode,
+        "encode_ordinary": enc.encode_ordinary,
+        "encode_ordinary_batch": lambda d: enc.encode_ordinary_batch(d, num_threads=threads),
+        "decode": enc.decode,
+    }
+
+
+def build_sides(name: str, ranks: Path, wanted: list[str], threads: int) -> list[Side]:
+    """The sides for one vocabulary, each loaded once (and again before every round)."""
     sides: list[Side] = []
+    cold_subwordx = make_cold(threads)
 
-    def attempt(key: str, make: Callable[[], Side]) -> None:
-        if key not in wanted:
-            return
-        t0 = time.perf_counter()
-        try:
-            side = make()
-        except Exception as e:  # not installed, cannot load this vocabulary, ...
-            print(f"  {key}: SKIPPED ({type(e).__name__}: {str(e)[:200]})", flush=True)
-            return
-        sides.append(side)
-        print(f"  {key}: loaded in {time.perf_counter() - t0:.1f} s", flush=True)
-
-    def swx() -> Side:
+    def swx() -> dict[str, Callable[..., Any]]:
         import subwordx.tiktoken as tt
 
-        enc = tt.get_encoding(name)
-        return Side(
-            SWX,
-            {
-                "encode": enc.encode,
-                "encode_ordinary": enc.encode_ordinary,
-                "encode_ordinary_batch": lambda d: enc.encode_ordinary_batch(
-                    d, num_threads=threads
-                ),
-                "decode": enc.decode,
-            },
-        )
+        tt.registry.ENCODINGS.pop(name, None)  # a fresh Encoding, as on first use
+        return tiktoken_calls(tt.get_encoding(name), threads)
 
-    def tik() -> Side:
+    def tik() -> dict[str, Callable[..., Any]]:
         import tiktoken
 
-        enc = tiktoken.get_encoding(name)
-        return Side(
-            "tiktoken",
-            {
-                "encode": enc.encode,
-                "encode_ordinary": enc.encode_ordinary,
-                "encode_ordinary_batch": lambda d: enc.encode_ordinary_batch(
-                    d, num_threads=threads
-                ),
-                "decode": enc.decode,
-            },
-        )
+        return tiktoken_calls(tiktoken.get_encoding(name), threads)  # no cache to empty
 
-    def quick() -> Side:
+    def quick() -> dict[str, Callable[..., Any]]:
         import quicktok
 
-        enc = quicktok.get_encoding(name)
-        return Side(
-            "quicktok",
-            {
-                "encode": enc.encode,
-                "encode_ordinary": enc.encode_ordinary,
-                "encode_ordinary_batch": lambda d: enc.encode_batch(d, threads=threads),
-                "decode": enc.decode,
-            },
-        )
+        enc = quicktok.Tokenizer(name, "")  # as get_encoding() builds it (which memoizes)
+        return {
+            "encode": enc.encode,
+            "encode_ordinary": enc.encode_ordinary,
+            "encode_ordinary_batch": lambda d: enc.encode_batch(d, threads=threads),
+            "decode": enc.decode,
+        }
 
-    def rip() -> Side:
+    def rip() -> dict[str, Callable[..., Any]]:
         import riptoken
 
-        enc = riptoken.get_encoding(name)
-        return Side(
-            "riptoken",
-            {
-                "encode": enc.encode,
-                "encode_ordinary": enc.encode_ordinary,
-                "encode_ordinary_batch": enc.encode_ordinary_batch,
-                "decode": enc.decode,
-            },
-        )
+        enc = riptoken.get_encoding(name)  # a new core over tiktoken's encoding each time
+        calls = tiktoken_calls(enc, threads)
+        calls["encode_ordinary_batch"] = enc.encode_ordinary_batch  # rayon, all cores
+        return calls
 
-    def bpe_openai() -> Side:
+    def bpe_openai() -> dict[str, Callable[..., Any]]:
         import bpe_openai
 
-        enc = bpe_openai.get_encoding(name)
-        return Side(
-            "bpe-openai",
-            {
-                "encode": enc.encode,
-                "encode_ordinary": enc.encode_ordinary,
-                "encode_ordinary_batch": lambda d: enc.encode_ordinary_batch(
-                    d, num_threads=threads
-                ),
-                "decode": enc.decode,
-            },
-        )
+        return tiktoken_calls(bpe_openai.get_encoding(name), threads)  # a new one per call
 
-    def swx_tokenizer() -> Side:
+    def swx_tokenizer() -> dict[str, Callable[..., Any]]:
         import subwordx
 
         tok = subwordx.Tokenizer.load(ranks / f"{name}.tiktoken")
-        return Side(
-            "subwordx Tokenizer",
-            {
-                "encode": tok.encode_ids,
-                "encode_ordinary_batch": lambda d: tok.encode_batch_lists(d, threads=threads),
-                "decode": tok.decode,
-            },
-        )
+        return {
+            "encode": tok.encode_ids,
+            "encode_ordinary_batch": lambda d: tok.encode_batch_lists(d, threads=threads),
+            "decode": tok.decode,
+        }
 
-    for key, make in (
-        (SWX, swx),
-        ("tiktoken", tik),
-        ("quicktok", quick),
-        ("riptoken", rip),
-        ("bpe-openai", bpe_openai),
-        ("subwordx Tokenizer", swx_tokenizer),
+    for side in (
+        Side(SWX, swx, cold=cold_subwordx),
+        Side("tiktoken", tik),
+        Side("quicktok", quick),
+        Side("riptoken", rip),
+        Side("bpe-openai", bpe_openai),
+        Side("subwordx Tokenizer", swx_tokenizer, cold=cold_subwordx),
     ):
-        attempt(key, make)
+        if side.name not in wanted:
+            continue
+        t0 = time.perf_counter()
+        try:
+            side.load()
+        except Exception as e:  # not installed, cannot load this vocabulary, ...
+            print(f"  {side.name}: SKIPPED ({type(e).__name__}: {str(e)[:200]})", flush=True)
+            continue
+        sides.append(side)
+        print(f"  {side.name}: loaded in {time.perf_counter() - t0:.1f} s", flush=True)
     return sides
 
 
@@ -220,6 +214,8 @@ def run_vocab(
     walls: dict[tuple[str, str, str], list[float]] = {}
     differ: dict[tuple[str, str, str], int] = {}
     for rnd in range(args.repeats):
+        for s in sides:  # untimed: fresh objects every round
+            s.load()
         order = sides[rnd % len(sides) :] + sides[: rnd % len(sides)]
         for lang, (_, docs) in corpora.items():
             size = sum(len(d.encode("utf-8")) for d in docs)
@@ -236,6 +232,8 @@ def run_vocab(
                         work = lambda fn=fn, docs=docs: fn(docs)  # noqa: E731
                     else:
                         work = lambda fn=fn, docs=docs: [fn(d) for d in docs]  # noqa: E731
+                    if s.cold is not None:
+                        s.cold()
                     wall, out = timed(work)
                     walls.setdefault((lang, call, s.name), []).append(wall)
                     if rnd == 0:
@@ -360,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["TIKTOKEN_CACHE_DIR"] = tmp
         for name in args.vocabs:
             C.header(name)
-            sides = build_sides(name, ranks, Path(tmp), args.sides, threads)
+            sides = build_sides(name, ranks, args.sides, threads)
             for s in sides:
                 batch = s.calls.get("encode_ordinary_batch")
                 if batch is not None:

@@ -635,7 +635,11 @@ def test_empty_cache_dir_turns_the_cache_off(
     assert asked == ["https://example.com/x.tiktoken"]
 
 
-def test_load_and_dump_rank_files(tmp_path: Path, rank_dir: Path) -> None:
+def test_load_and_dump_rank_files(
+    tmp_path: Path, rank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tiktoken's load_tiktoken_bpe caches even local files: keep this one out of the real cache.
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "cache"))
     path = rank_dir / "r50k_base.tiktoken"
     ranks = load.load_tiktoken_bpe(str(path))
     assert ranks == real_tiktoken.load.load_tiktoken_bpe(str(path))
