@@ -179,6 +179,9 @@ class Encoding:
         self._pat_str = pat_str
         self._special_tokens = special_tokens
         self._special_token_values = set(special_tokens.values())
+        # What every special token starts with ("<|" for tiktoken's): a text without it spells
+        # none, which the everyday encode checks first (a memchr-fast `in`). None: no specials.
+        self._special_prefix = _common_prefix(special_tokens) if special_tokens else None
         # A special token may share its id with another one (o200k_harmony's <|endofprompt|> and
         # <|reserved_200018|> are both 200018) or with a rank, which tiktoken allows. The core has
         # one token per id: a rank keeps its id, then the first special token (the one tiktoken
@@ -257,11 +260,18 @@ class Encoding:
             >>> enc.encode("hello <|endoftext|>", allowed_special="all")   # doctest: +SKIP
             [31373, 220, 50256]
         """
-        split, allowed, unalias = self._allowed_ids(allowed_special)
-        self._check_disallowed(text, allowed_special, disallowed_special)
-        if unalias:
-            ids: list[int] = self._encode_array(text, split, allowed, unalias).tolist()
-            return ids
+        if not allowed_special and disallowed_special == "all":
+            # The everyday call, without a detour: no special token may appear, none is matched.
+            split, allowed = True, None
+            prefix = self._special_prefix
+            if prefix is not None and prefix in text:
+                self._check_disallowed(text, allowed_special, disallowed_special)
+        else:
+            split, allowed, unalias = self._allowed_ids(allowed_special)
+            self._check_disallowed(text, allowed_special, disallowed_special)
+            if unalias:
+                ids: list[int] = self._encode_array(text, split, allowed, unalias).tolist()
+                return ids
         try:
             return self._core.encode_ids_list(text, False, split, allowed)
         except UnicodeEncodeError:
@@ -659,7 +669,8 @@ class Encoding:
             if not allowed_special:
                 # The everyday call: every special token is disallowed, and the core's scan finds
                 # any of them (lone surrogates, which it cannot take, go to the regex below).
-                if not self._special_tokens:
+                prefix = self._special_prefix
+                if prefix is None or prefix not in text:
                     return
                 try:
                     hit: str | None = self._core.find_disallowed_special(text, [])
@@ -746,6 +757,16 @@ def _threads(num_threads: int) -> int:
         raise ConfigError(f"num_threads must be a positive integer, got {num_threads!r}")
     # More threads than cores would not go faster; the core keeps one pool per size.
     return min(num_threads, os.cpu_count() or 1)
+
+
+def _common_prefix(texts: Collection[str]) -> str:
+    """The longest string every one of ``texts`` starts with (that of the first and the last in
+    sorted order)."""
+    first, last = min(texts), max(texts)
+    n = 0
+    while n < len(first) and first[n] == last[n]:
+        n += 1
+    return first[:n]
 
 
 def _replace_surrogates(text: str) -> str:
