@@ -459,6 +459,24 @@ def test_custom_encoding_as_tiktoken(real: dict[str, Any]) -> None:
         )
 
 
+def test_special_tokens_without_a_common_prefix_are_refused(real: dict[str, Any]) -> None:
+    args: dict[str, Any] = {
+        "pat_str": real["r50k_base"]._pat_str,
+        "mergeable_ranks": {k: v for k, v in real["r50k_base"]._mergeable_ranks.items() if v < 500},
+        "special_tokens": {"<|a|>": 600, "[B]": 601},
+    }
+    enc, ref = swx_tiktoken.Encoding("p", **args), real_tiktoken.Encoding("p", **args)
+    for text in ["x [B] y", "x <|a|>", "plain", "[B"]:
+        try:
+            expected: Any = ref.encode(text)
+        except ValueError as e:
+            with pytest.raises(ValueError) as got:
+                enc.encode(text)
+            assert str(got.value) == str(e)
+            continue
+        assert enc.encode(text) == expected
+
+
 def test_special_token_sharing_an_id_with_a_rank_as_tiktoken(real: dict[str, Any]) -> None:
     ranks = {k: v for k, v in real["r50k_base"]._mergeable_ranks.items() if v < 2000}
     args: dict[str, Any] = {
