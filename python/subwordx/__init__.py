@@ -31,6 +31,8 @@ from subwordx.errors import (
     SubwordxError,
     SubwordxFileNotFoundError,
     SubwordxIOError,
+    UnknownModelError,
+    UnknownTokenError,
     VocabSizeTooSmallError,
 )
 from subwordx.phrases import Phrases
@@ -70,6 +72,8 @@ __all__ = [
     "SubwordxFileNotFoundError",
     "SubwordxIOError",
     "Tokenizer",
+    "UnknownModelError",
+    "UnknownTokenError",
     "VocabSizeTooSmallError",
     "Word2Vec",
     "__version__",
