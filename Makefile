@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 SHARED ?= ../shared
 
-.PHONY: help install demo test test-rust test-python lint bench fuzz clean
+.PHONY: help install demo test test-rust test-python tiktoken-suite lint bench fuzz clean
 
 help:  ## list the tasks
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -28,6 +28,9 @@ test-python: install  ## pytest, both backends (rust and the python reference)
 	$(PY) -m pytest -q
 
 test: test-rust test-python  ## everything CI runs
+
+tiktoken-suite: install  ## tiktoken 0.14.0's own tests against subwordx.tiktoken (pip downloads them)
+	$(PY) tests/run_tiktoken_suite.py --shared $(SHARED)
 
 lint: install  ## clippy, rustfmt, ruff, mypy
 	cargo clippy --locked --workspace --all-targets -- -D warnings

@@ -33,6 +33,8 @@ from subwordx.errors import (
     SubwordxError,
     SubwordxFileNotFoundError,
     SubwordxIOError,
+    UnknownModelError,
+    UnknownTokenError,
     VocabSizeTooSmallError,
 )
 from subwordx.phrases import Phrases
@@ -87,6 +89,8 @@ __all__ = [
     "SubwordxFileNotFoundError",
     "SubwordxIOError",
     "Tokenizer",
+    "UnknownModelError",
+    "UnknownTokenError",
     "VocabSizeTooSmallError",
     "Word2Vec",
     "__version__",

@@ -14,6 +14,8 @@ by the binding, so the Rust and Python backends raise the same exceptions.
     │   ├── InvalidUtf8Error                bytes that are not UTF-8 (file, line, byte)
     │   └── EmptyCorpusError                no words at all
     ├── ModelFormatError (ValueError)       a model file that is corrupt, truncated or unsupported
+    ├── UnknownTokenError (KeyError)        a token id or token bytes outside the vocabulary
+    ├── UnknownModelError (KeyError)        a model name with no known tiktoken encoding
     ├── SubwordxFileNotFoundError (FileNotFoundError)
     └── SubwordxIOError (OSError)           any other I/O failure, with the path
 """
@@ -30,6 +32,8 @@ __all__ = [
     "SubwordxError",
     "SubwordxFileNotFoundError",
     "SubwordxIOError",
+    "UnknownModelError",
+    "UnknownTokenError",
     "VocabSizeTooSmallError",
 ]
 
@@ -85,6 +89,19 @@ class EmptyCorpusError(CorpusError):
 
 class ModelFormatError(SubwordxError, ValueError):
     """A model file (or bytes) that is corrupt, truncated, or of an unsupported kind."""
+
+
+class UnknownTokenError(SubwordxError, KeyError):
+    """A token id, or the bytes of a token, that the vocabulary does not have.
+
+    A ``KeyError``, as tiktoken raises for ``decode_single_token_bytes(id)`` or
+    ``encode_single_token(b"...")`` (``subwordx.tiktoken``).
+    """
+
+
+class UnknownModelError(SubwordxError, KeyError):
+    """A model name that no known tiktoken encoding belongs to (a ``KeyError``, as in tiktoken's
+    ``encoding_for_model``)."""
 
 
 class SubwordxFileNotFoundError(SubwordxError, FileNotFoundError):
