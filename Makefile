@@ -27,7 +27,7 @@ test-rust:  ## cargo tests of the core
 test-python: install  ## pytest, both backends (rust and the python reference)
 	$(PY) -m pytest -q
 
-test: test-rust test-python  ## everything CI runs
+test: test-rust test-python tiktoken-suite  ## everything CI runs
 
 tiktoken-suite: install  ## tiktoken 0.14.0's own tests against subwordx.tiktoken (pip downloads them)
 	$(PY) tests/run_tiktoken_suite.py --shared $(SHARED)
