@@ -7,6 +7,7 @@
 //! new variant here; the pipeline, the formats' common parts and the binding do not change.
 
 pub mod bpe;
+pub(crate) mod pairs;
 pub mod wordpiece;
 
 use bpe::BpeModel;

@@ -152,8 +152,7 @@ mod tests {
             let len = 1 + (rand() % 300) as usize;
             let mut plain: Vec<u32> = (0..len).map(|_| (rand() % 3) as u32).collect();
             let mut long = LongWord::new(&plain);
-            let mut next_symbol = 3;
-            for _ in 0..40 {
+            for next_symbol in 3..43 {
                 let counts = pair_counts(&plain);
                 let Some(&key) = counts.keys().nth((rand() as usize) % counts.len().max(1)) else {
                     break;
@@ -172,7 +171,6 @@ mod tests {
                 assert_eq!(deltas, want);
                 plain = after;
                 assert_eq!(long.symbols(), plain);
-                next_symbol += 1;
             }
         }
     }

@@ -32,6 +32,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::long_word::LongWord;
 use super::model::{BpeModel, BpeSettings};
 use crate::corpus::WordCounts;
+use crate::models::pairs::{count_pairs, merge_word, pack, unpack, Heap};
 use crate::{Error, Progress, Result};
 
 /// Settings of BPE training (`docs/bpe.md` §2–3).
@@ -109,41 +110,16 @@ impl BpeTrainerConfig {
 /// Words with more symbols than this are merged in place, touching only the pair's occurrences.
 const LONG_WORD: usize = 256;
 
-/// A pair of symbol ids packed in one integer (left in the high half): one hash, one compare.
-#[inline]
-fn pack(l: u32, r: u32) -> u64 {
-    (u64::from(l) << 32) | u64::from(r)
-}
-
-#[inline]
-fn unpack(p: u64) -> (u32, u32) {
-    ((p >> 32) as u32, p as u32)
-}
-
-/// Count of a pair and the words it occurs in (possibly with stale or repeated entries, which the
-/// merge step tolerates: it sorts, dedups and skips words without the pair).
-#[derive(Default)]
-struct PairStat {
-    count: i64,
-    words: Vec<u32>,
-}
-
 #[derive(Clone, Copy)]
 struct Entry {
     count: i64,
     pair: u64,
 }
 
-/// A binary max-heap whose order needs the vocabulary (to compare symbol strings on ties), which
-/// `std::collections::BinaryHeap` cannot borrow.
-struct PairHeap {
-    items: Vec<Entry>,
-}
-
 /// True when `a` should be merged before `b`: higher count, then smaller left string, then smaller
 /// right string (`docs/bpe.md` §3.4).
 #[inline]
-fn better(a: Entry, b: Entry, vocab: &[String]) -> bool {
+fn better(a: &Entry, b: &Entry, vocab: &[String]) -> bool {
     if a.count != b.count {
         return a.count > b.count;
     }
@@ -153,62 +129,6 @@ fn better(a: Entry, b: Entry, vocab: &[String]) -> bool {
         std::cmp::Ordering::Less => true,
         std::cmp::Ordering::Greater => false,
         std::cmp::Ordering::Equal => vocab[ar as usize] < vocab[br as usize],
-    }
-}
-
-impl PairHeap {
-    fn from_vec(items: Vec<Entry>, vocab: &[String]) -> Self {
-        let mut h = Self { items };
-        for i in (0..h.items.len() / 2).rev() {
-            h.sift_down(i, vocab);
-        }
-        h
-    }
-
-    fn push(&mut self, e: Entry, vocab: &[String]) {
-        self.items.push(e);
-        let mut i = self.items.len() - 1;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if better(self.items[i], self.items[parent], vocab) {
-                self.items.swap(i, parent);
-                i = parent;
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn pop(&mut self, vocab: &[String]) -> Option<Entry> {
-        let last = self.items.pop()?;
-        if self.items.is_empty() {
-            return Some(last);
-        }
-        let top = std::mem::replace(&mut self.items[0], last);
-        self.sift_down(0, vocab);
-        Some(top)
-    }
-
-    fn sift_down(&mut self, mut i: usize, vocab: &[String]) {
-        let n = self.items.len();
-        loop {
-            let l = 2 * i + 1;
-            if l >= n {
-                break;
-            }
-            let r = l + 1;
-            let c = if r < n && better(self.items[r], self.items[l], vocab) {
-                r
-            } else {
-                l
-            };
-            if better(self.items[c], self.items[i], vocab) {
-                self.items.swap(i, c);
-                i = c;
-            } else {
-                break;
-            }
-        }
     }
 }
 
@@ -331,78 +251,6 @@ fn initial(entries: &[(&str, u64)], config: &BpeTrainerConfig, settings: &BpeSet
     }
 }
 
-/// Pair counts and word lists of all words, computed in parallel chunks and summed.
-fn count_pairs(words: &[Vec<u32>], counts: &[i64]) -> FxHashMap<u64, PairStat> {
-    const CHUNK: usize = 4096;
-    words
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(ci, chunk)| {
-            let mut m: FxHashMap<u64, PairStat> = FxHashMap::default();
-            for (j, w) in chunk.iter().enumerate() {
-                let wi = (ci * CHUNK + j) as u32;
-                let c = counts[wi as usize];
-                for p in w.windows(2) {
-                    let st = m.entry(pack(p[0], p[1])).or_default();
-                    st.count += c;
-                    if st.words.last() != Some(&wi) {
-                        st.words.push(wi);
-                    }
-                }
-            }
-            m
-        })
-        .reduce(FxHashMap::default, |a, b| {
-            if a.len() < b.len() {
-                return merge_stats(b, a);
-            }
-            merge_stats(a, b)
-        })
-        .into_iter()
-        .collect::<FxHashMap<_, _>>()
-        .into_iter()
-        .map(|(k, mut v)| {
-            // Chunks are merged in arbitrary order; sorting keeps lists deterministic.
-            v.words.sort_unstable();
-            (k, v)
-        })
-        .collect()
-}
-
-fn merge_stats(
-    mut a: FxHashMap<u64, PairStat>,
-    b: FxHashMap<u64, PairStat>,
-) -> FxHashMap<u64, PairStat> {
-    for (k, v) in b {
-        let st = a.entry(k).or_default();
-        st.count += v.count;
-        st.words.extend(v.words);
-    }
-    a
-}
-
-/// Applies merge `(a, b) -> new` to `word` left to right. Returns false if the pair is absent.
-#[inline]
-fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> bool {
-    let n = word.len();
-    let mut i = 0;
-    let mut found = false;
-    let mut out = 0;
-    while i < n {
-        if i + 1 < n && word[i] == a && word[i + 1] == b {
-            word[out] = new;
-            i += 2;
-            found = true;
-        } else {
-            word[out] = word[i];
-            i += 1;
-        }
-        out += 1;
-    }
-    word.truncate(out);
-    found
-}
-
 /// Learns a BPE model from word counts (`docs/bpe.md` §2–3).
 ///
 /// The parallel parts run on subwordx's pool for all cores (or the caller's pool when called from
@@ -496,7 +344,7 @@ fn train_here(
             pair,
         })
         .collect();
-    let mut heap = PairHeap::from_vec(heap_items, &vocab);
+    let mut heap = Heap::from_vec(heap_items, &|x: &Entry, y: &Entry| better(x, y, &vocab));
 
     let target = config.vocab_size;
     progress.start_stage("merging", (target - vocab.len()) as u64);
@@ -505,7 +353,9 @@ fn train_here(
     let mut delta: FxHashMap<u64, i64> = FxHashMap::default();
     let mut old: Vec<u32> = Vec::new();
     while vocab.len() < target {
-        let Some(top) = heap.pop(&vocab) else { break };
+        let Some(top) = heap.pop(&|x: &Entry, y: &Entry| better(x, y, &vocab)) else {
+            break;
+        };
         let current = stats.get(&top.pair).map_or(0, |s| s.count);
         if current <= 0 {
             continue;
@@ -517,7 +367,7 @@ fn train_here(
                         count: current,
                         pair: top.pair,
                     },
-                    &vocab,
+                    &|x: &Entry, y: &Entry| better(x, y, &vocab),
                 );
             }
             continue;
@@ -575,7 +425,7 @@ fn train_here(
             let word = &mut words[wi as usize];
             old.clear();
             old.extend_from_slice(word);
-            if !merge_word(word, a, b, new) {
+            if merge_word(word, a, b, new) == 0 {
                 continue;
             }
             let c = word_counts[wi as usize];
@@ -602,7 +452,9 @@ fn train_here(
                 stats.remove(&key);
             } else if d > 0 {
                 let count = st.count;
-                heap.push(Entry { count, pair: key }, &vocab);
+                heap.push(Entry { count, pair: key }, &|x: &Entry, y: &Entry| {
+                    better(x, y, &vocab)
+                });
             }
         }
         if merges.len() % 1000 == 0 {
@@ -629,7 +481,7 @@ mod tests {
         };
         for round in 0..8 {
             let mut wc = WordCounts::new();
-            for _ in 0..1 + round % 3 {
+            for _ in 0..=(round % 3) {
                 let len = 50 + (rand() % 2000) as usize;
                 let word: String = (0..len)
                     .map(|_| char::from(b'a' + (rand() % (2 + round as u64)) as u8))

@@ -30,6 +30,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::model::{WordPieceModel, WordPieceSettings};
 use crate::corpus::WordCounts;
+use crate::models::pairs::{count_pairs, merge_word, pack, unpack, Heap, PairStat};
 use crate::{Error, Progress, Result};
 
 /// The default `min_frequency`: see `docs/wordpiece.md` §3 and `benches/RESULTS.md`.
@@ -75,16 +76,6 @@ impl Default for WordPieceTrainerConfig {
     }
 }
 
-#[inline]
-fn pack(l: u32, r: u32) -> u64 {
-    (u64::from(l) << 32) | u64::from(r)
-}
-
-#[inline]
-fn unpack(p: u64) -> (u32, u32) {
-    ((p >> 32) as u32, p as u32)
-}
-
 /// `a · b` for a 64-bit `a` and a 128-bit `b`, as a 256-bit `(high, low)` pair.
 #[inline]
 fn mul_wide(a: u64, b: u128) -> (u128, u128) {
@@ -93,14 +84,6 @@ fn mul_wide(a: u64, b: u128) -> (u128, u128) {
     let hi_part = a * (b >> 64);
     let (low, carry) = lo_part.overflowing_add(hi_part << 64);
     ((hi_part >> 64) + u128::from(carry), low)
-}
-
-/// Count of a pair and the words it occurs in (possibly stale or repeated: the merge step sorts,
-/// dedups and skips words without the pair).
-#[derive(Default)]
-struct PairStat {
-    count: u64,
-    words: Vec<u32>,
 }
 
 /// A heap entry: a pair and the three counts its score was computed from.
@@ -141,88 +124,6 @@ fn better(a: &Entry, b: &Entry, vocab: &[String]) -> bool {
     }
 }
 
-/// A binary max-heap ordered by [`better`] (which needs the vocabulary, so `BinaryHeap` cannot
-/// hold it).
-struct ScoreHeap {
-    items: Vec<Entry>,
-}
-
-impl ScoreHeap {
-    fn from_vec(items: Vec<Entry>, vocab: &[String]) -> Self {
-        let mut h = Self { items };
-        for i in (0..h.items.len() / 2).rev() {
-            h.sift_down(i, vocab);
-        }
-        h
-    }
-
-    fn push(&mut self, e: Entry, vocab: &[String]) {
-        self.items.push(e);
-        let mut i = self.items.len() - 1;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if better(&self.items[i], &self.items[parent], vocab) {
-                self.items.swap(i, parent);
-                i = parent;
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn pop(&mut self, vocab: &[String]) -> Option<Entry> {
-        let last = self.items.pop()?;
-        if self.items.is_empty() {
-            return Some(last);
-        }
-        let top = std::mem::replace(&mut self.items[0], last);
-        self.sift_down(0, vocab);
-        Some(top)
-    }
-
-    fn sift_down(&mut self, mut i: usize, vocab: &[String]) {
-        let n = self.items.len();
-        loop {
-            let l = 2 * i + 1;
-            if l >= n {
-                break;
-            }
-            let r = l + 1;
-            let c = if r < n && better(&self.items[r], &self.items[l], vocab) {
-                r
-            } else {
-                l
-            };
-            if better(&self.items[c], &self.items[i], vocab) {
-                self.items.swap(i, c);
-                i = c;
-            } else {
-                break;
-            }
-        }
-    }
-}
-
-/// Applies `(a, b) -> new` to `word` left to right; returns how many times it applied.
-#[inline]
-fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> u64 {
-    let n = word.len();
-    let (mut i, mut out, mut merged) = (0, 0, 0);
-    while i < n {
-        if i + 1 < n && word[i] == a && word[i + 1] == b {
-            word[out] = new;
-            i += 2;
-            merged += 1;
-        } else {
-            word[out] = word[i];
-            i += 1;
-        }
-        out += 1;
-    }
-    word.truncate(out);
-    merged
-}
-
 /// The training state: symbols, words and the counts of both.
 struct State<'c> {
     config: &'c WordPieceTrainerConfig,
@@ -234,10 +135,10 @@ struct State<'c> {
     symbol_count: Vec<u64>,
     words: Vec<Vec<u32>>,
     word_count: Vec<u64>,
-    pairs: FxHashMap<u64, PairStat>,
+    pairs: FxHashMap<u64, PairStat<u64>>,
     /// The pairs each symbol is part of (possibly stale or repeated; compacted when read).
     symbol_pairs: Vec<Vec<u64>>,
-    heap: ScoreHeap,
+    heap: Heap<Entry>,
     min_frequency: u64,
     /// Each symbol's count when its pairs were last all pushed.
     refreshed_at: Vec<u64>,
@@ -403,7 +304,8 @@ impl State<'_> {
             let (l, r) = unpack(key);
             if l == z || r == z {
                 if let Some(e) = self.entry(key) {
-                    self.heap.push(e, &self.vocab);
+                    self.heap
+                        .push(e, &|x: &Entry, y: &Entry| better(x, y, &self.vocab));
                 }
             }
         }
@@ -426,7 +328,8 @@ impl State<'_> {
         self.refreshed_at[s as usize] = self.symbol_count[s as usize];
         for key in self.pairs_of(s) {
             if let Some(e) = self.entry(key) {
-                self.heap.push(e, &self.vocab);
+                self.heap
+                    .push(e, &|x: &Entry, y: &Entry| better(x, y, &self.vocab));
             }
         }
     }
@@ -434,25 +337,29 @@ impl State<'_> {
     /// The best pair now, exactly (`docs/wordpiece.md` §3.5), or `None` when no pair qualifies.
     fn best(&mut self, candidates: &mut Vec<Entry>) -> Option<Entry> {
         let top = loop {
-            let e = self.heap.pop(&self.vocab)?;
+            let e = self
+                .heap
+                .pop(&|x: &Entry, y: &Entry| better(x, y, &self.vocab))?;
             if self.is_current(&e) {
                 break e;
             }
             // Too high (its counts fell) or too low: bring it up to date.
             if let Some(fresh) = self.entry(e.pair) {
                 if !same_counts(&fresh, &e) {
-                    self.heap.push(fresh, &self.vocab);
+                    self.heap
+                        .push(fresh, &|x: &Entry, y: &Entry| better(x, y, &self.vocab));
                 }
             }
         };
         // Entries below `top` by less than REFRESH² may be stale and really score higher.
         let bound = score_f64(&top) / (bound_factor() * (1.0 + 1e-9));
         candidates.clear();
-        while let Some(next) = self.heap.items.first().copied() {
+        while let Some(next) = self.heap.peek() {
             if score_f64(&next) < bound {
                 break;
             }
-            self.heap.pop(&self.vocab);
+            self.heap
+                .pop(&|x: &Entry, y: &Entry| better(x, y, &self.vocab));
             if self.is_current(&next) {
                 candidates.push(next);
             } else if let Some(fresh) = self.entry(next.pair) {
@@ -467,11 +374,13 @@ impl State<'_> {
         }
         for c in candidates.iter() {
             if c.pair != best.pair {
-                self.heap.push(*c, &self.vocab);
+                self.heap
+                    .push(*c, &|x: &Entry, y: &Entry| better(x, y, &self.vocab));
             }
         }
         if best.pair != top.pair {
-            self.heap.push(top, &self.vocab);
+            self.heap
+                .push(top, &|x: &Entry, y: &Entry| better(x, y, &self.vocab));
         }
         Some(best)
     }
@@ -567,6 +476,17 @@ fn train_here(
     if entries.is_empty() {
         return Err(Error::EmptyCorpus("no words to learn from".to_owned()));
     }
+    // No count can exceed all symbols together: bounding that total keeps every count in 64 bits.
+    let total: u128 = entries
+        .iter()
+        .map(|&(w, c)| u128::from(c) * w.len() as u128)
+        .sum();
+    if total > u128::from(u64::MAX) {
+        return Err(Error::invalid(format!(
+            "the word counts are too large: {total} symbols in all, more than the 2^64 - 1 the \
+             trainer counts (scale the counts down)"
+        )));
+    }
     // Hash-map order is arbitrary; sorting makes word ids (and so everything after) reproducible.
     entries.par_sort_unstable();
     progress.start_stage("counting pairs", 0);
@@ -604,7 +524,7 @@ fn train_here(
         word_count: Vec::new(),
         pairs: FxHashMap::default(),
         symbol_pairs: Vec::new(),
-        heap: ScoreHeap { items: Vec::new() },
+        heap: Heap::from_vec(Vec::new(), &|_: &Entry, _: &Entry| false),
         min_frequency: config.min_frequency.max(1),
         refreshed_at: Vec::new(),
     };
@@ -654,7 +574,7 @@ fn train_here(
         }
     }
     let entries: Vec<Entry> = state.pairs.keys().filter_map(|&k| state.entry(k)).collect();
-    state.heap = ScoreHeap::from_vec(entries, &state.vocab);
+    state.heap = Heap::from_vec(entries, &|x: &Entry, y: &Entry| better(x, y, &state.vocab));
 
     let target = config.vocab_size;
     progress.start_stage("merging", (target - state.vocab.len()) as u64);
@@ -680,47 +600,6 @@ fn train_here(
     }
     progress.check()?;
     WordPieceModel::from_parts(state.vocab, config.model.clone(), "<trainer>")
-}
-
-/// Pair counts and word lists of all words, counted in parallel chunks and summed.
-fn count_pairs(words: &[Vec<u32>], counts: &[u64]) -> FxHashMap<u64, PairStat> {
-    const CHUNK: usize = 4096;
-    words
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(ci, chunk)| {
-            let mut m: FxHashMap<u64, PairStat> = FxHashMap::default();
-            for (j, w) in chunk.iter().enumerate() {
-                let wi = (ci * CHUNK + j) as u32;
-                let c = counts[wi as usize];
-                for p in w.windows(2) {
-                    let st = m.entry(pack(p[0], p[1])).or_default();
-                    st.count = st.count.saturating_add(c);
-                    if st.words.last() != Some(&wi) {
-                        st.words.push(wi);
-                    }
-                }
-            }
-            m
-        })
-        .reduce(FxHashMap::default, |mut a, b| {
-            if a.len() < b.len() {
-                return merge_stats(b, a);
-            }
-            merge_stats(std::mem::take(&mut a), b)
-        })
-}
-
-fn merge_stats(
-    mut a: FxHashMap<u64, PairStat>,
-    b: FxHashMap<u64, PairStat>,
-) -> FxHashMap<u64, PairStat> {
-    for (k, v) in b {
-        let st = a.entry(k).or_default();
-        st.count = st.count.saturating_add(v.count);
-        st.words.extend(v.words);
-    }
-    a
 }
 
 #[cfg(test)]
