@@ -15,7 +15,9 @@ by the binding, so the Rust and Python backends raise the same exceptions.
     │   └── EmptyCorpusError                no words at all
     ├── ModelFormatError (ValueError)       a model file that is corrupt, truncated or unsupported
     ├── SubwordxFileNotFoundError (FileNotFoundError)
-    └── SubwordxIOError (OSError)           any other I/O failure, with the path
+    ├── SubwordxIOError (OSError)           any other I/O failure, with the path
+    ├── ModelBusyError (RuntimeError)       a word2vec model used while another thread trains it
+    └── InternalError (RuntimeError)        a bug in subwordx (a worker thread panicked, ...)
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ __all__ = [
     "CorpusError",
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
+    "InternalError",
     "InvalidUtf8Error",
+    "ModelBusyError",
     "ModelFormatError",
     "SubwordxError",
     "SubwordxFileNotFoundError",
@@ -93,3 +97,18 @@ class SubwordxFileNotFoundError(SubwordxError, FileNotFoundError):
 
 class SubwordxIOError(SubwordxError, OSError):
     """Reading or writing a file failed."""
+
+
+class ModelBusyError(SubwordxError, RuntimeError):
+    """A word2vec model was used (trained, read, saved) while another thread is training it.
+
+    Training releases the GIL and updates the model in place; wait for that ``train`` call to
+    return (or give each thread its own model).
+    """
+
+
+class InternalError(SubwordxError, RuntimeError):
+    """A bug in subwordx rather than a problem with the input (a worker thread panicked, ...).
+
+    The message says what failed; please report it.
+    """
