@@ -39,8 +39,9 @@ bench: $(VENV)/bin/python  ## side-by-side benchmarks against the anchors (see b
 	$(PIP) install --quiet ".[bench]"
 	$(PY) benches/bench_bpe.py --shared $(SHARED)
 
-fuzz: install  ## structured fuzzing of tokenizer files and the pipeline (2 minutes)
+fuzz: install  ## structured fuzzing of tokenizer and embedding files and the pipeline (3 minutes)
 	$(PY) fuzz/fuzz_tokenizer_files.py 1 120
+	$(PY) fuzz/fuzz_word2vec_files.py 1 60
 
 clean:  ## remove build outputs
 	rm -rf target $(VENV) .pytest_cache .mypy_cache .ruff_cache
