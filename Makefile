@@ -42,9 +42,10 @@ bench: $(VENV)/bin/python  ## side-by-side benchmarks against the anchors (see b
 	$(PIP) install --quiet ".[bench]"
 	$(PY) benches/bench_bpe.py --shared $(SHARED)
 
-fuzz: install  ## fuzzing of every tokenizer file loader and the pipeline (4 minutes)
+fuzz: install  ## fuzzing of every tokenizer and embedding file loader and the pipeline (5 minutes)
 	$(PY) fuzz/fuzz_tokenizer_files.py 1 120
 	$(PY) fuzz/fuzz_model_bytes.py 1 120
+	$(PY) fuzz/fuzz_word2vec_files.py 1 60
 
 clean:  ## remove build outputs
 	rm -rf target $(VENV) .pytest_cache .mypy_cache .ruff_cache

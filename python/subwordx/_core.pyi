@@ -137,6 +137,17 @@ def build_vocab_from_counts(
     max_final_vocab: int | None = None,
 ) -> tuple[list[str], npt.NDArray[np.uint64]]: ...
 
+def read_word2vec_format(
+    path: str,
+    binary: bool | None = None,
+    limit: int | None = None,
+    errors: str = "strict",
+    progress: _Progress = None,
+) -> tuple[list[str], npt.NDArray[np.float32]]: ...
+def write_word2vec_format(
+    path: str, words: list[str], vectors: npt.NDArray[np.float32], binary: bool = True
+) -> None: ...
+
 class Word2VecModel:
     def __init__(
         self,

@@ -17,7 +17,9 @@ by the binding, so the Rust and Python backends raise the same exceptions.
     ├── UnknownTokenError (KeyError)        a token id or token bytes outside the vocabulary
     ├── UnknownModelError (KeyError)        a model name with no known tiktoken encoding
     ├── SubwordxFileNotFoundError (FileNotFoundError)
-    └── SubwordxIOError (OSError)           any other I/O failure, with the path
+    ├── SubwordxIOError (OSError)           any other I/O failure, with the path
+    ├── ModelBusyError (RuntimeError)       a word2vec model used while another thread trains it
+    └── InternalError (RuntimeError)        a bug in subwordx (a worker thread panicked, ...)
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ __all__ = [
     "CorpusError",
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
+    "InternalError",
     "InvalidUtf8Error",
+    "ModelBusyError",
     "ModelFormatError",
     "SubwordxError",
     "SubwordxFileNotFoundError",
@@ -110,3 +114,18 @@ class SubwordxFileNotFoundError(SubwordxError, FileNotFoundError):
 
 class SubwordxIOError(SubwordxError, OSError):
     """Reading or writing a file failed."""
+
+
+class ModelBusyError(SubwordxError, RuntimeError):
+    """A word2vec model was used (trained, read, saved) while another thread is training it.
+
+    Training releases the GIL and updates the model in place; wait for that ``train`` call to
+    return (or give each thread its own model).
+    """
+
+
+class InternalError(SubwordxError, RuntimeError):
+    """A bug in subwordx rather than a problem with the input (a worker thread panicked, ...).
+
+    The message says what failed; please report it.
+    """

@@ -27,6 +27,9 @@ PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, int, int, str], None]
 Scoring = Literal["default", "npmi"]
 
+#: Most learning passes (each pass joins one more word: 2 make trigrams).
+MAX_PASSES = 100
+
 
 class Phrases:
     """A learned phrase table (one per pass). Build it with :meth:`Phrases.learn`."""
@@ -65,10 +68,21 @@ class Phrases:
             raise ConfigError("give exactly one corpus: sentences=... or corpus_file=...")
         if scoring not in ("default", "npmi"):
             raise ConfigError(f"scoring must be 'default' or 'npmi', got {scoring!r}")
-        if isinstance(passes, bool) or not isinstance(passes, int) or passes < 1:
-            raise ConfigError(f"passes must be an integer >= 1, got {passes!r}")
-        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-            raise ConfigError(f"min_count must be an integer >= 1, got {min_count!r}")
+        from subwordx.word2vec import MAX_THREADS, MAX_U64, _check_int
+
+        _check_int("passes", passes, 1, MAX_PASSES)
+        _check_int("min_count", min_count, 1, MAX_U64)
+        _check_int("threads", threads, 0, MAX_THREADS)
+        if threshold is not None and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or threshold != threshold
+        ):
+            raise ConfigError(f"threshold must be a number, got {threshold!r}")
+        if not isinstance(delimiter, str):
+            raise ConfigError(f"delimiter must be a string, got {delimiter!r}")
+        if errors not in ("strict", "replace"):
+            raise ConfigError(f"errors must be 'strict' or 'replace', got {errors!r}")
         rust = _backend.use_rust(backend)
         if not rust:
             from subwordx.reference.phrases import learn_phrases

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +38,16 @@ ModelKind = Literal["skipgram", "cbow"]
 MAX_SENTENCE_WORDS = 10_000
 _SKIP = 0xFFFFFFFF
 _NATIVE_KIND = "subwordx-word2vec"
+
+# Upper bounds of the integer options, the core's (rust/subwordx-core/src/embeddings/word2vec.rs):
+# every size that drives an allocation is bounded up front, so a typo is a ConfigError naming the
+# limit, not an abort of the interpreter.
+MAX_DIM = 10_000
+MAX_WINDOW = MAX_SENTENCE_WORDS
+MAX_NEGATIVE = 1_000
+MAX_EPOCHS = 100_000
+MAX_THREADS = 1_024
+MAX_U64 = 2**64 - 1
 
 
 class Word2Vec:
@@ -108,20 +119,25 @@ class Word2Vec:
             raise ConfigError("give exactly one corpus: sentences=... or corpus_file=...")
         if model not in ("skipgram", "cbow"):
             raise ConfigError(f"model must be 'skipgram' or 'cbow', got {model!r}")
-        _check_int("dim", dim, 1)
-        _check_int("window", window, 1)
-        _check_int("negative", negative, 0)
-        _check_int("min_count", min_count, 1)
-        _check_int("epochs", epochs, 1)
-        _check_int("threads", threads, 0)
-        _check_int("seed", seed, 0)
+        _check_int("dim", dim, 1, MAX_DIM)
+        _check_int("window", window, 1, MAX_WINDOW)
+        _check_int("negative", negative, 0, MAX_NEGATIVE)
+        _check_int("min_count", min_count, 1, MAX_U64)
+        _check_int("epochs", epochs, 1, MAX_EPOCHS)
+        _check_int("threads", threads, 0, MAX_THREADS)
+        _check_int("seed", seed, 0, MAX_U64)
+        for name, bound in (
+            ("max_vocab_size", max_vocab_size),
+            ("max_final_vocab", max_final_vocab),
+        ):
+            if bound is not None:
+                _check_int(name, bound, 1, 2**63 - 1)
         if not hs and negative == 0:
             raise ConfigError("nothing to train: set negative > 0 or hs=True")
-        if not sample >= 0:
-            raise ConfigError(f"sample must be >= 0, got {sample!r}")
+        _check_float("sample", sample, allow_zero=True)
         for name, value in (("alpha", alpha), ("min_alpha", min_alpha)):
-            if value is not None and not value > 0:
-                raise ConfigError(f"{name} must be > 0, got {value!r}")
+            if value is not None:
+                _check_float(name, value, allow_zero=False)
         if errors not in ("strict", "replace"):
             raise ConfigError(f"errors must be 'strict' or 'replace', got {errors!r}")
         sg = model == "skipgram"
@@ -140,7 +156,7 @@ class Word2Vec:
             "cbow_mean": cbow_mean,
             "seed": seed,
         }
-        self.threads = threads or (os.cpu_count() or 1)
+        self.threads = threads or min(os.cpu_count() or 1, MAX_THREADS)
         self.losses: list[float] = []
         self._rust = _backend.use_rust(backend)
         self._wv: KeyedVectors | None = None
@@ -279,7 +295,7 @@ class Word2Vec:
         if (sentences is None) == (corpus_file is None):
             raise ConfigError("give exactly one corpus: sentences=... or corpus_file=...")
         if epochs is not None:
-            _check_int("epochs", epochs, 1)
+            _check_int("epochs", epochs, 1, MAX_EPOCHS)
         self._wv = None
         if corpus_file is not None:
             paths = _as_paths(corpus_file)
@@ -418,29 +434,49 @@ class Word2Vec:
         """
         from subwordx.errors import ModelFormatError
 
+        _check_int("threads", threads, 0, MAX_THREADS)
+        name = os.fspath(path)
         saved = KeyedVectors.load_full(path)
         config = dict(saved.config)
         if config.pop("kind", None) != _NATIVE_KIND:
-            raise ModelFormatError(f"{os.fspath(path)}: vectors only, not a word2vec model")
-        losses = [float(x) for x in config.pop("losses", [])]
+            raise ModelFormatError(f"{name}: vectors only, not a word2vec model")
+        losses = _saved_losses(config.pop("losses", []), name)
+        _check_saved_config(config, saved.kv.vector_size, name)
         self = cls.__new__(cls)
         self.config = config
-        self.threads = threads or (os.cpu_count() or 1)
+        self.threads = threads or min(os.cpu_count() or 1, MAX_THREADS)
         self.losses = losses
         self._rust = _backend.use_rust(backend)
         self._wv = None
         kv = saved.kv
         counts = kv.counts if kv.counts is not None else np.ones(len(kv), np.int64)
-        syn1neg, syn1 = saved.extra.get("syn1neg"), saved.extra.get("syn1")
+        _check_saved_counts(counts, name)
+        layers = {}
+        rows = {"syn1neg": len(kv), "syn1": max(len(kv) - 1, 0)}
+        for layer in ("syn1neg", "syn1"):
+            arr = saved.extra.get(layer)
+            expected = (rows[layer], kv.vector_size)
+            if arr is not None and (arr.dtype.kind != "f" or arr.shape != expected):
+                raise ModelFormatError(
+                    f"{name}: {layer} must be a float array of shape {expected}, not "
+                    f"{arr.dtype} of shape {arr.shape}"
+                )
+            layers[layer] = arr
+        syn1neg, syn1 = layers["syn1neg"], layers["syn1"]
         if self._rust:
-            self._inner = _backend.core().Word2VecModel.from_parts(
-                kv.index_to_key,
-                counts.astype(np.uint64).tolist(),
-                np.ascontiguousarray(kv.vectors, np.float32),
-                None if syn1neg is None else np.ascontiguousarray(syn1neg, np.float32),
-                None if syn1 is None else np.ascontiguousarray(syn1, np.float32),
-                **self._core_settings(),
-            )
+            try:
+                self._inner = _backend.core().Word2VecModel.from_parts(
+                    kv.index_to_key,
+                    counts.astype(np.uint64).tolist(),
+                    np.ascontiguousarray(kv.vectors, np.float32),
+                    None if syn1neg is None else np.ascontiguousarray(syn1neg, np.float32),
+                    None if syn1 is None else np.ascontiguousarray(syn1, np.float32),
+                    **self._core_settings(),
+                )
+            except ConfigError as exc:
+                # A saved model the core refuses (counts out of order, shapes that disagree):
+                # the file is at fault, not the caller.
+                raise ModelFormatError(f"{name}: {exc}") from None
         else:
             from subwordx.reference import word2vec as ref
 
@@ -463,9 +499,94 @@ class Word2Vec:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _check_int(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def _check_int(name: str, value: object, minimum: int, maximum: int) -> None:
+    """An integer option in ``minimum..=maximum`` (the core's bound), else ConfigError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not minimum <= value <= maximum
+    ):
+        raise ConfigError(
+            f"{name} must be an integer between {minimum} and {maximum}, got {value!r}"
+        )
+
+
+def _check_float(name: str, value: object, *, allow_zero: bool) -> None:
+    """A finite number > 0 (>= 0 with ``allow_zero``), else ConfigError."""
+    ok = False
+    if not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating)):
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float's range
+            number = math.inf
+        ok = math.isfinite(number) and (number >= 0 if allow_zero else number > 0)
+    if not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigError(f"{name} must be a finite number {bound}, got {value!r}")
+
+
+# The training settings a saved model must hold, with their checks.
+_SAVED_INTS = {
+    "dim": (1, MAX_DIM),
+    "window": (1, MAX_WINDOW),
+    "negative": (0, MAX_NEGATIVE),
+    "min_count": (1, MAX_U64),
+    "epochs": (1, MAX_EPOCHS),
+    "seed": (0, MAX_U64),
+}
+
+
+def _check_saved_config(config: dict[str, Any], dim: int, name: str) -> None:
+    """The configuration of a saved model, checked as the constructor checks its arguments; a
+    bad value is the file's fault (ModelFormatError naming it)."""
+    from subwordx.errors import ModelFormatError
+
+    try:
+        if config.get("model") not in ("skipgram", "cbow"):
+            raise ConfigError(f"model must be 'skipgram' or 'cbow', got {config.get('model')!r}")
+        for key, (lo, hi) in _SAVED_INTS.items():
+            if key not in config:
+                raise ConfigError(f"{key} is missing")
+            _check_int(key, config[key], lo, hi)
+        for key in ("hs", "cbow_mean"):
+            if not isinstance(config.get(key), bool):
+                raise ConfigError(f"{key} must be true or false, got {config.get(key)!r}")
+        if not config["hs"] and config["negative"] == 0:
+            raise ConfigError("negative is 0 and hs is off: nothing to train")
+        _check_float("sample", config.get("sample"), allow_zero=True)
+        _check_float("alpha", config.get("alpha"), allow_zero=False)
+        _check_float("min_alpha", config.get("min_alpha"), allow_zero=True)
+        if config["dim"] != dim:
+            raise ConfigError(f"dim is {config['dim']} but the vectors have {dim} columns")
+    except ConfigError as exc:
+        raise ModelFormatError(f"{name}: config: {exc}") from None
+
+
+def _check_saved_counts(counts: npt.NDArray[Any], name: str) -> None:
+    """What training relies on (the core's ``Vocab::check_counts``): counts >= 1, in vocabulary
+    order (non-increasing), adding up to less than 2^64."""
+    from subwordx.errors import ModelFormatError
+
+    values = [int(c) for c in counts.tolist()]
+    problem = None
+    if any(c < 1 for c in values):
+        problem = "every count must be at least 1"
+    elif any(a < b for a, b in zip(values, values[1:])):
+        problem = "counts are not in vocabulary order (count descending)"
+    elif sum(values) > MAX_U64:
+        problem = "the counts add up to more than 2^64 - 1"
+    if problem:
+        raise ModelFormatError(f"{name}: {problem}")
+
+
+def _saved_losses(losses: object, name: str) -> list[float]:
+    from subwordx.errors import ModelFormatError
+
+    if not isinstance(losses, list) or not all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in losses
+    ):
+        raise ModelFormatError(f"{name}: config: losses must be a list of numbers")
+    return [float(x) for x in losses]
 
 
 def _as_paths(files: PathLike | Sequence[PathLike]) -> list[str]:
@@ -522,6 +643,9 @@ def _read_sentences(paths: list[str], errors: str) -> Iterable[list[str]]:
         p = Path(name)
         if p.is_dir():
             raise ConfigError(f"{name}: is a directory, not a text file")
+        if p.exists() and not p.is_file():
+            # A FIFO would block forever, a device such as /dev/zero never end.
+            raise ConfigError(f"{name}: not a regular file (a directory, FIFO or device)")
         try:
             f = open(p, "rb")  # noqa: SIM115
         except FileNotFoundError:

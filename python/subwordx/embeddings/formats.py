@@ -5,20 +5,25 @@ embedding tool since (gensim, fastText, GloVe's converters) reads and writes the
 
 * **text**: a header line ``"<count> <dim>"``, then one line per word:
   ``word v1 v2 ... vdim``. word2vec.c writes each value with ``"%lf "`` (six decimals and a trailing
-  space); gensim writes ``repr`` of each float. We write ``%.9g``, the shortest ``printf`` format
-  that round-trips every float32 exactly.
+  space); gensim writes ``repr`` of each float. We write each float32 in its shortest form that
+  reads back to the same float32: positional for magnitudes in ``[1e-5, 1e16)`` (and 0), else
+  scientific (``1e-30``), the same bytes from both backends.
 * **binary**: the same ASCII header ``"<count> <dim>\\n"``, then per word the UTF-8 bytes of the
   word, one space, ``dim`` little-endian float32 values (``4 * dim`` raw bytes), and ``"\\n"``.
   word2vec.c writes exactly this; gensim too. The trailing newline is optional on reading (some
   writers omit it, and older word2vec.c readers skip any leading whitespace of the next word).
 
-Reading a binary file parses the whole file from one ``bytes`` object: per record one ``find`` for
-the space after the word and one ``np.frombuffer`` view copied into a preallocated matrix, so a
-70,000 x 100 file loads in a fraction of a second.
+With the Rust core (the default backend) both formats are read and written by
+``subwordx._core`` (``rust/subwordx-core/src/embeddings/formats.rs``): the file is streamed, the
+header's count and dim are checked against the file's size before anything is allocated (a header
+promising ``999999999 999999`` is an error, not a request for petabytes), and ``limit`` stops the
+reading after that many vectors. The pure-Python functions below are the reference
+(``SUBWORDX_BACKEND=python``): they read the whole file at once, with the same checks and errors.
 
 Corruption is an error, never a silent partial load: a truncated file, a header that promises more
-(or fewer) records than the file holds, a line with the wrong number of values, or a value that is
-not a number raises :class:`~subwordx.errors.ModelFormatError` naming the line or the word.
+(or fewer) records than the file holds, a line with the wrong number of values, a value that is
+not a number, or (``errors="strict"``) a word that is not UTF-8 raises
+:class:`~subwordx.errors.ModelFormatError` naming the file and the line or record.
 
 Example:
     >>> import numpy as np, tempfile, os, pathlib
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from typing import IO, Literal
@@ -42,13 +48,21 @@ from typing import IO, Literal
 import numpy as np
 import numpy.typing as npt
 
-from subwordx.errors import ModelFormatError, SubwordxFileNotFoundError, SubwordxIOError
+from subwordx import _backend
+from subwordx.errors import (
+    ConfigError,
+    ModelFormatError,
+    SubwordxFileNotFoundError,
+    SubwordxIOError,
+)
 
 __all__ = ["atomic_write", "read_word2vec_format", "write_word2vec_format"]
 
 UnicodeErrors = Literal["strict", "replace", "ignore"]
 
 _F32_LE = np.dtype("<f4")
+#: Largest dim accepted in a file (the core's ``MAX_FILE_DIM``).
+MAX_FILE_DIM = 1 << 20
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> None:
@@ -114,17 +128,22 @@ def write_word2vec_format(
         >>> pathlib.Path(p).read_text()
         '1 2\\na 0.5 1\\n'
     """
-    from subwordx.errors import ConfigError
-
     mat = np.asarray(vectors)
     if mat.ndim != 2 or mat.shape[0] != len(keys):
         raise ConfigError(
             f"vectors of shape {mat.shape} do not match {len(keys)} keys (expected (n, dim))"
         )
     for key in keys:
-        if not key or any(ch.isspace() for ch in key):
+        if not isinstance(key, str) or not key or any(ch.isspace() for ch in key):
             raise ConfigError(f"word {key!r} is empty or contains whitespace; not writable")
+    if mat.shape[1] < 1:
+        raise ConfigError("vectors have no columns (dim 0); not writable")
     mat32 = np.ascontiguousarray(mat, dtype=_F32_LE)
+    if _backend.use_rust():
+        _backend.core().write_word2vec_format(
+            os.fspath(path), list(keys), np.ascontiguousarray(mat32, np.float32), binary
+        )
+        return
     n, dim = mat32.shape
 
     def write(f: IO[bytes]) -> None:
@@ -133,41 +152,71 @@ def write_word2vec_format(
             for key, row in zip(keys, mat32, strict=True):
                 f.write(key.encode("utf-8") + b" " + row.tobytes() + b"\n")
         else:
-            fmt = " ".join(["%.9g"] * dim)
             lines = [
-                f"{key} {fmt % tuple(row)}\n" for key, row in zip(keys, mat32.tolist(), strict=True)
+                key + "".join(" " + format_float32(x) for x in row) + "\n"
+                for key, row in zip(keys, mat32, strict=True)
             ]
             f.write("".join(lines).encode("utf-8"))
 
     atomic_write(path, write)
 
 
-def _read_bytes(path: str | os.PathLike[str]) -> bytes:
+_POSITIONAL = (np.float32(1e-5), np.float32(1e16))
+
+
+def format_float32(x: np.float32) -> str:
+    """The text form of one value: the shortest digits that read back to the same float32,
+    positional for magnitudes in ``[1e-5, 1e16)`` and 0, else scientific (Rust's ``{}`` and
+    ``{:e}``, which the core writes).
+
+    Example:
+        >>> [format_float32(np.float32(v)) for v in (0.1, 1.0, -0.0, 1e-30, 3e38, 2.5e16)]
+        ['0.1', '1', '-0', '1e-30', '3e38', '2.5e16']
+    """
+    x = np.float32(x)
+    if np.isnan(x):
+        return "NaN"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    a = abs(x)
+    if a == 0 or _POSITIONAL[0] <= a < _POSITIONAL[1]:
+        return np.format_float_positional(x, unique=True, trim="-")
+    text = np.format_float_scientific(x, unique=True, trim="-", exp_digits=1)
+    return text.replace("e+", "e")
+
+
+def _read_bytes(path: str) -> bytes:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ConfigError(f"{path}: not a regular file (a directory, FIFO or device)")
         with open(path, "rb") as f:
             return f.read()
     except FileNotFoundError as exc:
-        raise SubwordxFileNotFoundError(f"no such vector file: {os.fspath(path)!r}") from exc
+        raise SubwordxFileNotFoundError(2, f"{path}: no such file", path) from exc
     except OSError as exc:
-        raise SubwordxIOError(f"cannot read {os.fspath(path)!r}: {exc}") from exc
+        raise SubwordxIOError(f"cannot read {path!r}: {exc}") from exc
 
 
 def _parse_header(data: bytes, path: str) -> tuple[int, int, int]:
     """Return (count, dim, offset of the first record)."""
-    end = data.find(b"\n")
+    end = data.find(b"\n", 0, 1025)
     if end < 0:
-        raise ModelFormatError(f"{path}: no header line '<count> <dim>'")
-    parts = data[:end].split()
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        count, dim = int(parts[0]), int(parts[1])
-    except ValueError:
         raise ModelFormatError(
-            f"{path}: line 1: header {data[:end][:80]!r} is not '<count> <dim>'"
-        ) from None
-    if count < 0 or dim <= 0:
-        raise ModelFormatError(f"{path}: line 1: invalid header counts {count} {dim}")
+            f"{path}: corrupt or unsupported model file: no header line '<count> <dim>' at the "
+            "start of the file"
+        )
+    parts = data[:end].split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise ModelFormatError(
+            f"{path}: corrupt or unsupported model file: line 1: header {data[:end][:60]!r} is "
+            "not '<count> <dim>'"
+        )
+    count, dim = int(parts[0]), int(parts[1])
+    if count >= 2**64 or not 1 <= dim <= MAX_FILE_DIM:
+        raise ModelFormatError(
+            f"{path}: corrupt or unsupported model file: line 1: invalid header counts {count} "
+            f"{dim} (dim must be between 1 and {MAX_FILE_DIM})"
+        )
     return count, dim, end + 1
 
 
@@ -188,6 +237,24 @@ def _looks_like_text(data: bytes, start: int, dim: int) -> bool:
     return True
 
 
+def check_read_options(
+    binary: object, limit: object, errors: object
+) -> tuple[bool | None, int | None, UnicodeErrors]:
+    """The options of :func:`read_word2vec_format`, checked (ConfigError otherwise)."""
+    if binary is not None and not isinstance(binary, bool):
+        raise ConfigError(f"binary must be True, False or None, got {binary!r}")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0
+    ):
+        raise ConfigError(f"limit must be None or an integer >= 0, got {limit!r}")
+    if errors not in ("strict", "replace", "ignore"):
+        raise ConfigError(f"errors must be 'strict', 'replace' or 'ignore', got {errors!r}")
+    mode: UnicodeErrors = "strict" if errors == "strict" else "replace"
+    if errors == "ignore":
+        mode = "ignore"
+    return binary, None if limit is None else min(int(limit), 2**64 - 1), mode
+
+
 def read_word2vec_format(
     path: str | os.PathLike[str],
     *,
@@ -200,7 +267,7 @@ def read_word2vec_format(
     Args:
         path: the file.
         binary: the format; ``None`` detects it from the first record.
-        limit: read at most this many vectors (the first ones).
+        limit: read at most this many vectors (the first ones); the rest of the file is not read.
         errors: how to handle words that are not valid UTF-8 (as ``bytes.decode``).
 
     Returns:
@@ -208,8 +275,9 @@ def read_word2vec_format(
 
     Raises:
         SubwordxFileNotFoundError: the file does not exist.
-        ModelFormatError: the file is truncated, its header disagrees with its content, or a value
-            is not a number (the message names the line or word).
+        ConfigError: an option out of its domain, or ``path`` is not a regular file.
+        ModelFormatError: the file is truncated, its header disagrees with its content, a value is
+            not a number, or a word is not UTF-8 (the message names the file and the line or word).
 
     Example:
         >>> import numpy as np, tempfile, os, pathlib
@@ -218,15 +286,32 @@ def read_word2vec_format(
         >>> read_word2vec_format(p)[1].tolist()
         [[1.0, 2.0], [3.0, 4.0]]
     """
+    binary, limit, errors = check_read_options(binary, limit, errors)
     spath = os.fspath(path)
+    if _backend.use_rust():
+        keys, vectors = _backend.core().read_word2vec_format(spath, binary, limit, errors)
+        return list(keys), np.asarray(vectors)
     data = _read_bytes(spath)
     count, dim, start = _parse_header(data, spath)
-    n = count if limit is None else max(0, min(count, limit))
+    n = count if limit is None else min(count, limit)
     if binary is None:
         binary = count > 0 and not _looks_like_text(data, start, dim)
+    # Never trust the header: the records it announces must fit in the file.
+    remaining = len(data) - start
+    need = count * (4 * dim + 2) if binary else count * (dim + 1)
+    if need > remaining:
+        raise ModelFormatError(
+            f"{spath}: corrupt or unsupported model file: truncated: the header promises {count} "
+            f"vectors of dim {dim} ({'binary' if binary else 'text'} format: at least {need} "
+            f"bytes), but the file holds {remaining} bytes after the header"
+        )
     if binary:
         return _read_binary(data, start, count, n, dim, spath, errors)
     return _read_text(data, start, count, n, dim, spath, errors)
+
+
+def _corrupt(path: str, reason: str) -> ModelFormatError:
+    return ModelFormatError(f"{path}: corrupt or unsupported model file: {reason}")
 
 
 def _read_binary(
@@ -243,26 +328,29 @@ def _read_binary(
             pos += 1
         space = data.find(b" ", pos)
         if space < 0 or space + 1 + nbytes > size:
-            raise ModelFormatError(
-                f"{path}: truncated: record {i + 1} of {count} ends before its "
-                f"{dim} float32 values (header promises {count} records)"
+            raise _corrupt(
+                path,
+                f"truncated: record {i + 1} of {count} ends before its {dim} float32 values "
+                f"(header promises {count} records)",
             )
         raw = data[pos:space]
+        if b"\n" in raw or not raw:
+            raise _corrupt(
+                path,
+                f"record {i + 1}: malformed word {raw[:60]!r} (header count or dim wrong?)",
+            )
         try:
             word = raw.decode("utf-8", errors=errors)
-        except UnicodeDecodeError as exc:
-            raise ModelFormatError(f"{path}: record {i + 1}: word {raw!r} is not UTF-8") from exc
-        if b"\n" in raw or not raw:
-            raise ModelFormatError(
-                f"{path}: record {i + 1}: malformed word {raw[:60]!r} (header count or dim wrong?)"
-            )
+        except UnicodeDecodeError:
+            raise _corrupt(path, f"record {i + 1}: word {raw[:60]!r} is not UTF-8") from None
         keys.append(word)
         vectors[i] = np.frombuffer(data, dtype=_F32_LE, count=dim, offset=space + 1)
         pos = space + 1 + nbytes
     if n == count and data[pos:].strip():
-        raise ModelFormatError(
-            f"{path}: more data after the {count} records the header announces "
-            f"(header count or dim wrong?)"
+        raise _corrupt(
+            path,
+            f"more data after the {count} records the header announces "
+            "(header count or dim wrong?)",
         )
     return keys, vectors
 
@@ -270,33 +358,38 @@ def _read_binary(
 def _read_text(
     data: bytes, pos: int, count: int, n: int, dim: int, path: str, errors: UnicodeErrors
 ) -> tuple[list[str], npt.NDArray[np.float32]]:
-    text = data[pos:].decode("utf-8", errors=errors)
-    lines = text.splitlines()
+    lines = data[pos:].split(b"\n")
     # Drop blank lines at the very end only (a trailing newline or two).
     while lines and not lines[-1].strip():
         lines.pop()
-    if len(lines) < count:
-        raise ModelFormatError(
-            f"{path}: truncated: header promises {count} vectors, the file holds {len(lines)}"
+    if len(lines) < n:
+        raise _corrupt(
+            path, f"truncated: header promises {count} vectors, the file holds {len(lines)}"
         )
-    if len(lines) > count:
-        raise ModelFormatError(
-            f"{path}: the file holds {len(lines)} vector lines, the header promises {count}"
+    if n == count and len(lines) > count:
+        raise _corrupt(
+            path,
+            f"more data: the file holds more than the {count} vector lines the header promises",
         )
     keys: list[str] = []
     vectors = np.empty((n, dim), dtype=np.float32)
     for i in range(n):
-        parts = lines[i].split()
+        try:
+            line = lines[i].decode("utf-8", errors=errors)
+        except UnicodeDecodeError:
+            raise _corrupt(path, f"line {i + 2}: invalid UTF-8") from None
+        parts = line.split()
         if len(parts) != dim + 1:
-            raise ModelFormatError(
-                f"{path}: line {i + 2}: expected a word and {dim} values, found {len(parts)} fields"
+            raise _corrupt(
+                path,
+                f"line {i + 2}: expected a word and {dim} values, found {len(parts)} fields",
             )
         try:
             vectors[i] = [float(x) for x in parts[1:]]
         except ValueError:
             bad = next(x for x in parts[1:] if not _is_float(x))
-            raise ModelFormatError(
-                f"{path}: line {i + 2}: value {bad!r} of word {parts[0]!r} is not a number"
+            raise _corrupt(
+                path, f"line {i + 2}: value {bad!r} of word {parts[0]!r} is not a number"
             ) from None
         keys.append(parts[0])
     return keys, vectors

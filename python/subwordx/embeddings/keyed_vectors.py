@@ -35,6 +35,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -475,38 +477,123 @@ class KeyedVectors:
         """
         spath = os.fspath(path)
         try:
+            if not stat.S_ISREG(os.stat(spath).st_mode):
+                raise ConfigError(f"{spath}: not a regular file (a directory, FIFO or device)")
             with open(spath, "rb") as f:
                 data = f.read()
         except FileNotFoundError as exc:
-            raise SubwordxFileNotFoundError(f"no such model file: {spath!r}") from exc
+            raise SubwordxFileNotFoundError(2, f"{spath}: no such file", spath) from exc
         except OSError as exc:
             raise SubwordxIOError(f"cannot read {spath!r}: {exc}") from exc
+        _check_npz_sizes(data, spath)
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in npz.files}
         except Exception as exc:  # zipfile/numpy raise many kinds on corrupt input
             raise ModelFormatError(f"{spath}: not a readable .npz archive: {exc}") from exc
-        try:
-            header = json.loads(str(arrays.pop("format")))
-            if header.get("format") != _NATIVE_FORMAT:
-                raise ValueError("wrong format tag")
-            if int(header.get("version", 0)) > _NATIVE_VERSION:
-                raise ModelFormatError(
-                    f"{spath}: native format version {header['version']} is newer than supported"
-                )
-            keys = [str(k) for k in arrays.pop("keys").tolist()]
-            vectors = arrays.pop("vectors")
-            counts = arrays.pop("counts", None)
-            config = json.loads(str(arrays.pop("config")))
-        except ModelFormatError:
-            raise
-        except (KeyError, ValueError, TypeError) as exc:
-            raise ModelFormatError(f"{spath}: not a subwordx native model ({exc})") from exc
-        if vectors.ndim != 2 or vectors.shape[0] != len(keys):
+
+        def bad(reason: str) -> ModelFormatError:
+            return ModelFormatError(f"{spath}: not a subwordx native model ({reason})")
+
+        for name in ("format", "keys", "vectors", "config"):
+            if name not in arrays:
+                raise bad(f"the array {name!r} is missing")
+        header = _json_member(arrays.pop("format"), "format", spath)
+        if not isinstance(header, dict) or header.get("format") != _NATIVE_FORMAT:
+            raise bad("wrong format tag")
+        version = header.get("version", 0)
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise bad(f"format version {version!r} is not an integer")
+        if version > _NATIVE_VERSION:
+            raise ModelFormatError(
+                f"{spath}: native format version {version} is newer than supported"
+            )
+        keys_arr = arrays.pop("keys")
+        if keys_arr.ndim != 1 or (keys_arr.size and keys_arr.dtype.kind != "U"):
+            raise bad(f"keys must be a 1-D array of strings, not {keys_arr.dtype} {keys_arr.shape}")
+        keys = [str(k) for k in keys_arr.tolist()]
+        vectors = arrays.pop("vectors")
+        if vectors.ndim != 2 or vectors.dtype.kind != "f":
+            raise bad(f"vectors must be a 2-D float array, not {vectors.dtype} {vectors.shape}")
+        if vectors.shape[0] != len(keys):
             raise ModelFormatError(
                 f"{spath}: {len(keys)} keys but vectors of shape {vectors.shape}"
             )
-        if counts is not None and counts.shape != (len(keys),):
-            raise ModelFormatError(f"{spath}: {len(keys)} keys but counts of shape {counts.shape}")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        counts = arrays.pop("counts", None)
+        if counts is not None:
+            if counts.ndim != 1 or counts.dtype.kind not in "iu":
+                raise bad(f"counts must be a 1-D integer array, not {counts.dtype} {counts.shape}")
+            if counts.shape != (len(keys),):
+                raise ModelFormatError(
+                    f"{spath}: {len(keys)} keys but counts of shape {counts.shape}"
+                )
+            if counts.size and (counts.min() < 0 or counts.max() > np.iinfo(np.int64).max):
+                raise bad("counts must be between 0 and 2^63 - 1")
+            counts = counts.astype(np.int64)
+        config = _json_member(arrays.pop("config"), "config", spath)
+        if not isinstance(config, dict):
+            raise bad("config is not a JSON object")
+        if len(set(keys)) != len(keys):
+            raise bad("a key appears twice")
         kv = cls(keys, vectors, counts)
         return SavedModel(kv=kv, extra=arrays, config=config)
+
+
+def _json_member(arr: npt.NDArray[Any], name: str, path: str) -> Any:
+    """A JSON document stored as a 0-d string array (``format``, ``config``)."""
+    if arr.ndim != 0 or arr.dtype.kind != "U":
+        raise ModelFormatError(
+            f"{path}: not a subwordx native model ({name} must be a JSON string, not "
+            f"{arr.dtype} {arr.shape})"
+        )
+    try:
+        return json.loads(str(arr))
+    except ValueError as exc:
+        raise ModelFormatError(
+            f"{path}: not a subwordx native model ({name} is not JSON: {exc})"
+        ) from None
+
+
+#: A member may not unpack to more than this many times the archive's size plus 1 MiB: subwordx
+#: writes uncompressed archives, so only a compression bomb gets near it.
+_MAX_INFLATION = 64
+
+
+def _check_npz_sizes(data: bytes, path: str) -> None:
+    """Checks each array header of an ``.npz`` against its member's size before numpy allocates
+    the array it announces (a tampered shape would otherwise ask for any amount of memory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > _MAX_INFLATION * len(data) + (1 << 20):
+                raise ModelFormatError(
+                    f"{path}: not a subwordx native model (the archive unpacks to {total} bytes "
+                    f"from {len(data)})"
+                )
+            for info in infos:
+                if not info.filename.endswith(".npy"):
+                    continue
+                with zf.open(info) as f:
+                    version = np.lib.format.read_magic(f)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                    elif version == (2, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                    else:
+                        raise ModelFormatError(
+                            f"{path}: not a subwordx native model (array {info.filename!r} "
+                            f"has .npy format version {version})"
+                        )
+                    need = f.tell() + int(np.prod(shape, dtype=object)) * dtype.itemsize
+                if need != info.file_size:
+                    raise ModelFormatError(
+                        f"{path}: not a subwordx native model (array {info.filename!r} announces "
+                        f"shape {shape} of {dtype}, {need} bytes, in a member of "
+                        f"{info.file_size} bytes)"
+                    )
+    except ModelFormatError:
+        raise
+    except Exception as exc:  # zipfile/numpy raise many kinds on corrupt input
+        raise ModelFormatError(f"{path}: not a readable .npz archive: {exc}") from exc

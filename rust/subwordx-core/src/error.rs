@@ -74,6 +74,11 @@ pub enum Error {
     /// The caller asked the work to stop (Ctrl-C in Python).
     #[error("interrupted")]
     Interrupted,
+
+    /// A bug or a failure of the machinery rather than of the input (a worker thread that
+    /// panicked, a thread that could not be started): reported, never a crash.
+    #[error("internal error in subwordx (please report it): {0}")]
+    Internal(String),
 }
 
 /// Shorthand used across the crate.
@@ -96,6 +101,11 @@ impl Error {
             source_name: source_name.into(),
             reason: reason.into(),
         }
+    }
+
+    /// An internal failure (see [`Error::Internal`]).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal(message.into())
     }
 
     /// A parameter outside its domain.

@@ -24,6 +24,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::VocabTooSmall { .. } => "VocabSizeTooSmallError",
         Error::InvalidArgument(_) => "ConfigError",
         Error::CorruptModel { .. } => "ModelFormatError",
+        Error::Internal(_) => "InternalError",
     };
     let module = py.import("subwordx.errors")?;
     let class = module.getattr(class_name)?;
@@ -48,14 +49,24 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     Ok(PyErr::from_value(value))
 }
 
-/// A panic caught at the boundary: reported as a bug, never as a crash of the interpreter.
+/// An exception of class `class_name` of `subwordx.errors` built from `message` (for errors the
+/// binding itself raises, such as `ModelBusyError`). Falls back to `RuntimeError` should the
+/// module not be importable.
+pub fn subwordx_error(class_name: &str, message: String) -> PyErr {
+    Python::attach(|py| {
+        let class = py.import("subwordx.errors")?.getattr(class_name)?;
+        Ok::<_, PyErr>(PyErr::from_value(class.call1((message.clone(),))?))
+    })
+    .unwrap_or_else(|_| PyRuntimeError::new_err(message))
+}
+
+/// A panic caught at the boundary: reported as a bug (`subwordx.errors.InternalError`), never as
+/// a crash of the interpreter.
 pub fn panic_to_py_err(payload: &(dyn std::any::Any + Send)) -> PyErr {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
-    PyRuntimeError::new_err(format!(
-        "internal error in subwordx (please report it): {what}"
-    ))
+    to_py_err(Error::internal(what))
 }

@@ -1,29 +1,37 @@
 //! Bindings of `subwordx_core::embeddings`: vocabulary building, word2vec training and phrases.
 //!
 //! Every long call runs through [`run_blocking`] (GIL released, progress callback, Ctrl-C).
-//! Arrays cross as numpy arrays: inputs are read in place (`ids` must be a C-contiguous `uint32`
-//! array, `sentence_starts` `int64`, weights `float32` of shape `(n, dim)`), outputs are one
-//! `memcpy` into a new numpy array (the model keeps its own copy for continued training).
+//! Arrays cross as numpy arrays: inputs are copied while the GIL is held, before the work starts
+//! without it (another Python thread could change a numpy buffer under a call that reads it
+//! without the GIL: an id checked and then changed would index the matrices out of bounds);
+//! outputs are one `memcpy` into a new numpy array (the model keeps its own copy for continued
+//! training).
+//!
+//! A [`Word2VecModel`] is shared between Python threads behind a mutex that is only ever tried,
+//! never waited for: a second thread that uses the model while one trains it gets
+//! `subwordx.errors.ModelBusyError` instead of PyO3's bare `RuntimeError('Already borrowed')`
+//! (waiting would deadlock a training callback that reads the model).
 
 // PyO3 extracts arguments by value; taking them by reference is not an option for #[pyfunction]s.
 #![allow(clippy::needless_pass_by_value)]
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use subwordx_core::embeddings::formats::word2vec_bytes;
 use subwordx_core::embeddings::{
-    CorpusMode, Phrases, PhrasesConfig, Scoring, Utf8Errors, Vocab, VocabConfig, Word2Vec,
-    Word2VecConfig,
+    read_word2vec, CorpusMode, Phrases, PhrasesConfig, Scoring, Utf8Errors, Vocab, VocabConfig,
+    Word2Vec, Word2VecConfig, WordErrors,
 };
 use subwordx_core::Error;
 
 use crate::blocking::{run_blocking, run_detached};
-use crate::errors::to_py_err;
+use crate::errors::{subwordx_error, to_py_err};
 
 fn parse_errors(errors: &str) -> PyResult<Utf8Errors> {
     errors.parse().map_err(to_py_err)
@@ -88,10 +96,35 @@ pub fn build_vocab_from_counts<'py>(
     Ok(vocab_out(py, v))
 }
 
-/// A word2vec model (mutable: training updates it in place).
-#[pyclass(module = "subwordx._core", name = "Word2VecModel")]
+/// A word2vec model (training updates it in place, behind a mutex; see the module docs).
+#[pyclass(module = "subwordx._core", name = "Word2VecModel", frozen)]
 pub struct Word2VecModel {
-    inner: Word2Vec,
+    inner: Mutex<Word2Vec>,
+}
+
+impl Word2VecModel {
+    fn wrap(inner: Word2Vec) -> Self {
+        Self {
+            inner: Mutex::new(inner),
+        }
+    }
+
+    /// The model, or `ModelBusyError` while another thread (or this thread, from a training
+    /// callback) is training it.
+    fn model(&self) -> PyResult<MutexGuard<'_, Word2Vec>> {
+        match self.inner.try_lock() {
+            Ok(guard) => Ok(guard),
+            // A panic while the lock was held was caught and reported; the model is still whole
+            // (training always puts its matrices back).
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(subwordx_error(
+                "ModelBusyError",
+                "this word2vec model is busy: another thread is training it (or this is a \
+                 training callback); wait for that train() to return"
+                    .into(),
+            )),
+        }
+    }
 }
 
 fn w2v_config(
@@ -140,6 +173,14 @@ fn matrix(name: &str, a: Option<&PyReadonlyArray2<'_, f32>>, dim: usize) -> PyRe
         ))));
     }
     Ok(a.as_array().iter().copied().collect())
+}
+
+/// Copies an array under the GIL (see the module docs).
+fn copy_vec<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
+    match a.as_slice() {
+        Ok(s) => s.to_vec(),
+        Err(_) => a.as_array().iter().copied().collect(),
+    }
 }
 
 fn to_matrix<'py>(py: Python<'py>, v: &[f32], dim: usize) -> PyResult<Bound<'py, PyArray2<f32>>> {
@@ -192,7 +233,7 @@ impl Word2VecModel {
         let inner = run_detached(py, || {
             Word2Vec::new(Vocab::from_parts(words, counts)?, config)
         })?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// A model from existing arrays (continued training). `syn1neg` / `syn1` may be `None`
@@ -229,7 +270,7 @@ impl Word2VecModel {
         let inner = run_detached(py, || {
             Word2Vec::from_parts(Vocab::from_parts(words, counts)?, config, s0, s1n, s1)
         })?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// Trains on text files; returns the mean loss of each epoch. `stream`: `None` decides by size,
@@ -237,7 +278,7 @@ impl Word2VecModel {
     #[pyo3(signature = (paths, epochs=None, errors="strict", stream=None, progress=None, on_epoch=None))]
     #[allow(clippy::too_many_arguments)]
     fn train_files(
-        &mut self,
+        &self,
         py: Python<'_>,
         paths: Vec<PathBuf>,
         epochs: Option<u32>,
@@ -256,7 +297,8 @@ impl Word2VecModel {
             callback: on_epoch.map(Bound::unbind),
             error: None,
         };
-        let inner = &mut self.inner;
+        let mut guard = self.model()?;
+        let inner = &mut *guard;
         let result = run_blocking(py, progress.as_ref(), |p| {
             inner.train_files(&paths, epochs, errors, mode, p, &mut |e, l| {
                 cb.call(e, l, p);
@@ -272,7 +314,7 @@ impl Word2VecModel {
     /// (int64 offsets into `ids`); returns the mean loss of each epoch.
     #[pyo3(signature = (ids, sentence_starts, epochs=None, progress=None, on_epoch=None))]
     fn train_ids(
-        &mut self,
+        &self,
         py: Python<'_>,
         ids: PyReadonlyArray1<'_, u32>,
         sentence_starts: PyReadonlyArray1<'_, i64>,
@@ -280,24 +322,23 @@ impl Word2VecModel {
         progress: Option<Bound<'_, PyAny>>,
         on_epoch: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<f64>> {
-        let ids = ids
-            .as_slice()
-            .map_err(|_| PyValueError::new_err("ids must be a C-contiguous uint32 array"))?;
-        let starts: Vec<usize> = sentence_starts
-            .as_array()
-            .iter()
-            .map(|&s| {
+        // Copied while the GIL is held: the core then checks the very ids it trains on.
+        let ids = copy_vec(&ids);
+        let starts: Vec<usize> = copy_vec(&sentence_starts)
+            .into_iter()
+            .map(|s| {
                 usize::try_from(s)
-                    .map_err(|_| PyValueError::new_err("sentence_starts must be non-negative"))
+                    .map_err(|_| to_py_err(Error::invalid("sentence_starts must be non-negative")))
             })
             .collect::<PyResult<_>>()?;
         let mut cb = EpochCallback {
             callback: on_epoch.map(Bound::unbind),
             error: None,
         };
-        let inner = &mut self.inner;
+        let mut guard = self.model()?;
+        let inner = &mut *guard;
         let result = run_blocking(py, progress.as_ref(), |p| {
-            inner.train_ids(ids, &starts, epochs, p, &mut |e, l| cb.call(e, l, p))
+            inner.train_ids(&ids, &starts, epochs, p, &mut |e, l| cb.call(e, l, p))
         });
         if let Some(e) = cb.error {
             return Err(e);
@@ -308,35 +349,39 @@ impl Word2VecModel {
     /// The word vectors, shape `(len(keys), dim)` (a copy).
     #[getter]
     fn vectors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        to_matrix(py, &self.inner.syn0, self.inner.config.dim)
+        let m = self.model()?;
+        to_matrix(py, &m.syn0, m.config.dim)
     }
 
     /// Negative-sampling output weights `(len(keys), dim)` (empty when `negative == 0`).
     #[getter]
     fn syn1neg<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        to_matrix(py, &self.inner.syn1neg, self.inner.config.dim)
+        let m = self.model()?;
+        to_matrix(py, &m.syn1neg, m.config.dim)
     }
 
     /// Hierarchical-softmax output weights `(len(keys) - 1, dim)` (empty when `hs` is off).
     #[getter]
     fn syn1<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        to_matrix(py, &self.inner.syn1, self.inner.config.dim)
+        let m = self.model()?;
+        to_matrix(py, &m.syn1, m.config.dim)
     }
 
     #[getter]
-    fn keys(&self) -> Vec<String> {
-        self.inner.vocab.words.clone()
+    fn keys(&self) -> PyResult<Vec<String>> {
+        Ok(self.model()?.vocab.words.clone())
     }
 
     #[getter]
-    fn counts<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
-        PyArray1::from_slice(py, &self.inner.vocab.counts)
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        Ok(PyArray1::from_slice(py, &self.model()?.vocab.counts))
     }
 
     /// The hyperparameters as a dict.
     #[getter]
     fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = &self.inner.config;
+        let m = self.model()?;
+        let c = &m.config;
         let d = PyDict::new(py);
         d.set_item("sg", c.sg)?;
         d.set_item("cbow_mean", c.cbow_mean)?;
@@ -355,23 +400,25 @@ impl Word2VecModel {
 
     /// Sets the number of training threads for later calls.
     #[setter]
-    fn set_threads(&mut self, threads: usize) -> PyResult<()> {
-        if threads == 0 {
-            return Err(to_py_err(Error::invalid("threads must be at least 1")));
-        }
-        self.inner.config.threads = threads;
+    fn set_threads(&self, threads: usize) -> PyResult<()> {
+        let mut m = self.model()?;
+        let mut config = m.config.clone();
+        config.threads = threads;
+        config.validate().map_err(to_py_err)?;
+        m.config = config;
         Ok(())
     }
 
     /// Writes the vectors in word2vec's format (binary or text), atomically.
     #[pyo3(signature = (path, binary=true))]
     fn save_word2vec_format(&self, py: Python<'_>, path: PathBuf, binary: bool) -> PyResult<()> {
-        let inner = &self.inner;
+        let guard = self.model()?;
+        let inner = &*guard;
         run_detached(py, || inner.save_word2vec_format(&path, binary))
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.vocab.len()
+    fn __len__(&self) -> PyResult<usize> {
+        Ok(self.model()?.vocab.len())
     }
 }
 
@@ -488,8 +535,54 @@ impl PhrasesModel {
     }
 }
 
+/// Reads a word2vec `.bin` / `.txt` vector file: `(words, vectors)` with vectors a float32 array
+/// of shape `(len(words), dim)` (streamed, header checked against the file size, `limit` read).
+#[pyfunction]
+#[pyo3(signature = (path, binary=None, limit=None, errors="strict", progress=None))]
+pub fn read_word2vec_format<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    binary: Option<bool>,
+    limit: Option<usize>,
+    errors: &str,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f32>>)> {
+    let errors: WordErrors = errors.parse().map_err(to_py_err)?;
+    let v = run_blocking(py, progress.as_ref(), |p| {
+        read_word2vec(&path, binary, limit, errors, p)
+    })?;
+    let rows = v.words.len();
+    let vectors = PyArray1::from_vec(py, v.vectors).reshape([rows, v.dim])?;
+    Ok((v.words, vectors))
+}
+
+/// Writes `words` and `vectors` (float32, shape `(len(words), dim)`) in word2vec's format,
+/// atomically.
+#[pyfunction]
+#[pyo3(signature = (path, words, vectors, binary=true))]
+pub fn write_word2vec_format(
+    py: Python<'_>,
+    path: PathBuf,
+    words: Vec<String>,
+    vectors: PyReadonlyArray2<'_, f32>,
+    binary: bool,
+) -> PyResult<()> {
+    let dim = vectors.shape()[1];
+    // Copied under the GIL (see the module docs), then formatted and written without it.
+    let values: Vec<f32> = match vectors.as_slice() {
+        Ok(s) => s.to_vec(),
+        Err(_) => vectors.as_array().iter().copied().collect(),
+    };
+    run_detached(py, || {
+        let bytes = word2vec_bytes(&words, &values, dim, binary)?;
+        subwordx_core::io::write_atomic(&path, &bytes)
+    })
+}
+
 /// Registers this module's classes and functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(read_word2vec_format, m)?)?;
+    m.add_function(wrap_pyfunction!(write_word2vec_format, m)?)?;
     m.add_function(wrap_pyfunction!(build_vocab_from_files, m)?)?;
     m.add_function(wrap_pyfunction!(build_vocab_from_counts, m)?)?;
     m.add_class::<Word2VecModel>()?;

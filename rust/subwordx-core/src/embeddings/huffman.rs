@@ -18,6 +18,12 @@ pub struct Huffman {
 
 impl Huffman {
     /// Builds the tree over `counts` (vocabulary order). A vocabulary of one word has empty paths.
+    ///
+    /// Any counts give a valid prefix code. Counts in vocabulary order (non-increasing) give the
+    /// Huffman tree, whose depth is below 140 for counts >= 1 (a leaf at depth d needs a total of
+    /// at least Fibonacci(d) times its count, and the total is below 2^96); [`super::vocab::Vocab`]
+    /// checks that order and that no count is 0 before a model is trained, so the codes take
+    /// O(V) memory.
     pub fn new(counts: &[u64]) -> Self {
         let v = counts.len();
         let mut offsets = Vec::with_capacity(v + 1);
@@ -30,27 +36,37 @@ impl Huffman {
                 offsets,
             };
         }
-        // count[0..v] leaves, count[v..2v] inner nodes (1e15 until created), as in word2vec.c.
-        let mut count: Vec<u64> = Vec::with_capacity(2 * v);
-        count.extend_from_slice(counts);
-        count.resize(2 * v, 1_000_000_000_000_000);
+        // count[0..v] leaves, count[v..2v] inner nodes in creation order. word2vec.c marks the
+        // inner nodes not yet created with a count of 1e15 and lets the comparison skip them; that
+        // breaks once a real count reaches 1e15 (a leaf then loses to a node that does not exist).
+        // Here an inner node is a candidate only once created (`pos2 < v + a`), and counts are
+        // summed in u128: V < 2^32 counts below 2^64 cannot overflow it, so the tree is the exact
+        // Huffman tree of any u64 counts (and the same as word2vec.c's below 1e15).
+        let mut count: Vec<u128> = Vec::with_capacity(2 * v);
+        count.extend(counts.iter().map(|&c| u128::from(c)));
+        count.resize(2 * v, 0);
         let mut parent = vec![0usize; 2 * v];
         let mut binary = vec![0u8; 2 * v];
         let mut pos1 = v as isize - 1;
         let mut pos2 = v;
-        let mut pick = |count: &Vec<u64>| -> usize {
-            if pos1 >= 0 && count[pos1 as usize] < count[pos2] {
-                pos1 -= 1;
-                (pos1 + 1) as usize
+        // `created`: inner nodes made so far end before v + created. Before each pick at least one
+        // node is available (a pass consumes two of the v - a nodes left and adds one), so when no
+        // leaf is left, an inner node is.
+        let pick = |count: &[u128], pos1: &mut isize, pos2: &mut usize, created: usize| -> usize {
+            let leaf_left = *pos1 >= 0;
+            let inner_left = *pos2 < v + created;
+            if leaf_left && (!inner_left || count[*pos1 as usize] < count[*pos2]) {
+                *pos1 -= 1;
+                (*pos1 + 1) as usize
             } else {
-                pos2 += 1;
-                pos2 - 1
+                *pos2 += 1;
+                *pos2 - 1
             }
         };
         for a in 0..v - 1 {
-            let min1 = pick(&count);
-            let min2 = pick(&count);
-            count[v + a] = count[min1].saturating_add(count[min2]);
+            let min1 = pick(&count, &mut pos1, &mut pos2, a);
+            let min2 = pick(&count, &mut pos1, &mut pos2, a);
+            count[v + a] = count[min1] + count[min2];
             parent[min1] = v + a;
             parent[min2] = v + a;
             binary[min2] = 1;
@@ -133,5 +149,31 @@ mod tests {
         // Frequent words get codes no longer than rare ones.
         assert!(h.code(0).len() <= h.code(v - 1).len());
         assert_eq!(Huffman::new(&[7]).code(0), &[] as &[u8]);
+    }
+
+    /// word2vec.c's 1e15 sentinel made counts >= 1e15 pick inner nodes that did not exist yet
+    /// (an index out of bounds at V = 3, an endless loop at V = 2). Any u64 counts now work.
+    #[test]
+    fn huge_counts() {
+        for v in 1..6 {
+            for &c in &[1_000_000_000_000_000u64, u64::MAX / 2, u64::MAX] {
+                let counts = vec![c; v];
+                let h = Huffman::new(&counts);
+                assert_eq!(h.offsets.len(), v + 1);
+                for i in 0..v {
+                    assert!(h.code(i).len() < v.max(2));
+                    for j in 0..v {
+                        if i != j {
+                            assert!(!h.code(j).starts_with(h.code(i)));
+                        }
+                    }
+                }
+            }
+        }
+        // Huge counts keep the shape small counts give.
+        let small = Huffman::new(&[8, 4, 2, 1, 1]);
+        let big = Huffman::new(&[8 << 60, 4 << 60, 2 << 60, 1 << 60, 1 << 60]);
+        assert_eq!(small, big);
+        assert_eq!(Huffman::new(&[u64::MAX, u64::MAX, 1]).code(2).len(), 2);
     }
 }

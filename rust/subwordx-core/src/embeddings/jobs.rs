@@ -62,7 +62,19 @@ impl WordSink for Encoder<'_> {
     #[inline]
     fn word(&mut self, word: &str) -> Result<()> {
         if let Some(&id) = self.vocab.index.get(word) {
-            self.part.ids.push(id);
+            let ids = &mut self.part.ids;
+            if ids.len() == ids.capacity() {
+                // The corpus decides how large this grows: an error, not an abort, when memory
+                // runs out (`CorpusMode::Stream` keeps it small).
+                ids.try_reserve(ids.len().max(1 << 16)).map_err(|_| {
+                    Error::invalid(format!(
+                        "not enough memory to hold the corpus as word ids ({} ids read); \
+                         train with stream=True (CLI: --stream)",
+                        ids.len()
+                    ))
+                })?;
+            }
+            ids.push(id);
         }
         Ok(())
     }

@@ -6,19 +6,29 @@
 //! * [`sampling`]: word2vec.c's LCG, the sigmoid table, gensim's `cum_table` for negatives.
 //! * [`huffman`]: the Huffman tree of hierarchical softmax (word2vec.c's `CreateBinaryTree`).
 //! * [`simd`]: `dot` / `axpy` kernels (AVX2+FMA with a scalar fallback).
-//! * [`word2vec`]: the model and its Hogwild training loop.
+//! * [`shared_matrix`]: weight matrices shared by Hogwild threads (the unsafe plumbing).
+//! * [`engine`]: the shared training engine: job queue, learning-rate schedule, threads, progress,
+//!   cancellation; a model plugs its inner loop in as a [`engine::Trainer`].
+//! * [`jobs`]: the blocks of word ids the engine hands to its threads (in memory or streamed).
+//! * [`word2vec`]: the word2vec model and its inner loops.
+//! * [`formats`]: word2vec's `.bin` / `.txt` vector files, read and written by streaming.
 //! * [`phrases`]: bigram phrase detection (word2phrase / gensim Phrases).
 
+pub mod engine;
+pub mod formats;
 pub mod huffman;
 pub mod jobs;
 pub mod phrases;
 pub mod sampling;
+pub mod shared_matrix;
 pub mod simd;
 pub mod text;
 pub mod vocab;
 pub mod word2vec;
 
+pub use engine::{CorpusMode, TrainStats, MAX_THREADS, STREAM_ABOVE_BYTES};
+pub use formats::{read_word2vec, write_word2vec, WordErrors, WordVectors};
 pub use phrases::{Phrases, PhrasesConfig, Scoring};
 pub use text::Utf8Errors;
 pub use vocab::{Vocab, VocabConfig};
-pub use word2vec::{CorpusMode, TrainStats, Word2Vec, Word2VecConfig, STREAM_ABOVE_BYTES};
+pub use word2vec::{Word2Vec, Word2VecConfig};

@@ -6,7 +6,7 @@
 //! and compiled inside a `#[target_feature(enable = "avx2,fma")]` function, so these inline.
 //!
 //! All kernels take raw pointers: rows of the weight matrices are shared between Hogwild threads
-//! (see `word2vec::SharedWeights`), so no `&mut` slice to a row is ever formed.
+//! (see `shared_matrix::SharedRows`), so no `&mut` slice to a row is ever formed.
 
 // Forced inlining: the kernels must inline into the AVX2-compiled training loop.
 #![allow(clippy::inline_always)]

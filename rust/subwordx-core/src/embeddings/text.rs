@@ -54,7 +54,8 @@ pub trait WordSink {
 
 /// Reads `paths` split into `threads` byte ranges (cut at whitespace), one thread per range, each
 /// feeding its own sink made by `make_sink`; returns the sinks in corpus order. Progress is the
-/// bytes read, under `stage`. The one way files are read in parallel here (vocabulary, phrases
+/// bytes read, under `stage`; `threads` is at most [`super::engine::MAX_THREADS`] (0 means 1).
+/// The one way files are read in parallel here (vocabulary, phrases
 /// and training all count or encode through it).
 pub fn read_parallel<S, F>(
     paths: &[PathBuf],
@@ -70,6 +71,12 @@ where
 {
     if paths.is_empty() {
         return Err(Error::EmptyCorpus("no input files were given".into()));
+    }
+    if threads > super::engine::MAX_THREADS {
+        return Err(Error::invalid(format!(
+            "threads must be between 1 and {}, not {threads}",
+            super::engine::MAX_THREADS
+        )));
     }
     progress.start_stage(stage, total_bytes(paths)?);
     let parts = split_ranges(paths, threads.max(1))?;
@@ -96,10 +103,17 @@ where
     results.into_iter().collect()
 }
 
+/// The size of `path`, which must be a regular file: a FIFO would block the reader forever (and
+/// ignore Ctrl-C) and a device such as `/dev/zero` never ends, so both are refused up front.
 fn file_len(path: &Path) -> Result<u64> {
-    std::fs::metadata(path)
-        .map(|m| m.len())
-        .map_err(|e| Error::io(path, e))
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid(format!(
+            "{}: not a regular file (a directory, FIFO or device); give a text file",
+            path.display()
+        )));
+    }
+    Ok(meta.len())
 }
 
 /// Total size in bytes of `paths` (checking that they all exist).
@@ -259,6 +273,10 @@ pub fn read_range(
     // File offset of buf[0].
     let mut buf_offset = range.start;
     let mut in_sentence = 0usize;
+    // `buf[..scanned]` is known to hold no ASCII whitespace (a word longer than what was read so
+    // far): the next search starts after it, so a long whitespace-free stretch costs linear time,
+    // not a rescan of the whole buffer per chunk.
+    let mut scanned = 0usize;
     loop {
         progress.check()?;
         // Fill up to CHUNK (or more when a single word is longer than the buffer).
@@ -282,12 +300,18 @@ pub fn read_range(
         // Process up to the last ASCII whitespace byte (or everything at the end).
         let cut = if at_end {
             buf.len()
-        } else if let Some(i) = buf.iter().rposition(u8::is_ascii_whitespace) {
-            i + 1
+        } else if let Some(i) = {
+            #[cfg(test)]
+            tests::SCANNED.with(|c| c.set(c.get() + (buf.len() - scanned)));
+            buf[scanned..].iter().rposition(u8::is_ascii_whitespace)
+        } {
+            scanned + i + 1
         } else {
+            scanned = buf.len();
             buf.reserve(CHUNK);
             continue;
         };
+        scanned = 0;
         let piece = &buf[..cut];
         match std::str::from_utf8(piece) {
             Ok(text) => feed_text(text, sink, &mut in_sentence)?,
@@ -327,6 +351,47 @@ pub fn read_ranges(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Bytes searched for a whitespace cut by `read_range` on this thread.
+        pub(super) static SCANNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// A whitespace-free stretch used to be searched again from its start every time 1 MiB more
+    /// of it was read (quadratic); each byte is now searched about once.
+    #[test]
+    fn a_long_word_is_scanned_once() {
+        let mut text = vec![b'x'; 12 << 20];
+        text.extend_from_slice(b" tail\n");
+        let p = tmp("longword.txt", &text);
+        SCANNED.with(|c| c.set(0));
+        let mut c = Collect::default();
+        read_ranges(
+            &whole_files(&[p]).unwrap(),
+            Utf8Errors::Strict,
+            &Progress::new(),
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(c.0, vec![vec!["x".repeat(12 << 20), "tail".to_owned()]]);
+        let scanned = SCANNED.with(std::cell::Cell::get);
+        assert!(
+            scanned < 2 * text.len(),
+            "scanned {scanned} bytes of {}",
+            text.len()
+        );
+    }
+
+    #[test]
+    fn non_regular_files_are_refused() {
+        let e = total_bytes(&[std::env::temp_dir()]).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        #[cfg(unix)]
+        {
+            let e = total_bytes(&[PathBuf::from("/dev/zero")]).unwrap_err();
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+        }
+    }
 
     #[derive(Default)]
     struct Collect(Vec<Vec<String>>, Vec<String>);

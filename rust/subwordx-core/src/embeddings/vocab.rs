@@ -79,9 +79,10 @@ impl Counter {
 
     #[inline]
     fn add(&mut self, w: &str, n: u64) {
-        self.total += n;
+        // Saturating: counts given by a caller (`from_counts`) may be anything up to 2^64 - 1.
+        self.total = self.total.saturating_add(n);
         if let Some(c) = self.counts.get_mut(w) {
-            *c += n;
+            *c = c.saturating_add(n);
         } else {
             self.counts.insert(w.to_owned(), n);
             self.prune();
@@ -124,9 +125,52 @@ impl Vocab {
         self.index.get(word).copied()
     }
 
-    /// Sum of the counts (word2vec's `train_words`).
+    /// Sum of the counts (word2vec's `train_words`), saturating at `u64::MAX` (a vocabulary
+    /// that passed [`Vocab::check_counts`] never gets there).
     pub fn train_words(&self) -> u64 {
-        self.counts.iter().sum()
+        self.counts.iter().fold(0u64, |a, &c| a.saturating_add(c))
+    }
+
+    /// Checks what training relies on, for a vocabulary that came from outside (a loaded model):
+    /// as many counts as words, every count at least 1, in vocabulary order (non-increasing),
+    /// and a total that fits in 64 bits. Out of order or zero counts would make the Huffman tree
+    /// of hierarchical softmax as deep as the vocabulary is large (memory quadratic in V); a
+    /// total past 2^64 would wrap the learning-rate schedule.
+    pub fn check_counts(&self) -> Result<()> {
+        if self.counts.len() != self.words.len() {
+            return Err(Error::invalid(format!(
+                "{} words but {} counts",
+                self.words.len(),
+                self.counts.len()
+            )));
+        }
+        if let Some(i) = self.counts.iter().position(|&c| c == 0) {
+            return Err(Error::invalid(format!(
+                "word {:?} has count 0; every vocabulary word needs a count of at least 1",
+                self.words[i]
+            )));
+        }
+        if let Some(i) = self.counts.windows(2).position(|w| w[0] < w[1]) {
+            return Err(Error::invalid(format!(
+                "counts are not in vocabulary order (count descending): word {:?} ({}) comes \
+                 before word {:?} ({})",
+                self.words[i],
+                self.counts[i],
+                self.words[i + 1],
+                self.counts[i + 1]
+            )));
+        }
+        if self
+            .counts
+            .iter()
+            .try_fold(0u64, |a, &c| a.checked_add(c))
+            .is_none()
+        {
+            return Err(Error::invalid(
+                "the counts add up to more than 2^64 - 1 (the total number of words)",
+            ));
+        }
+        Ok(())
     }
 
     /// Builds a vocabulary from `(word, count)` pairs (repeated words are summed).

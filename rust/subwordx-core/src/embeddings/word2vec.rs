@@ -1,17 +1,14 @@
-//! word2vec training: skip-gram and CBOW, negative sampling and hierarchical softmax, subsampling,
-//! linear learning-rate decay, lock-free multi-threaded (Hogwild) SGD.
+//! word2vec: skip-gram and CBOW, negative sampling and hierarchical softmax, subsampling.
 //!
 //! The algorithm is defined in `docs/word2vec.md`; this module follows it literally so that a run
 //! with `threads = 1` gives the same vectors as the numpy reference (bit for bit where the float
 //! summation order agrees, otherwise within f32 round-off: our `dot` sums in 32 lanes with FMA).
-//! Decisions where the text is silent:
+//! The model's inner loops plug into the shared Hogwild [`super::engine`] (jobs, learning-rate
+//! schedule, threads, progress, cancellation) through a [`Trainer`]; the shared weight matrices
+//! are [`super::shared_matrix`]'s. Decisions where the text is silent:
 //!
-//! * **Learning rate refresh.** Each thread keeps the number of vocabulary words it has read since
-//!   its last refresh. *Before* each sentence, when that number is `>= 10_000`, it is added to the
-//!   shared `done` counter and `alpha` is recomputed from `done`. At the end of an epoch the
-//!   remainder is added to `done`, and `alpha` is recomputed at the start of every epoch. So a
-//!   sentence is trained with the rate computed from the words before it (word2vec.c checks at the
-//!   same point, with `> 10000`).
+//! * **Learning rate refresh**: see [`super::engine`] (before a sentence, every 10,000 words read
+//!   by the thread, and at the start of every epoch; word2vec.c checks at the same point).
 //! * **Sentences and parts.** A sentence is cut into 10,000-word pieces counting every word read,
 //!   out-of-vocabulary words included; then OOV words are removed. Files are read in parallel in
 //!   byte ranges (see [`super::text::split_ranges`]), but training does not give each thread its
@@ -25,38 +22,55 @@
 //!   `1000 / 6 / 2`), clamped to 999.
 //! * **Subsampling** compares integers: `keep >= r` with `r = x / 65536`, `x = advance() >> 48`,
 //!   is exactly `x <= floor(keep * 65536)`, precomputed per word.
-//!
 //! * **Defaults** follow the spec: `min_alpha = 0.0001 * alpha` (gensim's default is an absolute
 //!   0.0001), seed 1, 5 epochs.
+//! * **Limits.** Every size that drives an allocation is bounded up front ([`MAX_DIM`],
+//!   [`MAX_WINDOW`], [`MAX_NEGATIVE`], [`MAX_EPOCHS`], [`super::engine::MAX_THREADS`], and
+//!   vocabulary x dim at most [`MAX_MATRIX_VALUES`]), and the weight matrices are allocated
+//!   fallibly: a request too large is an [`Error::InvalidArgument`], never an abort.
 //!
 //! Speed: by default a corpus up to [`STREAM_ABOVE_BYTES`] is read once per call and encoded per
 //! thread to a `Vec<u32>` of word ids (4 bytes per in-vocabulary word; text8-size corpora take
 //! ~20 MB), so epochs never touch the file system or the hash map; a larger one is read again every
-//! epoch by a reader thread ([`super::jobs`]), with the same blocks and so the same vectors. The inner loop allocates nothing and is compiled twice, with AVX2+FMA
-//! kernels (chosen at run time) and portable ones ([`super::simd`]). During a call the matrices are
-//! copied into rows padded to whole, aligned cache lines (no false sharing between threads, no
-//! scalar tail in the kernels; the padding stays zero so no value changes), the `k + 1` output rows
-//! of a negative-sampling step are drawn first and prefetched together, and negatives are drawn by a
-//! bucketed bisection of `cum_table` (same result as the full bisection). Threads update the shared weight
-//! matrices without locks (Hogwild, Recht et al. 2011), so runs with `threads > 1` are not
+//! epoch by a reader thread ([`super::jobs`]), with the same blocks and so the same vectors. The
+//! inner loop allocates nothing and is compiled twice, with AVX2+FMA kernels (chosen at run time)
+//! and portable ones ([`super::simd`]). The `k + 1` output rows of a negative-sampling step are
+//! drawn first and prefetched together, and negatives are drawn by a bucketed bisection of
+//! `cum_table` (same result as the full bisection). Threads update the shared weight matrices
+//! without locks (Hogwild, Recht et al. 2011), so runs with `threads > 1` are not
 //! bit-reproducible; `threads = 1` is.
 
 // Forced inlining: the generic loop must be inlined into its `#[target_feature]` caller so that
 // the AVX2 kernels inline into it (a plain call would lose the feature context).
 #![allow(clippy::inline_always)]
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
 
+use super::engine::{self, RunConfig, SentenceStats, Source, Trainer, Worker, MAX_THREADS};
+pub use super::engine::{CorpusMode, TrainStats, STREAM_ABOVE_BYTES};
 use super::huffman::Huffman;
-use super::jobs::{stream_blocks, Encoder, MemoryQueue, Part, Queue, StreamQueue};
+use super::jobs::{Encoder, Part};
 use super::sampling::{keep_probability, CumTable, Lcg, SigmoidTable, MAX_EXP};
+use super::shared_matrix::{prefetch_row, try_vec, PrivateRows, SharedMatrix, SharedRows};
 use super::simd::{has_avx2_fma, Kernel, Scalar};
 use super::text::{read_parallel, total_bytes, Utf8Errors, MAX_SENTENCE_LEN};
 use super::vocab::Vocab;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
+
+/// Largest vector size (`dim`). word2vec is used with a few hundred; the bound keeps a typo
+/// (`dim=10**9`) from asking for gigabytes per word.
+pub const MAX_DIM: usize = 10_000;
+/// Largest `window`: a sentence has at most [`MAX_SENTENCE_LEN`] words, so a wider window changes
+/// nothing.
+pub const MAX_WINDOW: usize = MAX_SENTENCE_LEN;
+/// Most negative samples per target (word2vec.c suggests 5-20; every sample is a row update).
+pub const MAX_NEGATIVE: usize = 1_000;
+/// Most epochs of one call (the engine keeps a few counters per epoch).
+pub const MAX_EPOCHS: u32 = 100_000;
+/// Largest weight matrix, in values: vocabulary size x `dim` at most 2^32 (16 GiB of f32 per
+/// matrix; a model holds up to three, plus their padded copies while training).
+pub const MAX_MATRIX_VALUES: usize = 1 << 32;
 
 /// Hyperparameters of word2vec.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,14 +130,22 @@ impl Word2VecConfig {
         }
     }
 
+    /// Checks every parameter against its domain and its documented upper bound.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::invalid(m));
-        if self.dim == 0 {
-            return bad("dim must be at least 1".into());
-        }
-        if self.window == 0 {
-            return bad("window must be at least 1".into());
-        }
+        let range = |name: &str, v: usize, lo: usize, hi: usize| -> Result<()> {
+            if v < lo || v > hi {
+                return Err(Error::invalid(format!(
+                    "{name} must be between {lo} and {hi}, not {v}"
+                )));
+            }
+            Ok(())
+        };
+        range("dim", self.dim, 1, MAX_DIM)?;
+        range("window", self.window, 1, MAX_WINDOW)?;
+        range("negative", self.negative, 0, MAX_NEGATIVE)?;
+        range("threads", self.threads, 1, MAX_THREADS)?;
+        range("epochs", self.epochs as usize, 0, MAX_EPOCHS as usize)?;
         if self.negative == 0 && !self.hs {
             return bad("negative=0 needs hs=true: there would be no output layer to train".into());
         }
@@ -139,11 +161,19 @@ impl Word2VecConfig {
                 self.alpha, self.min_alpha
             ));
         }
-        if self.threads == 0 {
-            return bad("threads must be at least 1".into());
-        }
-        if self.dim.checked_mul(1 << 32).is_none() {
-            return bad(format!("dim={} is too large", self.dim));
+        Ok(())
+    }
+
+    /// Checks that a vocabulary of `words` words fits the matrix bound at this `dim`.
+    pub fn validate_size(&self, words: usize) -> Result<()> {
+        if words.saturating_mul(self.dim) > MAX_MATRIX_VALUES {
+            return Err(Error::invalid(format!(
+                "a vocabulary of {words} words at dim={} needs matrices of {} values, more than \
+                 the limit of {MAX_MATRIX_VALUES} (2^32): use a smaller dim or vocabulary \
+                 (max_final_vocab / min_count)",
+                self.dim,
+                words as u128 * self.dim as u128
+            )));
         }
         Ok(())
     }
@@ -162,310 +192,11 @@ pub struct Word2Vec {
     pub syn1: Vec<f32>,
 }
 
-/// How a training call on files holds the corpus (see [`super::jobs`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CorpusMode {
-    /// In memory when the files total at most [`STREAM_ABOVE_BYTES`], else streamed.
-    #[default]
-    Auto,
-    /// Read once and held as word ids (4 bytes per vocabulary word): the fastest.
-    InMemory,
-    /// Read again for every epoch, one block at a time: memory stays a few megabytes.
-    Stream,
-}
-
-/// [`CorpusMode::Auto`] streams corpora larger than this: 256 MiB of text, whose ids take about
-/// 180 MB for English. Below it the ~7% that streaming costs CBOW on two cores (the reader thread
-/// shares them) buys nothing worth having; above it memory matters more.
-pub const STREAM_ABOVE_BYTES: u64 = 256 << 20;
-
-/// Where a training call gets its sentences.
-enum Source<'a> {
+/// Where a training call gets its sentences (the engine's [`Source`] without the vocabulary,
+/// which the call borrows from the model).
+enum Corpus<'a> {
     Memory(&'a [Part]),
-    Stream {
-        paths: &'a [PathBuf],
-        errors: Utf8Errors,
-    },
-}
-
-/// What one training call did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainStats {
-    /// Mean loss of each epoch.
-    pub epoch_losses: Vec<f64>,
-    /// Vocabulary words read, over all epochs.
-    pub words: u64,
-    /// Words left after subsampling (trained), over all epochs.
-    pub effective_words: u64,
-    pub seconds: f64,
-}
-
-/// A weight matrix shared by the Hogwild threads.
-///
-/// # Safety
-/// Training threads read and write rows of the same matrices concurrently without
-/// synchronisation, as word2vec.c, gensim and fastText do (Hogwild!: with sparse updates, races
-/// are rare and only lose or mix single float updates, which SGD tolerates). To keep this as
-/// contained as we can, no Rust reference to the matrix exists while the threads run (the owning
-/// `Vec` is only borrowed mutably by the training call, which hands out this raw pointer), and
-/// every access goes through raw pointers in the kernels, one `f32` at a time or as unaligned SIMD
-/// loads/stores within a row, never past `len`. Indices are vocabulary ids checked against the
-/// vocabulary size before training. A racing access can observe a stale or torn-in-time value,
-/// never memory outside the matrix.
-/// A matrix copied for training into rows padded to whole 64-byte cache lines, 64-byte aligned
-/// (dim 100: 112 floats = 7 lines). Rows then never share a cache line, which removes false
-/// sharing between Hogwild threads and touches 7 lines per row instead of 7 or 8. The padding is
-/// never read by the kernels, so results are identical to the unpadded layout.
-struct Padded {
-    buf: Vec<f32>,
-    offset: usize,
-    dim: usize,
-    stride: usize,
-}
-
-impl Padded {
-    /// Moves `m` into the padded layout, leaving it empty: the unpadded copy is freed while
-    /// training runs, so a model never takes more than about three matrices of memory.
-    fn take(m: &mut Vec<f32>, dim: usize) -> Self {
-        let m = std::mem::take(m);
-        Self::new(&m, dim)
-    }
-
-    fn new(m: &[f32], dim: usize) -> Self {
-        let stride = dim.div_ceil(16) * 16;
-        let rows = m.len() / dim;
-        let mut buf = vec![0.0f32; rows * stride + 16];
-        let offset = buf.as_ptr().align_offset(64).min(15);
-        for (r, row) in m.chunks_exact(dim).enumerate() {
-            let at = offset + r * stride;
-            buf[at..at + dim].copy_from_slice(row);
-        }
-        Self {
-            buf,
-            offset,
-            dim,
-            stride,
-        }
-    }
-
-    fn shared(&mut self) -> Shared {
-        Shared::new(&mut self.buf[self.offset..])
-    }
-
-    /// The matrix in the plain `rows x dim` layout (the padded buffer is freed).
-    fn into_vec(self) -> Vec<f32> {
-        let rows = (self.buf.len() - 16) / self.stride;
-        let mut m = Vec::with_capacity(rows * self.dim);
-        for r in 0..rows {
-            let at = self.offset + r * self.stride;
-            m.extend_from_slice(&self.buf[at..at + self.dim]);
-        }
-        m
-    }
-}
-
-/// Hints the CPU to fetch a row (`n` floats) into the cache.
-#[inline(always)]
-fn prefetch_row(p: *const f32, n: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let mut k = 0;
-        while k < n {
-            // SAFETY: prefetch never faults; the address is inside (or one line past) the row.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(k).cast::<i8>()) };
-            k += 16;
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (p, n);
-}
-
-#[derive(Clone, Copy)]
-struct Shared {
-    ptr: *mut f32,
-}
-
-// SAFETY: see the type's documentation: concurrent unsynchronised f32 updates are the algorithm.
-unsafe impl Send for Shared {}
-// SAFETY: as above.
-unsafe impl Sync for Shared {}
-
-impl Shared {
-    fn new(v: &mut [f32]) -> Self {
-        Self {
-            ptr: v.as_mut_ptr(),
-        }
-    }
-    /// Pointer to row `i` (caller guarantees `i < rows`).
-    #[inline(always)]
-    fn row(self, i: usize, stride: usize) -> *mut f32 {
-        // wrapping_add: computing the pointer is harmless; only in-bounds rows are dereferenced.
-        self.ptr.wrapping_add(i * stride)
-    }
-}
-
-/// Thread-private copies of the hierarchical-softmax rows nearest the Huffman root.
-///
-/// Every word's path starts at the root, so with plain Hogwild every prediction of every thread
-/// writes the same few `syn1` rows, and the cores spend their time passing those cache lines back
-/// and forth: measured here, HS training ran no faster on 2 threads than on 1. With more than one
-/// thread, each thread therefore trains the [`HOT_ROWS`] most visited inner nodes (the highest
-/// point indices: word2vec.c numbers inner nodes in order of creation, root last) in a private
-/// copy and adds its accumulated change to the shared rows every [`HOT_SYNC_PREDICTIONS`]
-/// predictions,
-/// then re-reads them. The other rows stay plain Hogwild. With one thread this is off, so
-/// `threads = 1` keeps the exact updates of the spec and of the numpy reference.
-struct HotRows {
-    /// First hot point (`usize::MAX`: none, the single-thread case).
-    start: usize,
-    rows: usize,
-    stride: usize,
-    local: Vec<f32>,
-    snapshot: Vec<f32>,
-    since_sync: usize,
-}
-
-/// Inner nodes kept thread-private (the top of the tree: 255 nodes are its first 8 levels when
-/// balanced). 256 rows of dim 100 are 112 KiB per thread, inside L2.
-const HOT_ROWS: usize = 256;
-/// Predictions (one target word through its Huffman path) between two merges of the private rows
-/// into the shared ones: a merge costs about as much as 15 predictions, so this keeps it near 3%
-/// while other threads see each thread's updates to the hot rows within a few hundred microseconds.
-const HOT_SYNC_PREDICTIONS: usize = 512;
-
-impl HotRows {
-    fn new(ctx: &Ctx) -> Self {
-        let inner = ctx.huffman_inner_nodes;
-        if !ctx.config.hs || ctx.config.threads <= 1 || inner == 0 {
-            return Self {
-                start: usize::MAX,
-                rows: 0,
-                stride: ctx.stride,
-                local: Vec::new(),
-                snapshot: Vec::new(),
-                since_sync: 0,
-            };
-        }
-        let rows = HOT_ROWS.min(inner);
-        let mut hot = Self {
-            start: inner - rows,
-            rows,
-            stride: ctx.stride,
-            local: vec![0.0; rows * ctx.stride],
-            snapshot: vec![0.0; rows * ctx.stride],
-            since_sync: 0,
-        };
-        hot.pull(ctx);
-        hot
-    }
-
-    fn enabled(&self) -> bool {
-        self.rows > 0
-    }
-
-    /// The row to train for inner node `point`: the private copy when it is hot.
-    #[inline(always)]
-    fn row(&mut self, ctx: &Ctx, point: usize) -> *mut f32 {
-        if point >= self.start {
-            // point - start < rows, so the row is inside `local`.
-            self.local
-                .as_mut_ptr()
-                .wrapping_add((point - self.start) * self.stride)
-        } else {
-            ctx.syn1.row(point, self.stride)
-        }
-    }
-
-    /// Reads the shared hot rows into the private copy (and remembers them).
-    fn pull(&mut self, ctx: &Ctx) {
-        for r in 0..self.rows {
-            let shared = ctx.syn1.row(self.start + r, self.stride);
-            let at = r * self.stride;
-            for k in 0..self.stride {
-                // SAFETY: a hot point is < V - 1 rows of syn1, each `stride` floats long; Hogwild
-                // reads (see `Shared`).
-                let v = unsafe { *shared.add(k) };
-                self.local[at + k] = v;
-                self.snapshot[at + k] = v;
-            }
-        }
-    }
-
-    /// Adds what this thread learned since the last pull to the shared rows, then pulls.
-    fn push(&mut self, ctx: &Ctx) {
-        for r in 0..self.rows {
-            let shared = ctx.syn1.row(self.start + r, self.stride);
-            let at = r * self.stride;
-            for k in 0..self.stride {
-                let delta = self.local[at + k] - self.snapshot[at + k];
-                // SAFETY: as in `pull`; a Hogwild read-modify-write of one float.
-                unsafe { *shared.add(k) += delta };
-            }
-        }
-        self.pull(ctx);
-        self.since_sync = 0;
-    }
-
-    /// Counts one prediction and merges every [`HOT_SYNC_PREDICTIONS`].
-    #[inline(always)]
-    fn tick(&mut self, ctx: &Ctx) {
-        if self.enabled() {
-            self.since_sync += 1;
-            if self.since_sync >= HOT_SYNC_PREDICTIONS {
-                self.push(ctx);
-            }
-        }
-    }
-}
-
-struct Ctx<'a> {
-    config: &'a Word2VecConfig,
-    syn0: Shared,
-    syn1neg: Shared,
-    syn1: Shared,
-    /// `x <= keep[w]` keeps word w (subsampling, see the module docs).
-    keep: Vec<u32>,
-    cum: CumTable,
-    huffman: Huffman,
-    /// Inner nodes of the Huffman tree (rows of `syn1`): `V - 1` with HS, else 0.
-    huffman_inner_nodes: usize,
-    sigmoid: SigmoidTable,
-    total_words: f64,
-    done: AtomicU64,
-    effective: AtomicU64,
-    stop: AtomicBool,
-    progress: &'a Progress,
-    use_avx2: bool,
-    /// Row stride of the padded matrices.
-    stride: usize,
-    /// Length the kernels work on: `dim` rounded up to 8. The padding of every row and of the
-    /// work vectors is zero and stays zero (updates add `g * 0`), so it changes no value; it only
-    /// spares the kernels a scalar tail.
-    kdim: usize,
-}
-
-impl Ctx<'_> {
-    fn alpha(&self) -> f32 {
-        let c = self.config;
-        let done = self.done.load(Ordering::Relaxed) as f64;
-        let a = c.alpha - (c.alpha - c.min_alpha) * done / self.total_words;
-        a.max(c.min_alpha) as f32
-    }
-
-    fn should_stop(&self) -> Result<()> {
-        if self.stop.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted);
-        }
-        self.progress.check()
-    }
-}
-
-/// What a thread reports after each job.
-struct EpochReport {
-    epoch: u32,
-    loss: f64,
-    steps: u64,
+    Stream(&'a [PathBuf], Utf8Errors),
 }
 
 impl Word2Vec {
@@ -475,9 +206,11 @@ impl Word2Vec {
         if vocab.is_empty() {
             return Err(Error::EmptyCorpus("the vocabulary has no words".into()));
         }
+        vocab.check_counts()?;
         let v = vocab.len();
+        config.validate_size(v)?;
         let dim = config.dim;
-        let mut syn0 = vec![0.0f32; v * dim];
+        let mut syn0 = try_vec(v * dim, 0.0f32, "the word vectors (syn0)")?;
         let mut rng = Lcg::new(config.seed);
         // From a small seed the first state is below 2^48, so its top bits are zero: skip it.
         rng.advance();
@@ -488,12 +221,16 @@ impl Word2Vec {
             *x = ((((r >> 48) as f32) / 65536.0 - 0.5) * 2.0) / dim as f32;
         }
         let syn1neg = if config.negative > 0 {
-            vec![0.0; v * dim]
+            try_vec(v * dim, 0.0, "the negative-sampling weights (syn1neg)")?
         } else {
             Vec::new()
         };
         let syn1 = if config.hs {
-            vec![0.0; v.saturating_sub(1) * dim]
+            try_vec(
+                v.saturating_sub(1) * dim,
+                0.0,
+                "the hierarchical-softmax weights (syn1)",
+            )?
         } else {
             Vec::new()
         };
@@ -516,8 +253,36 @@ impl Word2Vec {
         mut syn1: Vec<f32>,
     ) -> Result<Self> {
         config.validate()?;
+        vocab.check_counts()?;
         let v = vocab.len();
+        config.validate_size(v)?;
         let dim = config.dim;
+        if config.negative > 0 && syn1neg.is_empty() {
+            syn1neg = try_vec(v * dim, 0.0, "the negative-sampling weights (syn1neg)")?;
+        }
+        if config.hs && syn1.is_empty() {
+            syn1 = try_vec(
+                v.saturating_sub(1) * dim,
+                0.0,
+                "the hierarchical-softmax weights (syn1)",
+            )?;
+        }
+        let m = Self {
+            vocab,
+            config,
+            syn0,
+            syn1neg,
+            syn1,
+        };
+        m.check_shapes()?;
+        Ok(m)
+    }
+
+    /// Checks the matrices against the vocabulary and the configuration (the fields are public,
+    /// so a training call checks again what the inner loop relies on).
+    fn check_shapes(&self) -> Result<()> {
+        let v = self.vocab.len();
+        let dim = self.config.dim;
         let check = |name: &str, got: usize, rows: usize| -> Result<()> {
             if got == rows * dim {
                 Ok(())
@@ -528,26 +293,14 @@ impl Word2Vec {
                 )))
             }
         };
-        check("syn0", syn0.len(), v)?;
-        if config.negative > 0 {
-            if syn1neg.is_empty() {
-                syn1neg = vec![0.0; v * dim];
-            }
-            check("syn1neg", syn1neg.len(), v)?;
+        check("syn0", self.syn0.len(), v)?;
+        if self.config.negative > 0 {
+            check("syn1neg", self.syn1neg.len(), v)?;
         }
-        if config.hs {
-            if syn1.is_empty() {
-                syn1 = vec![0.0; v.saturating_sub(1) * dim];
-            }
-            check("syn1", syn1.len(), v.saturating_sub(1))?;
+        if self.config.hs {
+            check("syn1", self.syn1.len(), v.saturating_sub(1))?;
         }
-        Ok(Self {
-            vocab,
-            config,
-            syn0,
-            syn1neg,
-            syn1,
-        })
+        Ok(())
     }
 
     /// The vector of `word`.
@@ -570,7 +323,7 @@ impl Word2Vec {
         progress: &Progress,
         on_epoch: &mut dyn FnMut(u32, f64),
     ) -> Result<TrainStats> {
-        self.config.validate()?;
+        self.check()?;
         if paths.is_empty() {
             return Err(Error::EmptyCorpus("no input files were given".into()));
         }
@@ -581,12 +334,7 @@ impl Word2Vec {
             CorpusMode::Stream => true,
         };
         if stream {
-            return self.train_source(
-                &Source::Stream { paths, errors },
-                epochs,
-                progress,
-                on_epoch,
-            );
+            return self.train_source(&Corpus::Stream(paths, errors), epochs, progress, on_epoch);
         }
         let vocab = &self.vocab;
         let encoders = read_parallel(
@@ -601,12 +349,14 @@ impl Word2Vec {
             },
         )?;
         let parts: Vec<Part> = encoders.into_iter().map(|e| e.part).collect();
-        self.train_source(&Source::Memory(&parts), epochs, progress, on_epoch)
+        self.train_source(&Corpus::Memory(&parts), epochs, progress, on_epoch)
     }
 
     /// Trains on a corpus held in memory as word ids. `sentence_starts` are the offsets in `ids`
     /// where sentences start (sorted; a start of 0 is implied). `u32::MAX` marks a word to skip
-    /// (out of vocabulary); any other id must be below the vocabulary size.
+    /// (out of vocabulary); any other id must be below the vocabulary size. Each id is read once,
+    /// checked as it is copied (so a buffer that changes under the call cannot slip an unchecked
+    /// id into training).
     pub fn train_ids(
         &mut self,
         ids: &[u32],
@@ -615,13 +365,8 @@ impl Word2Vec {
         progress: &Progress,
         on_epoch: &mut dyn FnMut(u32, f64),
     ) -> Result<TrainStats> {
-        self.config.validate()?;
+        self.check()?;
         let v = self.vocab.len();
-        if let Some(bad) = ids.iter().find(|&&i| i != u32::MAX && i as usize >= v) {
-            return Err(Error::invalid(format!(
-                "word id {bad} is out of range for a vocabulary of {v} words"
-            )));
-        }
         if sentence_starts.windows(2).any(|w| w[0] > w[1])
             || sentence_starts.last().is_some_and(|&s| s > ids.len())
         {
@@ -636,6 +381,9 @@ impl Word2Vec {
         for t in 0..threads {
             let (lo, hi) = (n * t / threads, n * (t + 1) / threads);
             let mut part = Part::default();
+            part.ids
+                .try_reserve_exact(hi - lo)
+                .map_err(|_| Error::invalid(format!("not enough memory for {n} word ids")))?;
             let mut in_sentence = 0usize;
             for (pos, &id) in ids.iter().enumerate().take(hi).skip(lo) {
                 while starts.peek().is_some_and(|&s| s <= pos) {
@@ -645,6 +393,11 @@ impl Word2Vec {
                     }
                 }
                 if id != u32::MAX {
+                    if id as usize >= v {
+                        return Err(Error::invalid(format!(
+                            "word id {id} is out of range for a vocabulary of {v} words"
+                        )));
+                    }
                     part.ids.push(id);
                 }
                 in_sentence += 1;
@@ -656,40 +409,57 @@ impl Word2Vec {
             part.end_sentence();
             parts.push(part);
         }
-        self.train_source(&Source::Memory(&parts), epochs, progress, on_epoch)
+        self.train_source(&Corpus::Memory(&parts), epochs, progress, on_epoch)
+    }
+
+    /// Everything training relies on, checked again because the fields are public.
+    fn check(&self) -> Result<()> {
+        self.config.validate()?;
+        self.vocab.check_counts()?;
+        self.config.validate_size(self.vocab.len())?;
+        self.check_shapes()
     }
 
     fn train_source(
         &mut self,
-        source: &Source,
+        corpus: &Corpus<'_>,
         epochs: Option<u32>,
         progress: &Progress,
         on_epoch: &mut dyn FnMut(u32, f64),
     ) -> Result<TrainStats> {
         let config = self.config.clone();
         let epochs = epochs.unwrap_or(config.epochs);
+        if epochs > MAX_EPOCHS {
+            return Err(Error::invalid(format!(
+                "epochs must be between 0 and {MAX_EPOCHS}, not {epochs}"
+            )));
+        }
         let train_words = self.vocab.train_words();
-        let empty = match source {
-            Source::Memory(parts) => parts.iter().all(|p| p.ids.is_empty()),
-            Source::Stream { .. } => train_words == 0,
+        let empty = match corpus {
+            Corpus::Memory(parts) => parts.iter().all(|p| p.ids.is_empty()),
+            Corpus::Stream(..) => train_words == 0,
         };
         if empty {
             return Err(Error::EmptyCorpus(
                 "the corpus contains no word of the vocabulary".into(),
             ));
         }
-        let start = Instant::now();
-        let mut stats = TrainStats {
-            epoch_losses: Vec::new(),
-            words: 0,
-            effective_words: 0,
-            seconds: 0.0,
-        };
         if epochs == 0 {
-            return Ok(stats);
+            return Ok(TrainStats {
+                epoch_losses: Vec::new(),
+                words: 0,
+                effective_words: 0,
+                seconds: 0.0,
+            });
         }
-        let keep = self
-            .vocab
+        let Self {
+            vocab,
+            syn0,
+            syn1neg,
+            syn1,
+            ..
+        } = self;
+        let keep = vocab
             .counts
             .iter()
             .map(|&c| {
@@ -702,407 +472,249 @@ impl Word2Vec {
             })
             .collect();
         let dim = config.dim;
-        let mut p0 = Padded::take(&mut self.syn0, dim);
-        let mut p1neg = Padded::take(&mut self.syn1neg, dim);
-        let mut p1 = Padded::take(&mut self.syn1, dim);
-        let ctx = Ctx {
+        // The matrices move into the padded layout for the call and back afterwards, whatever
+        // happens (partial training, an interrupted run, is kept, as in gensim).
+        let mut p0 = SharedMatrix::take(syn0, dim, "the word vectors (syn0)")?;
+        let mut p1neg = match SharedMatrix::take(syn1neg, dim, "syn1neg") {
+            Ok(m) => m,
+            Err(e) => {
+                *syn0 = p0.into_vec();
+                return Err(e);
+            }
+        };
+        let mut p1 = match SharedMatrix::take(syn1, dim, "syn1") {
+            Ok(m) => m,
+            Err(e) => {
+                *syn0 = p0.into_vec();
+                *syn1neg = p1neg.into_vec();
+                return Err(e);
+            }
+        };
+        let trainer = W2vTrainer {
             config: &config,
-            syn0: p0.shared(),
-            syn1neg: p1neg.shared(),
-            syn1: p1.shared(),
-            stride: p0.stride,
+            syn0: p0.rows(),
+            syn1neg: p1neg.rows(),
+            syn1: p1.rows(),
+            hot_lock: Mutex::new(()),
             kdim: dim.next_multiple_of(8),
             keep,
-            cum: CumTable::new(&self.vocab.counts),
+            cum: CumTable::new(&vocab.counts),
             huffman: if config.hs {
-                Huffman::new(&self.vocab.counts)
+                Huffman::new(&vocab.counts)
             } else {
                 Huffman::default()
             },
-            huffman_inner_nodes: if config.hs {
-                self.vocab.len().saturating_sub(1)
-            } else {
-                0
-            },
             sigmoid: SigmoidTable::new(),
-            total_words: (f64::from(epochs) * train_words as f64).max(1.0),
-            done: AtomicU64::new(0),
-            effective: AtomicU64::new(0),
-            stop: AtomicBool::new(false),
-            progress,
             use_avx2: has_avx2_fma(),
         };
-        progress.start_stage(
-            if config.sg {
+        let source = match *corpus {
+            Corpus::Memory(parts) => Source::Memory(parts),
+            Corpus::Stream(paths, errors) => Source::Stream {
+                vocab,
+                paths,
+                errors,
+            },
+        };
+        let run = RunConfig {
+            threads: config.threads,
+            epochs,
+            train_words,
+            alpha: config.alpha,
+            min_alpha: config.min_alpha,
+            stage: if config.sg {
                 "training skip-gram"
             } else {
                 "training cbow"
             },
-            u64::from(epochs)
-                * match source {
-                    Source::Memory(parts) => parts.iter().map(|p| p.ids.len() as u64).sum(),
-                    Source::Stream { .. } => train_words,
-                },
-        );
-        let (tx, rx) = mpsc::channel::<EpochReport>();
-        // Every block of an epoch reports once; the epoch is complete when all of them did. A
-        // streamed epoch's count is known once the reader has read it (usize::MAX until then).
-        let (queue, blocks_tx, blocks_per_epoch) = match source {
-            Source::Memory(parts) => {
-                let q = MemoryQueue::new(parts, epochs);
-                let per_epoch = q.per_epoch();
-                (
-                    Queue::Memory(q),
-                    None,
-                    (0..epochs).map(|_| AtomicUsize::new(per_epoch)).collect(),
-                )
-            }
-            Source::Stream { .. } => {
-                let (q, blocks_tx) = StreamQueue::new(config.threads);
-                (
-                    Queue::Stream(q),
-                    Some(blocks_tx),
-                    (0..epochs)
-                        .map(|_| AtomicUsize::new(usize::MAX))
-                        .collect::<Vec<_>>(),
-                )
-            }
         };
-        let mut sums = vec![(0.0f64, 0u64, 0usize); epochs as usize];
-        let mut next_epoch = 0usize;
-        let mut last_loss = f64::NAN;
-        let vocab = &self.vocab;
-        let results: Vec<Result<()>> = std::thread::scope(|s| {
-            let ctx = &ctx;
-            let queue = &queue;
-            let blocks_per_epoch = &blocks_per_epoch;
-            let reader = match (source, blocks_tx) {
-                (Source::Stream { paths, errors }, Some(blocks_tx)) => Some(s.spawn(move || {
-                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        stream_blocks(
-                            vocab,
-                            paths,
-                            *errors,
-                            epochs,
-                            &blocks_tx,
-                            blocks_per_epoch,
-                            &|| ctx.should_stop(),
-                        )
-                    }))
-                    .unwrap_or_else(|_| {
-                        Err(Error::invalid(
-                            "internal error: the reading thread panicked",
-                        ))
-                    });
-                    if r.is_err() {
-                        ctx.stop.store(true, Ordering::Relaxed);
-                    }
-                    r
-                })),
-                _ => None,
-            };
-            let handles: Vec<_> = (0..config.threads.max(1))
-                .map(|t| {
-                    let tx = tx.clone();
-                    s.spawn(move || {
-                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            run_jobs(ctx, queue, t, &tx)
-                        }))
-                        .unwrap_or_else(|_| {
-                            Err(Error::invalid("internal error: a training thread panicked"))
-                        });
-                        if r.is_err() {
-                            ctx.stop.store(true, Ordering::Relaxed);
-                            queue.close();
-                        }
-                        r
-                    })
-                })
-                .collect();
-            drop(tx);
-            // This thread reports: epoch losses in order, and a live info line.
-            let mut last_tick = Instant::now();
-            let mut last_done = 0u64;
-            loop {
-                match rx.recv_timeout(Duration::from_millis(100)) {
-                    Ok(rep) => {
-                        let e = &mut sums[rep.epoch as usize];
-                        e.0 += rep.loss;
-                        e.1 += rep.steps;
-                        e.2 += 1;
-                        while next_epoch < sums.len()
-                            && sums[next_epoch].2
-                                == blocks_per_epoch[next_epoch].load(Ordering::SeqCst)
-                        {
-                            let (l, n, _) = sums[next_epoch];
-                            last_loss = if n > 0 { l / n as f64 } else { 0.0 };
-                            stats.epoch_losses.push(last_loss);
-                            on_epoch(next_epoch as u32 + 1, last_loss);
-                            next_epoch += 1;
-                        }
-                    }
-                    Err(mpsc::RecvTimeoutError::Timeout) => {}
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                }
-                if last_tick.elapsed() >= Duration::from_millis(500) {
-                    let done = ctx.done.load(Ordering::Relaxed);
-                    let rate = (done - last_done) as f64 / last_tick.elapsed().as_secs_f64();
-                    last_done = done;
-                    last_tick = Instant::now();
-                    progress.set_info(format!(
-                        "epoch {}/{epochs} alpha {:.4} loss {last_loss:.3} words/s {:.2}M",
-                        (next_epoch + 1).min(epochs as usize),
-                        ctx.alpha(),
-                        rate / 1e6
-                    ));
-                }
-            }
-            reader
-                .into_iter()
-                .chain(handles)
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::invalid("a training thread panicked")))
-                })
-                .collect()
-        });
-        // Partial training (an interrupted run) is kept, as in gensim.
-        self.syn0 = p0.into_vec();
-        self.syn1neg = p1neg.into_vec();
-        self.syn1 = p1.into_vec();
-        // A real error (say the reader's I/O error) beats the `Interrupted` it causes in the
-        // other threads.
-        let mut interrupted = false;
-        for r in results {
-            match r {
-                Ok(()) => {}
-                Err(Error::Interrupted) => interrupted = true,
-                Err(e) => return Err(e),
-            }
-        }
-        if interrupted {
-            return Err(Error::Interrupted);
-        }
-        stats.words = ctx.done.load(Ordering::Relaxed);
-        if stats.words == 0 {
-            // Only a streamed corpus gets here empty (a held one is checked up front): files
-            // with no word of the vocabulary, say when training further on new text.
-            return Err(Error::EmptyCorpus(
-                "the corpus contains no word of the vocabulary".into(),
-            ));
-        }
-        stats.effective_words = ctx.effective.load(Ordering::Relaxed);
-        stats.seconds = start.elapsed().as_secs_f64();
-        progress.set_info(format!(
-            "loss {last_loss:.3} words/s {:.2}M",
-            stats.words as f64 / stats.seconds.max(1e-9) / 1e6
-        ));
-        Ok(stats)
+        let result = engine::run(&trainer, &source, &run, progress, on_epoch);
+        // Every thread has been joined: the matrices are ours again.
+        drop(trainer);
+        *syn0 = p0.into_vec();
+        *syn1neg = p1neg.into_vec();
+        *syn1 = p1.into_vec();
+        result
     }
 
-    /// Writes the word vectors in word2vec's format (`binary`: little-endian f32; else text with
-    /// each float in its shortest form that reads back to the same f32 — word2vec.c's `%lf` keeps
-    /// six decimals and loses precision), atomically (a temporary file renamed over `path`).
+    /// Writes the word vectors in word2vec's format (`binary`: little-endian f32; else text),
+    /// atomically; see [`super::formats::write_word2vec`].
     pub fn save_word2vec_format(&self, path: &Path, binary: bool) -> Result<()> {
-        use std::io::Write;
-        let dim = self.config.dim;
-        let tmp = path.with_extension("tmp-subwordx");
-        let write = || -> std::io::Result<()> {
-            let f = std::fs::File::create(&tmp)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            writeln!(w, "{} {}", self.vocab.len(), dim)?;
-            for (i, word) in self.vocab.words.iter().enumerate() {
-                w.write_all(word.as_bytes())?;
-                w.write_all(b" ")?;
-                let row = &self.syn0[i * dim..(i + 1) * dim];
-                if binary {
-                    for x in row {
-                        w.write_all(&x.to_le_bytes())?;
-                    }
-                } else {
-                    for (k, x) in row.iter().enumerate() {
-                        if k > 0 {
-                            w.write_all(b" ")?;
-                        }
-                        write!(w, "{x}")?;
-                    }
-                }
-                w.write_all(b"\n")?;
-            }
-            w.into_inner()
-                .map_err(std::io::IntoInnerError::into_error)?
-                .sync_all()?;
-            std::fs::rename(&tmp, path)
+        super::formats::write_word2vec(path, &self.vocab.words, &self.syn0, self.config.dim, binary)
+    }
+}
+
+/// Inner nodes kept thread-private with hierarchical softmax and more than one thread (the top of
+/// the tree: 255 nodes are its first 8 levels when balanced). 256 rows of dim 100 are 112 KiB per
+/// thread, inside L2. Every word's path starts at the root, so with plain Hogwild every
+/// prediction of every thread writes the same few `syn1` rows and the cores spend their time
+/// passing those cache lines back and forth (measured here: HS ran no faster on 2 threads than on
+/// 1). The hot rows are the highest point indices: word2vec.c numbers inner nodes in order of
+/// creation, root last. With one thread this is off, so `threads = 1` keeps the exact updates of
+/// the spec and of the numpy reference.
+const HOT_ROWS: usize = 256;
+/// Predictions (one target word through its Huffman path) between two merges of the private rows
+/// into the shared ones: a merge costs about as much as 15 predictions, so this keeps it near 3%
+/// while other threads see each thread's updates to the hot rows within a few hundred microseconds.
+const HOT_SYNC_PREDICTIONS: usize = 512;
+
+/// What every training thread of one call shares: the matrices (raw views) and the read-only
+/// tables.
+struct W2vTrainer<'a> {
+    config: &'a Word2VecConfig,
+    syn0: SharedRows,
+    syn1neg: SharedRows,
+    syn1: SharedRows,
+    /// Taken by the merges of the private hot rows of `syn1`.
+    hot_lock: Mutex<()>,
+    /// Length the kernels work on: `dim` rounded up to 8. The padding of every row and of the
+    /// work vectors is zero and stays zero (updates add `g * 0`), so it changes no value; it only
+    /// spares the kernels a scalar tail. At most the rows' stride.
+    kdim: usize,
+    /// `x <= keep[w]` keeps word w (subsampling, see the module docs).
+    keep: Vec<u32>,
+    cum: CumTable,
+    huffman: Huffman,
+    sigmoid: SigmoidTable,
+    use_avx2: bool,
+}
+
+impl Trainer for W2vTrainer<'_> {
+    type Worker<'w>
+        = W2vWorker<'w>
+    where
+        Self: 'w;
+
+    fn worker(&self, thread: usize) -> Result<W2vWorker<'_>> {
+        let c = self.config;
+        let hot = if c.hs && c.threads > 1 {
+            PrivateRows::last_rows(self.syn1, &self.hot_lock, HOT_ROWS, HOT_SYNC_PREDICTIONS)?
+        } else {
+            PrivateRows::disabled(self.syn1, &self.hot_lock)
         };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(path, e)
+        let mut work = try_vec(2 * self.kdim, 0.0f32, "work vectors")?;
+        // Derived once: the buffer is reached only through these two pointers from now on.
+        let neu1 = work.as_mut_ptr();
+        let neu1e = neu1.wrapping_add(self.kdim);
+        Ok(W2vWorker {
+            m: self,
+            sen: Vec::with_capacity(MAX_SENTENCE_LEN),
+            state: State {
+                rng: Lcg::new(c.seed.wrapping_add(thread as u64)),
+                _work: work,
+                neu1,
+                neu1e,
+                targets: Vec::with_capacity(c.negative + 1),
+                hot,
+            },
         })
     }
 }
 
-fn run_jobs(ctx: &Ctx, queue: &Queue, t: usize, tx: &mpsc::Sender<EpochReport>) -> Result<()> {
-    #[cfg(target_arch = "x86_64")]
-    if ctx.use_avx2 {
-        // SAFETY: use_avx2 is true only when the CPU supports AVX2 and FMA.
-        return unsafe { run_jobs_avx2(ctx, queue, t, tx) };
+/// One thread's word2vec state.
+struct W2vWorker<'a> {
+    m: &'a W2vTrainer<'a>,
+    /// The current sentence after subsampling.
+    sen: Vec<u32>,
+    state: State<'a>,
+}
+
+/// The mutable state of the inner loops (apart from the sentence they read).
+struct State<'a> {
+    rng: Lcg,
+    /// Owns `neu1` (`kdim` floats) and `neu1e` (the next `kdim`); never touched after the
+    /// pointers were taken.
+    _work: Vec<f32>,
+    /// CBOW's hidden layer (the context mean).
+    neu1: *mut f32,
+    /// The error accumulated for the input vectors.
+    neu1e: *mut f32,
+    targets: Vec<u32>,
+    hot: PrivateRows<'a>,
+}
+
+impl Worker for W2vWorker<'_> {
+    fn train_sentence(&mut self, sentence: &[u32], alpha: f32) -> SentenceStats {
+        #[cfg(target_arch = "x86_64")]
+        if self.m.use_avx2 {
+            // SAFETY: use_avx2 is true only when the CPU supports AVX2 and FMA.
+            return unsafe { sentence_avx2(self, sentence, alpha) };
+        }
+        train_sentence::<Scalar>(self, sentence, alpha)
     }
-    train_jobs::<Scalar>(ctx, queue, t, tx)
+
+    fn finish(&mut self) {
+        self.state.hot.merge();
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_jobs_avx2(
-    ctx: &Ctx,
-    queue: &Queue,
-    t: usize,
-    tx: &mpsc::Sender<EpochReport>,
-) -> Result<()> {
-    train_jobs::<super::simd::Avx2>(ctx, queue, t, tx)
+unsafe fn sentence_avx2(w: &mut W2vWorker<'_>, sentence: &[u32], alpha: f32) -> SentenceStats {
+    train_sentence::<super::simd::Avx2>(w, sentence, alpha)
 }
 
-/// Words a thread reads between learning-rate refreshes.
-const REFRESH_WORDS: u64 = 10_000;
-
-/// One thread's work: jobs from the queue until none is left. Generic over the kernels and inlined
-/// into the AVX2-enabled caller so that the kernels inline into the loop.
-///
-/// The learning rate is refreshed from the shared word count before a sentence once the thread has
-/// read [`REFRESH_WORDS`] words since its last refresh, and whenever the thread moves on to a new
-/// epoch (docs/word2vec.md; with one thread this is exactly the numpy reference's schedule).
+/// Subsamples one sentence and trains it. Generic over the kernels and inlined into the
+/// AVX2-enabled caller so that the kernels inline into the loop.
 #[inline(always)]
-fn train_jobs<K: Kernel>(
-    ctx: &Ctx,
-    queue: &Queue,
-    t: usize,
-    tx: &mpsc::Sender<EpochReport>,
-) -> Result<()> {
-    let c = ctx.config;
-    let dim = ctx.kdim;
-    let window = c.window as u64;
-    let mut rng = Lcg::new(c.seed.wrapping_add(t as u64));
-    let mut sen: Vec<u32> = Vec::with_capacity(MAX_SENTENCE_LEN);
-    let mut neu1 = vec![0.0f32; dim];
-    let mut neu1e = vec![0.0f32; dim];
-    let mut targets: Vec<u32> = Vec::with_capacity(c.negative + 1);
-    let subsample = c.sample > 0.0;
-    let mut hot = HotRows::new(ctx);
-    let mut current_epoch = None;
-    let mut alpha = 0.0f32;
-    let mut pending = 0u64;
-    while let Some((epoch, part, sentences)) = queue.take() {
-        ctx.should_stop()?;
-        if current_epoch != Some(epoch) {
-            ctx.done.fetch_add(pending, Ordering::Relaxed);
-            ctx.progress.advance(pending);
-            pending = 0;
-            alpha = ctx.alpha();
-            current_epoch = Some(epoch);
-        }
-        let mut loss = 0.0f64;
-        let mut steps = 0u64;
-        let mut effective = 0u64;
-        let mut begin = if sentences.start == 0 {
-            0
-        } else {
-            part.ends[sentences.start - 1]
-        };
-        for &end in &part.ends[sentences] {
-            let sentence = &part.ids[begin..end];
-            begin = end;
-            if pending >= REFRESH_WORDS {
-                ctx.done.fetch_add(pending, Ordering::Relaxed);
-                ctx.progress.advance(pending);
-                pending = 0;
-                alpha = ctx.alpha();
-                ctx.should_stop()?;
+fn train_sentence<K: Kernel>(w: &mut W2vWorker<'_>, sentence: &[u32], alpha: f32) -> SentenceStats {
+    let m = w.m;
+    let sen = &mut w.sen;
+    sen.clear();
+    if m.config.sample > 0.0 {
+        for &id in sentence {
+            let x = (w.state.rng.advance() >> 48) as u32;
+            if x <= m.keep[id as usize] {
+                sen.push(id);
             }
-            pending += sentence.len() as u64;
-            sen.clear();
-            if subsample {
-                for &w in sentence {
-                    let x = (rng.advance() >> 48) as u32;
-                    if x <= ctx.keep[w as usize] {
-                        sen.push(w);
-                    }
-                }
-            } else {
-                sen.extend_from_slice(sentence);
-            }
-            effective += sen.len() as u64;
-            let (l, s) = if c.sg {
-                // SAFETY: ids are below the vocabulary size (checked when the part was built),
-                // so every row touched is inside its matrix.
-                unsafe {
-                    train_sentence_sg::<K>(
-                        ctx,
-                        &sen,
-                        &mut rng,
-                        alpha,
-                        window,
-                        &mut neu1e,
-                        &mut targets,
-                        &mut hot,
-                    )
-                }
-            } else {
-                // SAFETY: as above.
-                unsafe {
-                    train_sentence_cbow::<K>(
-                        ctx,
-                        &sen,
-                        &mut rng,
-                        alpha,
-                        window,
-                        &mut neu1,
-                        &mut neu1e,
-                        &mut targets,
-                        &mut hot,
-                    )
-                }
-            };
-            loss += l;
-            steps += s;
         }
-        ctx.effective.fetch_add(effective, Ordering::Relaxed);
-        // The receiver lives until every worker has ended.
-        let _ = tx.send(EpochReport { epoch, loss, steps });
+    } else {
+        sen.extend_from_slice(sentence);
     }
-    if hot.enabled() {
-        hot.push(ctx);
+    let (loss, steps) = if m.config.sg {
+        // SAFETY: every id of the sentence is below the vocabulary size (the engine's sources
+        // check it), so every syn0 / syn1neg row touched is inside its matrix; neu1 and neu1e
+        // hold kdim floats each.
+        unsafe { sentence_sg::<K>(m, sen, alpha, &mut w.state) }
+    } else {
+        // SAFETY: as above.
+        unsafe { sentence_cbow::<K>(m, sen, alpha, &mut w.state) }
+    };
+    SentenceStats {
+        loss,
+        steps,
+        effective: sen.len() as u64,
     }
-    ctx.done.fetch_add(pending, Ordering::Relaxed);
-    ctx.progress.advance(pending);
-    Ok(())
 }
 
 /// The output layers for input `h`, target `w`: HS nodes first, then negative sampling; the error
 /// is accumulated into `e`. Returns the loss of this step.
+///
+/// # Safety
+/// `h` and `e` point to `kdim` floats that nothing else accesses during the call (`h` may be a
+/// `syn0` row, written concurrently only by other Hogwild threads); `w` is below the vocabulary
+/// size.
 #[inline(always)]
 unsafe fn output_layers<K: Kernel>(
-    ctx: &Ctx,
+    m: &W2vTrainer<'_>,
     h: *const f32,
     w: u32,
     e: *mut f32,
-    rng: &mut Lcg,
     alpha: f32,
-    targets: &mut Vec<u32>,
-    hot: &mut HotRows,
+    st: &mut State<'_>,
 ) -> f32 {
-    let c = ctx.config;
-    let dim = ctx.kdim;
-    let stride = ctx.stride;
-    let sig = &ctx.sigmoid;
+    let c = m.config;
+    let dim = m.kdim;
+    let sig = &m.sigmoid;
     let mut loss = 0.0f32;
     if c.hs {
         let w = w as usize;
-        let (lo, hi) = (ctx.huffman.offsets[w], ctx.huffman.offsets[w + 1]);
+        let (lo, hi) = (m.huffman.offsets[w], m.huffman.offsets[w + 1]);
         for d in lo..hi {
-            let point = ctx.huffman.points[d] as usize;
-            let code = ctx.huffman.codes[d];
-            let out = hot.row(ctx, point);
-            // SAFETY: point < V - 1 rows of syn1 (or of the private hot copy); h and e hold dim
-            // values.
+            let point = m.huffman.points[d] as usize;
+            let code = m.huffman.codes[d];
+            let out = st.hot.row(point);
+            // SAFETY: point < V - 1, the rows of syn1 (or of the private hot copy), each at
+            // least kdim floats; h and e hold kdim floats (the caller's contract).
             let f = unsafe { K::dot(h, out, dim) };
             if f <= -MAX_EXP || f >= MAX_EXP {
                 continue;
@@ -1116,21 +728,22 @@ unsafe fn output_layers<K: Kernel>(
     if c.negative > 0 {
         // Draw every target first (the same draws in the same order as drawing one at a time),
         // so that all their rows can be fetched from memory at once.
-        targets.clear();
-        targets.push(w);
+        st.targets.clear();
+        st.targets.push(w);
         for _ in 0..c.negative {
-            let t = ctx.cum.draw(rng);
+            let t = m.cum.draw(&mut st.rng);
             if t != w {
-                targets.push(t);
+                st.targets.push(t);
             }
         }
-        for &t in targets.iter() {
-            prefetch_row(ctx.syn1neg.row(t as usize, stride), dim);
+        for &t in &st.targets {
+            prefetch_row(m.syn1neg.row(t as usize), dim);
         }
-        for (d, &target) in targets.iter().enumerate() {
+        for (d, &target) in st.targets.iter().enumerate() {
             let label = if d == 0 { 1.0f32 } else { 0.0 };
-            let out = ctx.syn1neg.row(target as usize, stride);
-            // SAFETY: target < V rows of syn1neg; h and e hold dim values.
+            let out = m.syn1neg.row(target as usize);
+            // SAFETY: target < V (w by the caller's contract; draws are below the table's
+            // length, V), a row of syn1neg of at least kdim floats; h and e hold kdim floats.
             let f = unsafe { K::dot(h, out, dim) };
             let g = if f > MAX_EXP {
                 (label - 1.0) * alpha
@@ -1148,101 +761,103 @@ unsafe fn output_layers<K: Kernel>(
 }
 
 /// Skip-gram over one (subsampled) sentence. Returns (loss, steps).
+///
+/// # Safety
+/// Every id of `sen` is below the vocabulary size; `st.neu1e` points to `kdim` floats.
 #[inline(always)]
-unsafe fn train_sentence_sg<K: Kernel>(
-    ctx: &Ctx,
+unsafe fn sentence_sg<K: Kernel>(
+    m: &W2vTrainer<'_>,
     sen: &[u32],
-    rng: &mut Lcg,
     alpha: f32,
-    window: u64,
-    neu1e: &mut [f32],
-    targets: &mut Vec<u32>,
-    hot: &mut HotRows,
+    st: &mut State<'_>,
 ) -> (f64, u64) {
-    let dim = ctx.kdim;
-    let stride = ctx.stride;
+    let dim = m.kdim;
+    let window = m.config.window as u64;
     let n = sen.len();
     let mut loss = 0.0f64;
     let mut steps = 0u64;
-    let e = neu1e.as_mut_ptr();
+    let e = st.neu1e;
     for i in 0..n {
         let w = sen[i];
-        let reach = (window - rng.advance() % window) as usize;
+        let reach = (window - st.rng.advance() % window) as usize;
         let lo = i.saturating_sub(reach);
         let hi = (i + reach).min(n - 1);
         for (j, &ctx_word) in sen.iter().enumerate().take(hi + 1).skip(lo) {
             if j == i {
                 continue;
             }
-            let h = ctx.syn0.row(ctx_word as usize, stride);
-            neu1e.fill(0.0);
-            // SAFETY: the caller guarantees valid ids; e has dim values.
+            let h = m.syn0.row(ctx_word as usize);
+            // SAFETY: e points to kdim floats of this thread's work buffer, reached only through
+            // this pointer; h is row ctx_word < V of syn0, kdim floats long; w < V.
             unsafe {
-                loss += f64::from(output_layers::<K>(ctx, h, w, e, rng, alpha, targets, hot));
+                std::ptr::write_bytes(e, 0, dim);
+                loss += f64::from(output_layers::<K>(m, h, w, e, alpha, st));
                 K::axpy(1.0, e, h, dim);
             }
             steps += 1;
-            hot.tick(ctx);
+            st.hot.tick();
         }
     }
     (loss, steps)
 }
 
 /// CBOW over one (subsampled) sentence. Returns (loss, steps).
+///
+/// # Safety
+/// Every id of `sen` is below the vocabulary size; `st.neu1` and `st.neu1e` point to `kdim`
+/// floats each.
 #[inline(always)]
-unsafe fn train_sentence_cbow<K: Kernel>(
-    ctx: &Ctx,
+unsafe fn sentence_cbow<K: Kernel>(
+    m: &W2vTrainer<'_>,
     sen: &[u32],
-    rng: &mut Lcg,
     alpha: f32,
-    window: u64,
-    neu1: &mut [f32],
-    neu1e: &mut [f32],
-    targets: &mut Vec<u32>,
-    hot: &mut HotRows,
+    st: &mut State<'_>,
 ) -> (f64, u64) {
-    let dim = ctx.kdim;
-    let stride = ctx.stride;
+    let dim = m.kdim;
+    let window = m.config.window as u64;
     let n = sen.len();
     let mut loss = 0.0f64;
     let mut steps = 0u64;
-    let h = neu1.as_mut_ptr();
-    let e = neu1e.as_mut_ptr();
+    let (h, e) = (st.neu1, st.neu1e);
     for i in 0..n {
         let w = sen[i];
-        let reach = (window - rng.advance() % window) as usize;
+        let reach = (window - st.rng.advance() % window) as usize;
         let lo = i.saturating_sub(reach);
         let hi = (i + reach).min(n - 1);
         let cw = hi - lo; // context words: the range minus position i
         if cw == 0 {
             continue;
         }
-        neu1.fill(0.0);
+        // SAFETY (every block of this loop): h and e point to kdim floats each of this thread's
+        // work buffer, reached only through these pointers; context ids and w are below V, so
+        // their syn0 rows (kdim floats) are inside the matrix.
+        unsafe { std::ptr::write_bytes(h, 0, dim) };
         for (j, &cw_id) in sen.iter().enumerate().take(hi + 1).skip(lo) {
             if j != i {
-                // SAFETY: valid id; neu1 has dim values.
-                unsafe { K::axpy(1.0, ctx.syn0.row(cw_id as usize, stride), h, dim) };
+                // SAFETY: see above.
+                unsafe { K::axpy(1.0, m.syn0.row(cw_id as usize), h, dim) };
             }
         }
-        if ctx.config.cbow_mean {
+        if m.config.cbow_mean {
             let inv = cw as f32;
-            for x in neu1.iter_mut() {
-                *x /= inv;
+            for k in 0..dim {
+                // SAFETY: see above.
+                unsafe { *h.add(k) /= inv };
             }
         }
-        neu1e.fill(0.0);
-        // SAFETY: valid ids; h and e have dim values.
+        // SAFETY: see above.
         unsafe {
-            loss += f64::from(output_layers::<K>(ctx, h, w, e, rng, alpha, targets, hot));
+            std::ptr::write_bytes(e, 0, dim);
+            loss += f64::from(output_layers::<K>(m, h, w, e, alpha, st));
         }
         for (j, &cw_id) in sen.iter().enumerate().take(hi + 1).skip(lo) {
             if j != i {
-                // SAFETY: as above.
-                unsafe { K::axpy(1.0, e, ctx.syn0.row(cw_id as usize, stride), dim) };
+                // SAFETY: see above.
+                unsafe { K::axpy(1.0, e, m.syn0.row(cw_id as usize), dim) };
             }
         }
         steps += 1;
-        hot.tick(ctx);
+        st.hot.tick();
     }
     (loss, steps)
 }
