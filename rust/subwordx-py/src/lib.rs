@@ -11,6 +11,7 @@ mod blocking;
 mod errors;
 mod tokenizer;
 mod word2vec;
+mod word_counts;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -19,6 +20,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tokenizer::train_files, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_texts, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_word_counts, m)?)?;
+    m.add_class::<word_counts::PyWordCounts>()?;
     word2vec::register(m)?;
     Ok(())
 }
