@@ -271,13 +271,51 @@ def _encode_texts(
         return tokenizer.encode_batch_lists(texts, **common)
     flat, starts = tokenizer.encode_batch_ids(texts, **common)
     # Views into one array per partition: no copy per text.
-    return [flat[starts[i] : starts[i + 1]] for i in range(len(texts))]
+    return _split(flat, starts, True)
+
+
+class _IdsPartition(list):  # type: ignore[type-arg]
+    """A bag partition of ids that pickles as two arrays (all ids, and where each text's start).
+
+    distributed serializes a plain ``list`` of lists item by item, tens of times slower than
+    pickling it whole (15,000 short lists: about 2 s instead of 0.06 s); any other type, such as
+    this one, is pickled whole, and these two arrays are smaller than pickled ints.
+    """
+
+    as_numpy = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        starts = np.zeros(len(self) + 1, dtype=np.int64)
+        np.cumsum([len(x) for x in self], out=starts[1:])
+        flat = (np.concatenate([np.asarray(x, dtype=np.uint32) for x in self]) if len(self)
+                else np.zeros(0, dtype=np.uint32))  # fmt: skip
+        return (_ids_partition, (flat, starts, self.as_numpy))
+
+
+def _ids_partition(
+    flat: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], as_numpy: bool
+) -> _IdsPartition:
+    out = _IdsPartition(_split(flat, starts, as_numpy))
+    out.as_numpy = as_numpy
+    return out
+
+
+def _split(
+    flat: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], as_numpy: bool
+) -> list[Any]:
+    """Text ``i``'s ids are ``flat[starts[i]:starts[i + 1]]``: views, or lists of ints."""
+    if as_numpy:
+        return [flat[starts[i] : starts[i + 1]] for i in range(len(starts) - 1)]
+    every = flat.tolist()
+    return [every[starts[i] : starts[i + 1]] for i in range(len(starts) - 1)]
 
 
 def _encode_bag_partition(
     texts: Iterable[str], tokenizer: Tokenizer, options: _EncodeOptions
-) -> list[Any]:
-    return list(_encode_texts(list(texts), tokenizer, options))
+) -> _IdsPartition:
+    out = _IdsPartition(_encode_texts(list(texts), tokenizer, options))
+    out.as_numpy = options.as_numpy
+    return out
 
 
 def _encode_series_partition(part: Any, tokenizer: Tokenizer, options: _EncodeOptions) -> Any:
