@@ -49,14 +49,24 @@ def test_addition_is_exact_associative_and_commutative(
 
 
 @SETTINGS
-@given(texts=st.lists(st.text(alphabet="ab cÉé\u0301\n\r\t,.!中", max_size=30), max_size=12),
-       cut=st.integers(0, 12))  # fmt: skip
+@given(
+    texts=st.lists(st.text(alphabet="ab cÉé\u0301\n\r\t,.!中", max_size=30), max_size=12),
+    cut=st.integers(0, 12),
+)
 def test_counting_parts_and_adding_equals_counting_all(texts: list[str], cut: int) -> None:
-    for kw in ({}, {"byte_level": True}, {"model": "wordpiece"}, {"lowercase": True,
-               "strip_accents": True, "unicode_normalization": "nfkc"}):  # fmt: skip
+    for kw in (
+        {},
+        {"byte_level": True},
+        {"model": "wordpiece"},
+        {"lowercase": True, "strip_accents": True, "unicode_normalization": "nfkc"},
+    ):
         whole = WordCounts.from_texts(texts, **kw)  # type: ignore[arg-type]
-        parts = WordCounts.from_texts(texts[:cut], **kw) + WordCounts.from_texts(  # type: ignore[arg-type]
-            texts[cut:], **kw  # type: ignore[arg-type]
+        parts = (
+            WordCounts.from_texts(texts[:cut], **kw)
+            + WordCounts.from_texts(  # type: ignore[arg-type]
+                texts[cut:],
+                **kw,  # type: ignore[arg-type]
+            )
         )
         assert parts == whole
         # The Python reference counts the same words and writes the same bytes.
@@ -125,7 +135,10 @@ def test_settings_follow_the_trainers_defaults() -> None:
     assert CountSettings.for_model(pre_tokenizer="cl100k").byte_level
     wp = CountSettings.for_model("wordpiece")
     assert (wp.normalizer, wp.lowercase, wp.strip_accents, wp.pre_tokenizer) == (
-        "bert", True, None, "bert"
+        "bert",
+        True,
+        None,
+        "bert",
     )
     for bad in (
         {"pre_tokenizer": "nope"},
@@ -149,11 +162,13 @@ def test_settings_json_is_the_same_in_both_languages() -> None:
         pytest.skip("the compiled core is not installed")
     for s in (
         CountSettings(),
-        CountSettings(pre_tokenizer="o200k", unicode_normalization="nfkc", lowercase=True,
-                      strip_accents=True),  # fmt: skip
+        CountSettings(
+            pre_tokenizer="o200k", unicode_normalization="nfkc", lowercase=True, strip_accents=True
+        ),
         CountSettings.for_model("wordpiece"),
-        CountSettings.for_model("wordpiece", lowercase=False, strip_accents=True,
-                                pre_tokenizer="whitespace"),  # fmt: skip
+        CountSettings.for_model(
+            "wordpiece", lowercase=False, strip_accents=True, pre_tokenizer="whitespace"
+        ),
     ):
         made = WordCounts.from_dict({"a": 1}, settings=s)
         assert made._inner.settings_json() == s.to_json()
@@ -260,9 +275,7 @@ def small(botchan: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_train_bpe_from_word_counts_equals_training_on_the_file(
-    backend: str, small: Path
-) -> None:
+def test_train_bpe_from_word_counts_equals_training_on_the_file(backend: str, small: Path) -> None:
     for kw in ({}, {"byte_level": True}, {"pre_tokenizer": "whitespace", "lowercase": True}):
         wc = WordCounts.from_files(small, backend=backend, **kw)  # type: ignore[arg-type]
         from_counts = subwordx.train_bpe(word_counts=wc, vocab_size=400, backend=backend)
@@ -286,12 +299,21 @@ def test_trainers_refuse_conflicting_settings() -> None:
     bpe = WordCounts.from_texts(["Hello world"] * 3, byte_level=True, lowercase=True)
     # Defaults defer to the counts; equal values are fine.
     tok = subwordx.train_bpe(word_counts=bpe, vocab_size=270, min_frequency=1)
-    assert tok.encode("HELLO").tokens == subwordx.train_bpe(
-        texts=["Hello world"] * 3, vocab_size=270, min_frequency=1, byte_level=True,
-        lowercase=True,
-    ).encode("HELLO").tokens  # fmt: skip
-    subwordx.train_bpe(word_counts=bpe, vocab_size=270, byte_level=True, pre_tokenizer="gpt2",
-                       lowercase=True)  # fmt: skip
+    assert (
+        tok.encode("HELLO").tokens
+        == subwordx.train_bpe(
+            texts=["Hello world"] * 3,
+            vocab_size=270,
+            min_frequency=1,
+            byte_level=True,
+            lowercase=True,
+        )
+        .encode("HELLO")
+        .tokens
+    )
+    subwordx.train_bpe(
+        word_counts=bpe, vocab_size=270, byte_level=True, pre_tokenizer="gpt2", lowercase=True
+    )
     for conflict in (
         {"pre_tokenizer": "cl100k", "byte_level": True},
         {"strip_accents": True},
@@ -311,6 +333,7 @@ def test_trainers_refuse_conflicting_settings() -> None:
     cased = subwordx.train_wordpiece(word_counts=wp, vocab_size=100, min_frequency=1)
     assert cased.config["normalizer"]["lowercase"] is False
     # A plain dict keeps its meaning: already normalized and pre-tokenized, settings as given.
-    plain = subwordx.train_bpe(word_counts={"Hello": 3}, vocab_size=40, lowercase=True,
-                               min_frequency=1)  # fmt: skip
+    plain = subwordx.train_bpe(
+        word_counts={"Hello": 3}, vocab_size=40, lowercase=True, min_frequency=1
+    )
     assert plain.config["normalizer"] is not None

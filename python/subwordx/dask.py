@@ -25,7 +25,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-import dask
 import dask.bag
 import numpy as np
 import numpy.typing as npt
@@ -117,21 +116,25 @@ def count_words_lazy(
     ``dask.compute`` together with other work)."""
     if not isinstance(bag, dask.bag.Bag):
         raise ConfigError(f"count_words takes a dask.bag.Bag of str, got {type(bag).__name__}")
-    s = _settings(settings, model, byte_level, pre_tokenizer, unicode_normalization,
-                  lowercase, strip_accents)  # fmt: skip
+    s = _settings(
+        settings, model, byte_level, pre_tokenizer, unicode_normalization, lowercase, strip_accents
+    )
     min_count = _check_min_count(min_count_per_partition)
     if split_every is not None and (
         isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2
     ):
         raise ConfigError(f"split_every must be an integer >= 2 or None, got {split_every!r}")
     per_partition = functools.partial(
-        _count_partition, settings_json=s.to_json(), threads=_check_threads(threads),
+        _count_partition,
+        settings_json=s.to_json(),
+        threads=_check_threads(threads),
         min_count=min_count,
-    )  # fmt: skip
+    )
     aggregate = functools.partial(_add_up, settings_json=s.to_json())
-    return bag.reduction(
+    item: dask.bag.Item = bag.reduction(
         per_partition, aggregate, split_every=split_every, name="subwordx-count-words"
     )
+    return item
 
 
 def _count_partition(
@@ -222,15 +225,23 @@ def encode(
 
 def _ship(tokenizer: Tokenizer) -> Any:
     """The tokenizer as one keyed task of the graph (the module's docstring of :func:`encode`)."""
+    from dask.delayed import delayed
+
     digest = hashlib.sha1(tokenizer.to_bytes()).hexdigest()[:16]
-    return dask.delayed(tokenizer, name=f"subwordx-tokenizer-{digest}", pure=True)
+    return delayed(tokenizer, name=f"subwordx-tokenizer-{digest}", pure=True)
 
 
 class _EncodeOptions:
     """The per-call options of :func:`encode` (a small picklable record)."""
 
-    __slots__ = ("add_special_tokens", "allowed_special", "as_numpy", "disallowed_special",
-                 "split_special_tokens", "threads")  # fmt: skip
+    __slots__ = (
+        "add_special_tokens",
+        "allowed_special",
+        "as_numpy",
+        "disallowed_special",
+        "split_special_tokens",
+        "threads",
+    )
 
     def __init__(
         self,
@@ -287,8 +298,11 @@ class _IdsPartition(list):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         starts = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum([len(x) for x in self], out=starts[1:])
-        flat = (np.concatenate([np.asarray(x, dtype=np.uint32) for x in self]) if len(self)
-                else np.zeros(0, dtype=np.uint32))  # fmt: skip
+        flat = (
+            np.concatenate([np.asarray(x, dtype=np.uint32) for x in self])
+            if len(self)
+            else np.zeros(0, dtype=np.uint32)
+        )
         return (_ids_partition, (flat, starts, self.as_numpy))
 
 

@@ -886,9 +886,7 @@ def train_bpe(
             inner = _trained(ref.ReferenceTokenizer.train_from_texts(texts, settings))
     elif isinstance(word_counts, WordCounts):
         if rust:
-            inner = _backend.core().train_word_counts(
-                word_counts._rust_inner(), settings, progress
-            )
+            inner = _backend.core().train_word_counts(word_counts._rust_inner(), settings, progress)
         else:
             from subwordx.reference import tokenizer as ref
 

@@ -93,9 +93,7 @@ class CountSettings:
 
     def __post_init__(self) -> None:
         if self.normalizer not in ("standard", "bert"):
-            raise ConfigError(
-                f"normalizer must be 'standard' or 'bert', got {self.normalizer!r}"
-            )
+            raise ConfigError(f"normalizer must be 'standard' or 'bert', got {self.normalizer!r}")
         if self.pre_tokenizer not in _PRE_TOKENIZERS:
             raise ConfigError(
                 f"pre_tokenizer {self.pre_tokenizer!r} is not one of {', '.join(_PRE_TOKENIZERS)}"
@@ -173,8 +171,13 @@ class CountSettings:
 
     def _key(self) -> tuple[Any, ...]:
         strip = self.lowercase if self.strip_accents is None else self.strip_accents
-        return (self.normalizer, self.unicode_normalization, self.lowercase, strip,
-                self.pre_tokenizer)  # fmt: skip
+        return (
+            self.normalizer,
+            self.unicode_normalization,
+            self.lowercase,
+            strip,
+            self.pre_tokenizer,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CountSettings) and self._key() == other._key()
@@ -201,8 +204,13 @@ class CountSettings:
             raise ConfigError(f"count settings are not JSON: {e}") from None
         if not isinstance(doc, dict):
             raise ConfigError("count settings must be a JSON object")
-        known = {"normalizer", "unicode_normalization", "lowercase", "strip_accents",
-                 "pre_tokenizer"}  # fmt: skip
+        known = {
+            "normalizer",
+            "unicode_normalization",
+            "lowercase",
+            "strip_accents",
+            "pre_tokenizer",
+        }
         unknown = set(doc) - known
         if unknown:
             raise ConfigError(f"unknown count settings {sorted(unknown)}")
@@ -283,7 +291,9 @@ def _settings(
             raise ConfigError(f"settings must be a CountSettings, got {type(settings).__name__}")
         passed = (byte_level, pre_tokenizer, unicode_normalization, lowercase, strip_accents)
         if model != "bpe" or any(v is not None for v in passed):
-            raise ConfigError("give settings=CountSettings(...) or the individual settings, not both")
+            raise ConfigError(
+                "give settings=CountSettings(...) or the individual settings, not both"
+            )
         return settings
     return CountSettings.for_model(
         model,
@@ -364,8 +374,15 @@ class WordCounts:
                 file, line and byte; ``"replace"`` substitutes U+FFFD.
             progress: called about ten times a second with ``(stage, done, total, info)``.
         """
-        s = _settings(settings, model, byte_level, pre_tokenizer, unicode_normalization,
-                      lowercase, strip_accents)  # fmt: skip
+        s = _settings(
+            settings,
+            model,
+            byte_level,
+            pre_tokenizer,
+            unicode_normalization,
+            lowercase,
+            strip_accents,
+        )
         if errors not in ("strict", "replace"):
             raise ConfigError(f"errors must be 'strict' or 'replace', got {errors!r}")
         rust = _backend.use_rust(backend)
@@ -391,8 +408,15 @@ class WordCounts:
     ) -> WordCounts:
         """Counts any iterable of strings (each one or more lines, split at ``\\n``), consumed in
         batches, each counted on ``threads`` threads with the GIL released."""
-        s = _settings(settings, model, byte_level, pre_tokenizer, unicode_normalization,
-                      lowercase, strip_accents)  # fmt: skip
+        s = _settings(
+            settings,
+            model,
+            byte_level,
+            pre_tokenizer,
+            unicode_normalization,
+            lowercase,
+            strip_accents,
+        )
         if isinstance(texts, (str, bytes)):
             raise ConfigError("texts must be an iterable of strings, not one string")
         rust = _backend.use_rust(backend)
@@ -415,18 +439,25 @@ class WordCounts:
     ) -> WordCounts:
         """Counts made elsewhere, declared as counted with these settings (words with count 0
         are dropped)."""
-        s = _settings(settings, model, byte_level, pre_tokenizer, unicode_normalization,
-                      lowercase, strip_accents)  # fmt: skip
+        s = _settings(
+            settings,
+            model,
+            byte_level,
+            pre_tokenizer,
+            unicode_normalization,
+            lowercase,
+            strip_accents,
+        )
         checked: dict[str, int] = {}
         for word, n in counts.items():
             if not isinstance(word, str) or not word:
                 raise ConfigError(f"word counts keys must be non-empty strings, got {word!r}")
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not (
-                0 <= n <= _MAX_COUNT
+            if (
+                isinstance(n, bool)
+                or not isinstance(n, (int, np.integer))
+                or not (0 <= n <= _MAX_COUNT)
             ):
-                raise ConfigError(
-                    f"count of {word!r} must be an integer in [0, 2**64), got {n!r}"
-                )
+                raise ConfigError(f"count of {word!r} must be an integer in [0, 2**64), got {n!r}")
             if n:
                 checked[word] = int(n)
         rust = _backend.use_rust(backend)

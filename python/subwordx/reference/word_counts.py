@@ -33,7 +33,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from subwordx.errors import ConfigError, ModelFormatError, SubwordxFileNotFoundError, SubwordxIOError
+from subwordx.errors import (
+    ConfigError,
+    ModelFormatError,
+    SubwordxFileNotFoundError,
+    SubwordxIOError,
+)
 
 MAGIC = b"SWXCOUNT"
 VERSION = 1
@@ -147,9 +152,7 @@ class ReferenceWordCounts:
             )
         for w, n in other._counts.items():
             if self._counts.get(w, 0) + n > _MASK64:
-                raise ConfigError(
-                    f"the count of {w!r} overflows 64 bits when the counts are added"
-                )
+                raise ConfigError(f"the count of {w!r} overflows 64 bits when the counts are added")
 
     def pruned(self, min_count: int) -> ReferenceWordCounts:
         return ReferenceWordCounts(

@@ -556,8 +556,8 @@ impl CountedWords {
             if count == 0 {
                 return Err(bad(format!("word {i} has count 0")));
             }
-            let text = std::str::from_utf8(&word)
-                .map_err(|_| bad(format!("word {i} is not UTF-8")))?;
+            let text =
+                std::str::from_utf8(&word).map_err(|_| bad(format!("word {i} is not UTF-8")))?;
             counts.counts.insert(text.to_owned(), count);
             std::mem::swap(&mut prev, &mut word);
         }
@@ -781,7 +781,10 @@ mod tests {
             r#"{"normalizer":"standard","unicode_normalization":"nfd","lowercase":false,"strip_accents":false,"pre_tokenizer":"bert"}"#,
         ] {
             assert!(
-                matches!(CountSettings::from_json(bad), Err(Error::InvalidArgument(_))),
+                matches!(
+                    CountSettings::from_json(bad),
+                    Err(Error::InvalidArgument(_))
+                ),
                 "{bad}"
             );
         }
