@@ -150,7 +150,14 @@ def test_encode_series_equals_local_encoding(
     ids = subwordx.dask.encode(series, tok).compute()
     assert isinstance(ids, pd.Series) and ids.name == "text"
     assert ids.index.tolist() == list(range(len(lines)))
+    assert str(ids.dtype) == "list<item: uint32>[pyarrow]"
     assert ids.tolist() == tok.encode_batch_lists(lines)
+    few = dd.from_pandas(pd.Series(lines[:999]), npartitions=3)
+    arrays = subwordx.dask.encode(few, tok, as_numpy=True).compute()
+    assert arrays.dtype == object and all(a.dtype == np.uint32 for a in arrays)
+    assert [a.tolist() for a in arrays] == tok.encode_batch_lists(lines[:999])
+    with pytest.raises(ConfigError, match="expected a str"):
+        subwordx.dask.encode(dd.from_pandas(pd.Series(["a", None]), npartitions=1), tok).compute()
 
 
 def test_encode_bag_options_and_numpy(
@@ -234,3 +241,20 @@ def test_a_worker_killed_mid_count_changes_nothing(client: Client, corpus: Path)
     assert result == local
     client.wait_for_workers(2, timeout=60)
     assert pids[victim] not in client.run(os.getpid).values(), "the worker did not die"
+
+
+def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- dask-example", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.py").write_text(block, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "WordCounts(" in run.stdout
+    # What the workers wrote is what local training and encoding give.
+    tok = subwordx.train_bpe(subwordx.embedded_corpus(), byte_level=True, vocab_size=2000)
+    written = pd.read_parquet(tmp_path / "encoded", dtype_backend="pyarrow")
+    assert len(written) == subwordx.embedded_corpus().read_text(encoding="utf-8").count("\n")
+    want = tok.encode_batch_lists(written["text"].tolist())
+    assert [list(ids) for ids in written["ids"]] == want

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from subwordx.errors import ConfigError
-from subwordx.tokenizer import SpecialSet, Tokenizer, _check_threads
+from subwordx.tokenizer import SpecialSet, Tokenizer, _check_text, _check_threads
 from subwordx.word_counts import CountSettings, Model, WordCounts, _check_min_count, _settings
 
 __all__ = ["count_words", "count_words_lazy", "encode"]
@@ -173,8 +173,12 @@ def encode(
     the object. (Passing the tokenizer itself to ``map_partitions`` would embed it in every task.)
 
     Args:
-        collection: a ``dask.dataframe.Series`` of ``str`` (gives a Series of ``object`` dtype,
-            same index) or a ``dask.bag.Bag`` of ``str`` (gives a Bag).
+        collection: a ``dask.dataframe.Series`` of ``str`` or a ``dask.bag.Bag`` of ``str``. A
+            Series gives a Series with the same index and name, of dtype
+            ``list<uint32>[pyarrow]`` (each element reads as a ``list`` of ints; the column is
+            two Arrow buffers per partition, fast to move and written by ``to_parquet`` as a
+            list column), or with ``as_numpy`` of ``object`` dtype holding arrays. A Bag gives a
+            Bag of lists (or arrays).
         tokenizer: any :class:`~subwordx.Tokenizer`.
         add_special_tokens, split_special_tokens, allowed_special, disallowed_special: as
             :meth:`Tokenizer.encode` takes them (checked here, before anything runs).
@@ -213,10 +217,9 @@ def encode(
     if isinstance(collection, dd.Series):
         import pandas as pd
 
-        meta = pd.Series([], dtype=object, name=collection.name)
-        return collection.map_partitions(
-            _encode_series_partition, shipped, options, meta=meta, enforce_metadata=False
-        )
+        dtype = object if as_numpy else _ids_dtype()
+        meta = pd.Series(pd.array([], dtype=dtype), name=collection.name)
+        return collection.map_partitions(_encode_series_partition, shipped, options, meta=meta)
     raise ConfigError(
         "encode takes a dask.dataframe.Series or a dask.bag.Bag of str, got "
         f"{type(collection).__name__}"
@@ -332,12 +335,42 @@ def _encode_bag_partition(
     return out
 
 
+def _ids_dtype() -> Any:
+    """``list<uint32>[pyarrow]``: a column of id lists as two Arrow buffers."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.ArrowDtype(pa.list_(pa.uint32()))
+
+
 def _encode_series_partition(part: Any, tokenizer: Tokenizer, options: _EncodeOptions) -> Any:
     import pandas as pd
 
-    ids = _encode_texts(part.tolist(), tokenizer, options)
-    # Filled one by one: numpy would turn equal-length arrays into one 2-D array.
-    column = np.empty(len(ids), dtype=object)
-    for i, x in enumerate(ids):
-        column[i] = x
-    return pd.Series(column, index=part.index, name=part.name)
+    texts = part.tolist()
+    for t in texts:
+        _check_text(t)
+    if options.as_numpy:
+        ids = _encode_texts(texts, tokenizer, options)
+        # Filled one by one: numpy would turn equal-length arrays into one 2-D array.
+        column = np.empty(len(ids), dtype=object)
+        for i, x in enumerate(ids):
+            column[i] = x
+        return pd.Series(column, index=part.index, name=part.name)
+    import pyarrow as pa
+
+    flat, starts = tokenizer.encode_batch_ids(
+        texts,
+        add_special_tokens=options.add_special_tokens,
+        split_special_tokens=options.split_special_tokens,
+        allowed_special=options.allowed_special,
+        disallowed_special=options.disallowed_special,
+        threads=options.threads,
+    )
+    if len(flat) >= 2**31:
+        raise ConfigError(
+            f"a partition of {len(texts)} texts gives {len(flat)} ids, more than an Arrow list "
+            "column holds (2**31 - 1): repartition into smaller partitions"
+        )
+    # The ids and where each text's start, as they are: no Python object per text or per id.
+    column = pa.ListArray.from_arrays(pa.array(starts.astype(np.int32)), pa.array(flat))
+    return pd.Series(pd.arrays.ArrowExtensionArray(column), index=part.index, name=part.name)
