@@ -74,6 +74,17 @@ def test_counting_parts_and_adding_equals_counting_all(texts: list[str], cut: in
         assert ref.to_bytes() == whole.to_bytes()
 
 
+@SETTINGS
+@given(parts=st.lists(count_dicts, min_size=1, max_size=5))
+def test_merging_the_binary_form_equals_adding(parts: list[dict[str, int]]) -> None:
+    made = [counts(d) for d in parts]
+    want = WordCounts.sum(made).to_bytes()
+    for backend in BACKENDS:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SUBWORDX_BACKEND", backend)
+            assert WordCounts._merge_binary([w.to_bytes() for w in made]) == want
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_settings_must_match_to_add(backend: str) -> None:
     a = counts({"a": 1}, backend)

@@ -80,7 +80,7 @@ def count_words(
     Raises:
         ConfigError: a setting outside its domain, or a bag item that is not a ``str``.
     """
-    item = count_words_lazy(
+    binary = _count_binary(
         bag,
         model=model,
         byte_level=byte_level,
@@ -93,9 +93,8 @@ def count_words(
         split_every=split_every,
         threads=threads,
     )
-    result = item.compute()
-    assert isinstance(result, WordCounts)
-    return result
+    # The total travels to the client as bytes and becomes a WordCounts only here.
+    return WordCounts.from_bytes(binary.compute())
 
 
 def count_words_lazy(
@@ -114,6 +113,38 @@ def count_words_lazy(
 ) -> dask.bag.Item:
     """:func:`count_words` as a lazy ``dask.bag.Item`` (``.compute()``, ``client.compute``, or
     ``dask.compute`` together with other work)."""
+    binary = _count_binary(
+        bag,
+        model=model,
+        byte_level=byte_level,
+        pre_tokenizer=pre_tokenizer,
+        unicode_normalization=unicode_normalization,
+        lowercase=lowercase,
+        strip_accents=strip_accents,
+        settings=settings,
+        min_count_per_partition=min_count_per_partition,
+        split_every=split_every,
+        threads=threads,
+    )
+    item: dask.bag.Item = binary.apply(_from_binary)
+    return item
+
+
+def _count_binary(
+    bag: dask.bag.Bag,
+    *,
+    model: Model,
+    byte_level: bool | None,
+    pre_tokenizer: str | None,
+    unicode_normalization: Literal["nfc", "nfkc"] | None,
+    lowercase: bool | None,
+    strip_accents: bool | None,
+    settings: CountSettings | None,
+    min_count_per_partition: int,
+    split_every: int | None,
+    threads: int,
+) -> dask.bag.Item:
+    """The reduction: an Item whose value is the total in the binary form."""
     if not isinstance(bag, dask.bag.Bag):
         raise ConfigError(f"count_words takes a dask.bag.Bag of str, got {type(bag).__name__}")
     s = _settings(
@@ -137,17 +168,24 @@ def count_words_lazy(
     return item
 
 
+# The tree adds up counts in their binary form: it is what travels between workers anyway, and
+# its words are sorted, so each step is one k-way merge of its parts (no map is built, no word
+# allocated) and only the client turns the total into a WordCounts.
 def _count_partition(
     texts: Iterable[str], *, settings_json: str, threads: int, min_count: int
-) -> WordCounts:
+) -> bytes:
     return WordCounts._count_partition(texts, settings_json, threads, min_count)
 
 
-def _add_up(parts: Iterable[WordCounts], *, settings_json: str) -> WordCounts:
+def _add_up(parts: Iterable[bytes], *, settings_json: str) -> bytes:
     items = list(parts)
     if not items:  # a bag without partitions
-        return WordCounts.from_dict({}, settings=CountSettings.from_json(settings_json))
-    return WordCounts.sum(items)
+        return WordCounts.from_dict({}, settings=CountSettings.from_json(settings_json)).to_bytes()
+    return WordCounts._merge_binary(items)
+
+
+def _from_binary(data: bytes) -> WordCounts:
+    return WordCounts.from_bytes(data)
 
 
 # ------------------------------------------------------------------------------------ encoding

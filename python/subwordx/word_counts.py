@@ -500,14 +500,23 @@ class WordCounts:
     @classmethod
     def _count_partition(
         cls, texts: Iterable[str], settings_json: str, threads: int, min_count: int
-    ) -> WordCounts:
-        """The counts of one partition of a Dask bag (:func:`subwordx.dask.count_words`)."""
+    ) -> bytes:
+        """The counts of one partition of a Dask bag, in the binary form
+        (:func:`subwordx.dask.count_words`)."""
         lines = list(texts)
         for t in lines:
             if not isinstance(t, str):
                 raise ConfigError(f"a bag of texts must hold strings, got {type(t).__name__}")
-        rust = _backend.use_rust()
-        return cls(_impl(rust).from_texts(lines, settings_json, threads, min_count), rust)
+        inner = _impl(_backend.use_rust()).from_texts(lines, settings_json, threads, min_count)
+        return bytes(inner.to_bytes())
+
+    @staticmethod
+    def _merge_binary(parts: Sequence[bytes]) -> bytes:
+        """The sum of counts in the binary form, in the binary form: the Rust core merges the
+        parts' sorted words in one pass, building no map (what a Dask reduction step does)."""
+        if not parts:
+            raise ConfigError("nothing to add up")
+        return bytes(_impl(_backend.use_rust()).merge_binary(list(parts)))
 
     def _rust_inner(self) -> Any:
         """The counts as ``subwordx._core.WordCounts`` (what the Rust trainers read in place)."""

@@ -471,30 +471,171 @@ impl CountedWords {
             .map(|(w, &c)| (w.as_str(), c))
             .collect();
         words.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let settings = self.settings.to_json();
-        let mut out = Vec::with_capacity(32 + settings.len() + words.len() * 8);
-        out.extend_from_slice(MAGIC);
-        out.push(VERSION);
-        put_varint(&mut out, settings.len() as u64);
-        out.extend_from_slice(settings.as_bytes());
-        put_varint(&mut out, words.len() as u64);
-        let mut prev: &[u8] = &[];
+        let mut out = Encoder::new(words.len() * 8);
         for (w, c) in words {
-            let w = w.as_bytes();
-            let shared = prev.iter().zip(w).take_while(|(a, b)| a == b).count();
-            put_varint(&mut out, shared as u64);
-            put_varint(&mut out, (w.len() - shared) as u64);
-            out.extend_from_slice(&w[shared..]);
-            put_varint(&mut out, c);
-            prev = w;
+            out.push(w.as_bytes(), c);
         }
-        let sum = fnv1a(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
-        out
+        out.finish(&self.settings)
     }
 
     /// Reads the binary form; `source` names it in errors (a path, or `"<bytes>"`).
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
+        let mut d = Decoder::new(bytes, source)?;
+        let mut counts = WordCounts::new();
+        counts.counts.reserve(d.remaining as usize);
+        while d.advance()? {
+            let text = std::str::from_utf8(&d.word)
+                .map_err(|_| d.bad(format!("word {} is not UTF-8", d.index - 1)))?;
+            counts.counts.insert(text.to_owned(), d.count);
+        }
+        Ok(CountedWords {
+            settings: d.settings,
+            counts,
+        })
+    }
+
+    /// Adds up counts given in the binary form into the binary form, without building a map:
+    /// the words of each part are sorted, so one k-way merge of the parts gives the sorted
+    /// words of the sum (the merge step of an external sort). Each part is validated as
+    /// [`CountedWords::from_bytes`] validates it; all must have the same settings.
+    ///
+    /// Cost: one pass over the parts' bytes and O(k) word comparisons per output word for `k`
+    /// parts (a Dask tree reduction adds up `split_every` parts at a time, 8 by default).
+    /// Memory: the output; no per-word allocation.
+    pub fn merge_binary(parts: &[&[u8]], source: &str) -> Result<Vec<u8>> {
+        let mut decoders = parts
+            .iter()
+            .map(|p| Decoder::new(p, source))
+            .collect::<Result<Vec<_>>>()?;
+        let Some(first) = decoders.first() else {
+            return Err(Error::invalid("nothing to add up"));
+        };
+        let settings = first.settings.clone();
+        if let Some(other) = decoders.iter().find(|d| d.settings != settings) {
+            return Err(Error::invalid(format!(
+                "cannot add word counts made with different settings: {} and {}",
+                settings.to_json(),
+                other.settings.to_json()
+            )));
+        }
+        let capacity = parts.iter().map(|p| p.len()).max().unwrap_or(0);
+        let mut out = Encoder::new(capacity);
+        // `live` holds the parts with a current word, each already advanced to it.
+        let mut live = Vec::with_capacity(decoders.len());
+        for (i, d) in decoders.iter_mut().enumerate() {
+            if d.advance()? {
+                live.push(i);
+            }
+        }
+        let mut word: Vec<u8> = Vec::new();
+        while !live.is_empty() {
+            let smallest = live
+                .iter()
+                .map(|&i| decoders[i].word.as_slice())
+                .min()
+                .expect("live parts");
+            word.clear();
+            word.extend_from_slice(smallest);
+            let mut total: u64 = 0;
+            let mut k = 0;
+            while k < live.len() {
+                let d = &mut decoders[live[k]];
+                if d.word == word {
+                    total = total
+                        .checked_add(d.count)
+                        .ok_or_else(|| overflow(&String::from_utf8_lossy(&word)))?;
+                    if !d.advance()? {
+                        live.swap_remove(k);
+                        continue;
+                    }
+                }
+                k += 1;
+            }
+            out.push(&word, total);
+        }
+        Ok(out.finish(&settings))
+    }
+
+    /// Saves the binary form atomically ([`crate::io::write_atomic`]).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        crate::io::write_atomic(path, &self.to_bytes())
+    }
+
+    /// Loads what [`CountedWords::save`] wrote.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&bytes, &path.display().to_string())
+    }
+}
+
+/// Writes the binary form: words pushed in strictly increasing byte order.
+struct Encoder {
+    entries: Vec<u8>,
+    n: u64,
+    prev: Vec<u8>,
+}
+
+impl Encoder {
+    fn new(capacity: usize) -> Self {
+        Encoder {
+            entries: Vec::with_capacity(capacity),
+            n: 0,
+            prev: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, word: &[u8], count: u64) {
+        debug_assert!(
+            self.n == 0 || word > self.prev.as_slice(),
+            "words out of order"
+        );
+        let shared = self
+            .prev
+            .iter()
+            .zip(word)
+            .take_while(|(a, b)| a == b)
+            .count();
+        put_varint(&mut self.entries, shared as u64);
+        put_varint(&mut self.entries, (word.len() - shared) as u64);
+        self.entries.extend_from_slice(&word[shared..]);
+        put_varint(&mut self.entries, count);
+        self.prev.truncate(shared);
+        self.prev.extend_from_slice(&word[shared..]);
+        self.n += 1;
+    }
+
+    fn finish(self, settings: &CountSettings) -> Vec<u8> {
+        let settings = settings.to_json();
+        let mut out = Vec::with_capacity(self.entries.len() + settings.len() + 40);
+        out.extend_from_slice(MAGIC);
+        out.push(VERSION);
+        put_varint(&mut out, settings.len() as u64);
+        out.extend_from_slice(settings.as_bytes());
+        put_varint(&mut out, self.n);
+        out.extend_from_slice(&self.entries);
+        let sum = fnv1a(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+}
+
+/// Reads the binary form one word at a time, checking everything (module docs) as it goes.
+struct Decoder<'a> {
+    r: Reader<'a>,
+    settings: CountSettings,
+    /// Words not read yet.
+    remaining: u64,
+    /// Words read so far.
+    index: u64,
+    /// The current word (checked to be UTF-8) and its count.
+    word: Vec<u8>,
+    count: u64,
+    prev: Vec<u8>,
+}
+
+impl<'a> Decoder<'a> {
+    /// Checks the header, the checksum and the settings, and stands before the first word.
+    fn new(bytes: &'a [u8], source: &'a str) -> Result<Self> {
         let bad = |reason: String| Error::corrupt(source, format!("word counts: {reason}"));
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(bad("not subwordx word counts (no SWXCOUNT header)".into()));
@@ -525,60 +666,66 @@ impl CountedWords {
             .map_err(|_| bad("settings are not UTF-8".into()))?;
         let settings = CountSettings::from_json(settings).map_err(|e| bad(e.to_string()))?;
         let n = r.varint("word count")?;
-        // Every entry takes at least 3 bytes: never reserve more than the bytes can hold.
-        let room = (body.len() - r.pos) / 3;
-        if n > room as u64 {
+        // Every entry takes at least 3 bytes: never trust (or reserve for) more than that.
+        if n > ((body.len() - r.pos) / 3) as u64 {
             return Err(bad(format!("{n} words cannot fit in {} bytes", body.len())));
         }
-        let mut counts = WordCounts::new();
-        counts.counts.reserve(n as usize);
-        let mut prev: Vec<u8> = Vec::new();
-        let mut word: Vec<u8> = Vec::new();
-        for i in 0..n {
-            let shared = r.len_varint("shared prefix")?;
-            if shared > prev.len() {
-                return Err(bad(format!(
-                    "word {i} shares {shared} bytes with a word of {}",
-                    prev.len()
+        Ok(Decoder {
+            r,
+            settings,
+            remaining: n,
+            index: 0,
+            word: Vec::new(),
+            count: 0,
+            prev: Vec::new(),
+        })
+    }
+
+    fn bad(&self, reason: String) -> Error {
+        Error::corrupt(self.r.source, format!("word counts: {reason}"))
+    }
+
+    /// Reads the next word into `word` and `count`; false (after checking that no byte is
+    /// left) when there is none.
+    fn advance(&mut self) -> Result<bool> {
+        if self.remaining == 0 {
+            if self.r.pos != self.r.bytes.len() {
+                return Err(self.bad(format!(
+                    "{} bytes after the last word",
+                    self.r.bytes.len() - self.r.pos
                 )));
             }
-            let rest = r.len_varint("word length")?;
-            word.clear();
-            word.extend_from_slice(&prev[..shared]);
-            word.extend_from_slice(r.take(rest, "word")?);
-            let count = r.varint("count")?;
-            if word.is_empty() {
-                return Err(bad(format!("word {i} is empty")));
-            }
-            if i > 0 && word <= prev {
-                return Err(bad(format!("word {i} is out of order or repeated")));
-            }
-            if count == 0 {
-                return Err(bad(format!("word {i} has count 0")));
-            }
-            let text =
-                std::str::from_utf8(&word).map_err(|_| bad(format!("word {i} is not UTF-8")))?;
-            counts.counts.insert(text.to_owned(), count);
-            std::mem::swap(&mut prev, &mut word);
+            return Ok(false);
         }
-        if r.pos != body.len() {
-            return Err(bad(format!(
-                "{} bytes after the last word",
-                body.len() - r.pos
+        let i = self.index;
+        std::mem::swap(&mut self.prev, &mut self.word);
+        let shared = self.r.len_varint("shared prefix")?;
+        if shared > self.prev.len() {
+            return Err(self.bad(format!(
+                "word {i} shares {shared} bytes with a word of {}",
+                self.prev.len()
             )));
         }
-        Ok(CountedWords { settings, counts })
-    }
-
-    /// Saves the binary form atomically ([`crate::io::write_atomic`]).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        crate::io::write_atomic(path, &self.to_bytes())
-    }
-
-    /// Loads what [`CountedWords::save`] wrote.
-    pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Self::from_bytes(&bytes, &path.display().to_string())
+        let rest = self.r.len_varint("word length")?;
+        self.word.clear();
+        self.word.extend_from_slice(&self.prev[..shared]);
+        self.word.extend_from_slice(self.r.take(rest, "word")?);
+        self.count = self.r.varint("count")?;
+        if self.word.is_empty() {
+            return Err(self.bad(format!("word {i} is empty")));
+        }
+        if i > 0 && self.word <= self.prev {
+            return Err(self.bad(format!("word {i} is out of order or repeated")));
+        }
+        if self.count == 0 {
+            return Err(self.bad(format!("word {i} has count 0")));
+        }
+        if std::str::from_utf8(&self.word).is_err() {
+            return Err(self.bad(format!("word {i} is not UTF-8")));
+        }
+        self.index += 1;
+        self.remaining -= 1;
+        Ok(true)
     }
 }
 
@@ -808,6 +955,38 @@ mod tests {
             big.merge(&counted(&[("x", 1)], "bert")),
             Err(Error::InvalidArgument(m)) if m.contains("overflows")
         ));
+    }
+
+    #[test]
+    fn merging_the_binary_form_equals_adding() {
+        let a = counted(&[("a", 1), ("ab", 2), ("abc", 3), ("z", 1)], "bert");
+        let b = counted(&[("ab", 5), ("b", 1), ("中", 7)], "bert");
+        let c = counted(&[], "bert");
+        let d = counted(&[("z", u64::MAX - 1)], "bert");
+        let parts = [a.to_bytes(), b.to_bytes(), c.to_bytes(), d.to_bytes()];
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        let merged = CountedWords::merge_binary(&refs, "<bytes>").expect("merge");
+        let sum = CountedWords::sum(&[&a, &b, &c, &d]).expect("sum");
+        assert_eq!(merged, sum.to_bytes(), "the same canonical bytes");
+        assert_eq!(
+            CountedWords::merge_binary(&refs[..1], "x").expect("one"),
+            parts[0]
+        );
+        let over = counted(&[("z", 2)], "bert").to_bytes();
+        assert!(matches!(
+            CountedWords::merge_binary(&[&parts[3], &over], "x"),
+            Err(Error::InvalidArgument(m)) if m.contains("overflows")
+        ));
+        let other = counted(&[("a", 1)], "gpt2").to_bytes();
+        assert!(matches!(
+            CountedWords::merge_binary(&[&parts[0], &other], "x"),
+            Err(Error::InvalidArgument(m)) if m.contains("different settings")
+        ));
+        assert!(matches!(
+            CountedWords::merge_binary(&[&parts[0], &parts[1][..parts[1].len() - 1]], "x"),
+            Err(Error::CorruptModel { .. })
+        ));
+        assert!(CountedWords::merge_binary(&[], "x").is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::PyBytes;
 use subwordx_core::corpus::{CountOptions, Utf8Errors, WordCounts};
 use subwordx_core::word_counts::{CountSettings, CountedWords};
@@ -128,6 +128,19 @@ impl PyWordCounts {
         let refs: Vec<&CountedWords> = parts.iter().map(|p| &p.get().inner).collect();
         let inner = run_detached(py, || CountedWords::sum(&refs))?;
         Ok(Self { inner })
+    }
+
+    /// Adds up counts in the binary form into the binary form (a k-way merge, no map).
+    #[staticmethod]
+    fn merge_binary<'py>(
+        py: Python<'py>,
+        parts: Vec<PyBackedBytes>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let merged = run_detached(py, || {
+            let refs: Vec<&[u8]> = parts.iter().map(|p| &**p).collect();
+            CountedWords::merge_binary(&refs, "<bytes>")
+        })?;
+        Ok(PyBytes::new(py, &merged))
     }
 
     fn add(&self, py: Python<'_>, other: &Bound<'_, PyWordCounts>) -> PyResult<Self> {
