@@ -5,7 +5,7 @@ Dask, only ``import subwordx.dask`` does. Nothing here assumes a shared filesyst
 process: texts come from a Dask collection (``dask.bag.read_text`` reads any filesystem Dask
 reads), and what travels between processes (word counts, tokenizers) travels pickled.
 
-Example (the README's, on a ``LocalCluster``)::
+In short (the README has a version that runs as written)::
 
     import dask.bag as db
     from dask.distributed import Client, LocalCluster
