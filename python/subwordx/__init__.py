@@ -8,6 +8,8 @@ Quick start::
     enc.ids, enc.tokens, enc.offsets
     tok.save("tokenizer.json")                                  # loads in HF tokenizers too
     bert = subwordx.train_wordpiece("corpus.txt", vocab_size=30000)  # likelihood-scored WordPiece
+    counts = subwordx.WordCounts.from_files(["a.txt", "b.txt"])   # count anywhere, add up (+)
+    tok = subwordx.train_bpe(word_counts=counts, vocab_size=8000)   # subwordx.dask: on a cluster
 
     model = subwordx.Word2Vec(corpus_file="text8.txt", model="skipgram", threads=0)
     model.wv.most_similar("king")
@@ -26,6 +28,7 @@ from subwordx.embeddings import KeyedVectors
 from subwordx.errors import (
     ConfigError,
     CorpusError,
+    CountSettingsMismatchError,
     DisallowedSpecialTokenError,
     EmptyCorpusError,
     InvalidUtf8Error,
@@ -43,6 +46,7 @@ from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
 if TYPE_CHECKING:
     from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
 from subwordx.word2vec import Word2Vec
+from subwordx.word_counts import CountSettings, WordCounts
 from subwordx.wordpiece import train_wordpiece
 
 # The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled
@@ -77,6 +81,8 @@ __all__ = [
     "ComparisonReport",
     "ConfigError",
     "CorpusError",
+    "CountSettings",
+    "CountSettingsMismatchError",
     "DecodeStream",
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
@@ -93,6 +99,7 @@ __all__ = [
     "UnknownTokenError",
     "VocabSizeTooSmallError",
     "Word2Vec",
+    "WordCounts",
     "__version__",
     "compare_tokenizers",
     "embedded_corpus",

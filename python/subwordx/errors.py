@@ -9,7 +9,9 @@ by the binding, so the Rust and Python backends raise the same exceptions.
 
     SubwordxError
     ├── ConfigError (ValueError)            a parameter outside its domain
-    │   └── VocabSizeTooSmallError          vocab_size below alphabet + special tokens
+    │   ├── VocabSizeTooSmallError          vocab_size below alphabet + special tokens
+    │   ├── DisallowedSpecialTokenError     a text spells a disallowed special token
+    │   └── CountSettingsMismatchError      adding word counts counted differently
     ├── CorpusError (ValueError)            the training text is unusable
     │   ├── InvalidUtf8Error                bytes that are not UTF-8 (file, line, byte)
     │   └── EmptyCorpusError                no words at all
@@ -27,6 +29,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "CorpusError",
+    "CountSettingsMismatchError",
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
     "InternalError",
@@ -52,6 +55,10 @@ class ConfigError(SubwordxError, ValueError):
 
 class DisallowedSpecialTokenError(ConfigError):
     """The text spells a special token that the call disallowed (tiktoken's rule)."""
+
+
+class CountSettingsMismatchError(ConfigError):
+    """Adding word counts made with different normalizer or pre-tokenizer settings."""
 
 
 class VocabSizeTooSmallError(ConfigError):

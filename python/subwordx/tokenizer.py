@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,9 @@ from subwordx.errors import (
     SubwordxFileNotFoundError,
     SubwordxIOError,
 )
+
+if TYPE_CHECKING:
+    from subwordx.word_counts import WordCounts
 
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, int, int, str], None]
@@ -727,7 +730,7 @@ def train_bpe(
     files: PathLike | Sequence[PathLike] | None = None,
     *,
     texts: Iterable[str] | None = None,
-    word_counts: Mapping[str, int] | None = None,
+    word_counts: Mapping[str, int] | WordCounts | None = None,
     vocab_size: int = 32000,
     byte_level: bool = False,
     pre_tokenizer: PreTokenizerName | None = None,
@@ -750,8 +753,11 @@ def train_bpe(
     """Trains a BPE tokenizer, exactly as ``docs/bpe.md`` defines it.
 
     Give exactly one corpus: ``files`` (paths, streamed, never loaded whole), ``texts`` (any
-    iterable of strings, consumed in batches) or ``word_counts`` (pre-counted ``{word: count}``,
-    e.g. counted on a cluster; taken as already normalized and pre-tokenized).
+    iterable of strings, consumed in batches) or ``word_counts``: a
+    :class:`~subwordx.WordCounts` (e.g. counted on a cluster by :mod:`subwordx.dask`), whose
+    normalizer and pre-tokenizer the tokenizer takes (a setting below that is passed with a value
+    other than its default must agree with them, else :class:`~subwordx.errors.ConfigError`), or
+    a plain ``{word: count}`` mapping, taken as already normalized and pre-tokenized.
 
     Classic BPE (default) starts from chars with the ``</w>`` end-of-word suffix (Sennrich et al.)
     and the ``bert`` pre-tokenizer (whitespace and punctuation); ``byte_level=True`` starts from
@@ -791,6 +797,15 @@ def train_bpe(
     given = [x is not None for x in (files, texts, word_counts)]
     if sum(given) != 1:
         raise ConfigError("give exactly one corpus: files=..., texts=... or word_counts=...")
+    from subwordx.word_counts import WordCounts
+
+    if isinstance(word_counts, WordCounts):
+        counted = word_counts.settings._for_train_bpe(
+            byte_level, pre_tokenizer, unicode_normalization, lowercase, strip_accents
+        )
+        byte_level, pre_tokenizer = counted["byte_level"], counted["pre_tokenizer"]
+        unicode_normalization = counted["unicode_normalization"]
+        lowercase, strip_accents = counted["lowercase"], counted["strip_accents"]
     _check_size("vocab_size", vocab_size)
     _check_size("min_frequency", min_frequency, minimum=0, maximum=2**64 - 1)
     threads = _check_threads(threads)
@@ -871,6 +886,15 @@ def train_bpe(
             from subwordx.reference import tokenizer as ref
 
             inner = _trained(ref.ReferenceTokenizer.train_from_texts(texts, settings))
+    elif isinstance(word_counts, WordCounts):
+        if rust:
+            inner = _backend.core().train_word_counts(word_counts._rust_inner(), settings, progress)
+        else:
+            from subwordx.reference import tokenizer as ref
+
+            inner = _trained(
+                ref.ReferenceTokenizer.train_from_counts(word_counts.to_dict(), settings)
+            )
     else:
         assert word_counts is not None
         counts = _check_counts(word_counts)

@@ -25,6 +25,7 @@ from subwordx.tokenizer import (
     _check_size,
     _check_threads,
 )
+from subwordx.word_counts import WordCounts
 
 __all__ = ["BERT_SPECIAL_TOKENS", "DEFAULT_MIN_FREQUENCY", "train_wordpiece"]
 
@@ -43,7 +44,7 @@ def train_wordpiece(
     files: PathLike | Sequence[PathLike] | None = None,
     *,
     texts: Iterable[str] | None = None,
-    word_counts: Mapping[str, int] | None = None,
+    word_counts: Mapping[str, int] | WordCounts | None = None,
     vocab_size: int = 30000,
     min_frequency: int = DEFAULT_MIN_FREQUENCY,
     special_tokens: Sequence[str] = BERT_SPECIAL_TOKENS,
@@ -64,8 +65,11 @@ def train_wordpiece(
     """Trains a WordPiece tokenizer with the likelihood score, in BERT's pipeline.
 
     Give exactly one corpus: ``files`` (paths, streamed and counted on all cores), ``texts`` (any
-    iterable of strings) or ``word_counts`` (pre-counted ``{word: count}``, taken as already
-    normalized and pre-tokenized).
+    iterable of strings) or ``word_counts``: a :class:`~subwordx.WordCounts` counted with
+    ``model="wordpiece"``, whose normalizer and pre-tokenizer the tokenizer takes (``lowercase``,
+    ``strip_accents`` or ``pre_tokenizer`` passed with a value other than its default must agree
+    with them, else :class:`~subwordx.errors.ConfigError`), or a plain ``{word: count}`` mapping,
+    taken as already normalized and pre-tokenized.
 
     Words start as chars, every one but the first with the prefix (``##``). Each step merges,
     everywhere, the adjacent pair with the highest score ``count(xy) / (count(x) * count(y))``
@@ -106,6 +110,10 @@ def train_wordpiece(
     given = [x is not None for x in (files, texts, word_counts)]
     if sum(given) != 1:
         raise ConfigError("give exactly one corpus: files=..., texts=... or word_counts=...")
+    if isinstance(word_counts, WordCounts):
+        counted = word_counts.settings._for_train_wordpiece(lowercase, strip_accents, pre_tokenizer)
+        lowercase, strip_accents = counted["lowercase"], counted["strip_accents"]
+        pre_tokenizer = counted["pre_tokenizer"]
     _positive("vocab_size", vocab_size)
     _positive("max_input_chars_per_word", max_input_chars_per_word)
     _positive("limit_alphabet", limit_alphabet, allow_none=True)
@@ -152,6 +160,8 @@ def train_wordpiece(
         if isinstance(texts, (str, bytes)):
             raise ConfigError("texts must be an iterable of strings, not one string")
         inner = core.train_texts(_batches(texts), settings, threads, progress)
+    elif isinstance(word_counts, WordCounts):
+        inner = core.train_word_counts(word_counts._rust_inner(), settings, progress)
     else:
         assert word_counts is not None
         inner = core.train_counts(_check_counts(word_counts), settings, progress)
@@ -161,7 +171,7 @@ def train_wordpiece(
 def _train_python(
     files: PathLike | Sequence[PathLike] | None,
     texts: Iterable[str] | None,
-    word_counts: Mapping[str, int] | None,
+    word_counts: Mapping[str, int] | WordCounts | None,
     settings: dict[str, Any],
     errors: str,
 ) -> Tokenizer:
@@ -176,6 +186,8 @@ def _train_python(
         if isinstance(texts, (str, bytes)):
             raise ConfigError("texts must be an iterable of strings, not one string")
         counts = ref.count_words_in_texts(texts, settings)
+    elif isinstance(word_counts, WordCounts):
+        counts = word_counts.to_dict()
     else:
         assert word_counts is not None
         counts = _check_counts(word_counts)

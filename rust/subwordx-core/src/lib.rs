@@ -14,6 +14,8 @@
 //! * [`io`]: model files: HF `tokenizer.json`, `vocab.json` + `merges.txt`, the subwordx format.
 //! * [`embeddings`]: word2vec (skip-gram / CBOW, negative sampling / hierarchical softmax,
 //!   Hogwild multi-threaded training) and phrase detection, over a streaming corpus reader.
+//! * [`word_counts`]: word counts with the settings they were counted with, exact merging and a
+//!   compact binary form, for counting on many machines (`docs/dask.md`).
 
 pub mod corpus;
 pub mod embeddings;
@@ -25,6 +27,7 @@ pub mod parallel;
 pub mod pretokenize;
 pub mod progress;
 pub mod tokenizer;
+pub mod word_counts;
 
 pub use error::{Error, Result};
 pub use progress::{Progress, ProgressSnapshot};

@@ -11,6 +11,7 @@ mod blocking;
 mod errors;
 mod tokenizer;
 mod word2vec;
+mod word_counts;
 
 /// Writes a file atomically (`subwordx_core::io::atomic`): the one helper every writer uses.
 #[pyfunction]
@@ -26,6 +27,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tokenizer::train_texts, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_counts, m)?)?;
     m.add_function(wrap_pyfunction!(write_atomic, m)?)?;
+    m.add_function(wrap_pyfunction!(tokenizer::train_word_counts, m)?)?;
+    m.add_class::<word_counts::PyWordCounts>()?;
     word2vec::register(m)?;
     Ok(())
 }

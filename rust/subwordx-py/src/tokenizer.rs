@@ -627,3 +627,19 @@ pub fn train_counts(
     })?;
     Ok(PyTokenizer { inner })
 }
+
+/// Trains from a `WordCounts` (read in place, not copied). The caller puts the counts' normalizer
+/// and pre-tokenizer in `settings` (`subwordx.word_counts`), so the tokenizer encodes as counted.
+#[pyfunction]
+#[pyo3(signature = (counts, settings, progress=None))]
+pub fn train_word_counts(
+    py: Python<'_>,
+    counts: &Bound<'_, crate::word_counts::PyWordCounts>,
+    settings: &Bound<'_, PyDict>,
+    progress: Option<Bound<'_, PyAny>>,
+) -> PyResult<PyTokenizer> {
+    let training = Training::from_settings(settings)?;
+    let counts = counts.get().inner().counts();
+    let inner = run_blocking(py, progress.as_ref(), |p| training.train(counts, p))?;
+    Ok(PyTokenizer { inner })
+}
