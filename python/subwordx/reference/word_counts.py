@@ -273,7 +273,7 @@ class ReferenceWordCounts:
         return cls(counts, settings_json)
 
     def save(self, path: str) -> None:
-        from subwordx.tokenizer import atomic_write
+        from subwordx._atomic import atomic_write
 
         atomic_write(path, self.to_bytes())
 

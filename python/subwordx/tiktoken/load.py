@@ -36,7 +36,7 @@ from subwordx.errors import (
     SubwordxFileNotFoundError,
     SubwordxIOError,
 )
-from subwordx.tokenizer import atomic_write
+from subwordx._atomic import atomic_write
 
 __all__ = [
     "cache_path",
