@@ -30,13 +30,13 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
+from subwordx._atomic import atomic_write
 from subwordx.errors import (
     ConfigError,
     ModelFormatError,
     SubwordxFileNotFoundError,
     SubwordxIOError,
 )
-from subwordx._atomic import atomic_write
 
 __all__ = [
     "cache_path",

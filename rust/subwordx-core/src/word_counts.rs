@@ -485,7 +485,7 @@ impl CountedWords {
         counts.counts.reserve(d.remaining as usize);
         while d.advance()? {
             let text = std::str::from_utf8(&d.word)
-                .map_err(|_| d.bad(format!("word {} is not UTF-8", d.index - 1)))?;
+                .map_err(|_| d.bad(&format!("word {} is not UTF-8", d.index - 1)))?;
             counts.counts.insert(text.to_owned(), d.count);
         }
         Ok(CountedWords {
@@ -681,7 +681,7 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn bad(&self, reason: String) -> Error {
+    fn bad(&self, reason: &str) -> Error {
         Error::corrupt(self.r.source, format!("word counts: {reason}"))
     }
 
@@ -690,7 +690,7 @@ impl<'a> Decoder<'a> {
     fn advance(&mut self) -> Result<bool> {
         if self.remaining == 0 {
             if self.r.pos != self.r.bytes.len() {
-                return Err(self.bad(format!(
+                return Err(self.bad(&format!(
                     "{} bytes after the last word",
                     self.r.bytes.len() - self.r.pos
                 )));
@@ -701,7 +701,7 @@ impl<'a> Decoder<'a> {
         std::mem::swap(&mut self.prev, &mut self.word);
         let shared = self.r.len_varint("shared prefix")?;
         if shared > self.prev.len() {
-            return Err(self.bad(format!(
+            return Err(self.bad(&format!(
                 "word {i} shares {shared} bytes with a word of {}",
                 self.prev.len()
             )));
@@ -712,16 +712,16 @@ impl<'a> Decoder<'a> {
         self.word.extend_from_slice(self.r.take(rest, "word")?);
         self.count = self.r.varint("count")?;
         if self.word.is_empty() {
-            return Err(self.bad(format!("word {i} is empty")));
+            return Err(self.bad(&format!("word {i} is empty")));
         }
         if i > 0 && self.word <= self.prev {
-            return Err(self.bad(format!("word {i} is out of order or repeated")));
+            return Err(self.bad(&format!("word {i} is out of order or repeated")));
         }
         if self.count == 0 {
-            return Err(self.bad(format!("word {i} has count 0")));
+            return Err(self.bad(&format!("word {i} has count 0")));
         }
         if std::str::from_utf8(&self.word).is_err() {
-            return Err(self.bad(format!("word {i} is not UTF-8")));
+            return Err(self.bad(&format!("word {i} is not UTF-8")));
         }
         self.index += 1;
         self.remaining -= 1;
