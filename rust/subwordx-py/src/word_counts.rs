@@ -132,10 +132,7 @@ impl PyWordCounts {
 
     /// Adds up counts in the binary form into the binary form (a k-way merge, no map).
     #[staticmethod]
-    fn merge_binary<'py>(
-        py: Python<'py>,
-        parts: Vec<PyBackedBytes>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    fn merge_binary(py: Python<'_>, parts: Vec<PyBackedBytes>) -> PyResult<Bound<'_, PyBytes>> {
         let merged = run_detached(py, || {
             let refs: Vec<&[u8]> = parts.iter().map(|p| &**p).collect();
             CountedWords::merge_binary(&refs, "<bytes>")
