@@ -6,6 +6,9 @@ the alphabet mixes ASCII, accented Latin, CJK and an emoji to cover multi-byte U
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -94,3 +97,31 @@ def test_normalizers_agree(form: str) -> None:
         r, p = rust.encode(line), py.encode(line)  # type: ignore[attr-defined]
         assert r.ids.tolist() == p.ids.tolist()
         assert r.offsets.tolist() == p.offsets.tolist()
+
+
+_LONG_CORPUS = ["abracadabra alakazam " * 3, "banana bandana cabana " * 3, "ααβγ δδ ab" * 2] * 5
+
+
+@functools.cache
+def _long_pair(byte_level: bool) -> tuple[Any, Any]:
+    pre = "gpt2" if byte_level else "whitespace"
+    size = 300 if byte_level else 60
+    return tuple(  # type: ignore[return-value]
+        train_bpe(
+            texts=_LONG_CORPUS, vocab_size=size, byte_level=byte_level, pre_tokenizer=pre, backend=b
+        )
+        for b in ("rust", "python")
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(alphabet="abcdnrlkzmα ", min_size=257, max_size=3000).map(lambda s: s.replace(" ", "")),
+    st.booleans(),
+)
+def test_long_pieces_agree_with_the_reference(piece: str, byte_level: bool) -> None:
+    """Pieces over 256 bytes skip the cache and take the core's heap merge (`merge_long`): the
+    same ids as the reference's merge loop, byte-level and classic."""
+    rust, python = _long_pair(byte_level)
+    assert rust.merges == python.merges
+    assert rust.encode_ids(piece).tolist() == python.encode_ids(piece).tolist()
