@@ -12,10 +12,9 @@ import pytest
 from subwordx.embeddings import KeyedVectors, evaluate_word_analogies, evaluate_word_pairs
 from subwordx.embeddings.evaluation import rankdata, spearman
 from subwordx.errors import ConfigError, ModelFormatError, SubwordxFileNotFoundError
+from tests.conftest import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
+DATA = SHARED_DATA  # ../shared/data: a missing file fails its test, never skips it
 QUESTIONS = DATA / "eval" / "questions-words.txt"
 WORDSIM = DATA / "eval" / "wordsim353.tsv"
 LEE = DATA / "corpora" / "lee_background.cor"
