@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import subwordx
 from subwordx import KeyedVectors, Phrases, Word2Vec, _backend
 from subwordx.cli import main
 from subwordx.errors import (
@@ -42,7 +43,10 @@ SMALL: dict[str, Any] = {"dim": 8, "min_count": 1, "epochs": 1, "threads": 1, "s
 
 def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Runs ``code`` in a fresh interpreter (so an abort or a hang fails one test, not the run)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "python"), RUST_BACKTRACE="0")
+    # The subwordx this test imported (installed, or the source tree of an editable install):
+    # a source tree without its compiled core would not do.
+    package_root = str(Path(subwordx.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=package_root, RUST_BACKTRACE="0")
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
