@@ -136,7 +136,6 @@ def build_vocab_from_counts(
     max_vocab_size: int | None = None,
     max_final_vocab: int | None = None,
 ) -> tuple[list[str], npt.NDArray[np.uint64]]: ...
-
 def read_word2vec_format(
     path: str,
     binary: bool | None = None,
