@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -184,38 +185,57 @@ def test_counts_that_would_break_training_are_refused() -> None:
 @needs_core
 def test_ids_changed_by_another_thread_cannot_escape_the_check() -> None:
     """train_ids checked a numpy buffer, then read it again without the GIL: another thread could
-    slip an id past the check (an out-of-bounds write). The ids are now copied first. Before the
-    fix this crashed or corrupted memory (most runs)."""
+    slip an id past the check (an out-of-bounds write through a raw pointer). The ids are now
+    copied under the GIL first. Here another thread writes huge ids into the tail of the array a
+    few milliseconds into each call, after the (fast) check and before the (slower) copy reached
+    the tail: before the fix the process died (a segfault, in most runs)."""
     result = run_python(
         """
-        import threading
+        import threading, time
         import numpy as np
         from subwordx import _core
         from subwordx.errors import ConfigError
-        m = _core.Word2VecModel(["a", "b", "c"], [3, 2, 1], dim=8, sample=0, threads=1)
-        ids = np.zeros(2_000_000, np.uint32)
-        starts = np.arange(0, len(ids), 1000, dtype=np.int64)
-        stop = False
-        def flip():
-            while not stop:
-                ids[:] = 4_000_000_000
-                ids[:] = 1
-        t = threading.Thread(target=flip)
+        m = _core.Word2VecModel(["a", "b", "c"], [3, 2, 1], dim=1, window=1, sample=0,
+                                negative=1)
+        SKIP, BAD = 0xFFFFFFFF, 4_000_000_000
+        ids = np.full(3_000_000, SKIP, np.uint32)
+        ids[:100] = np.arange(100) % 3
+        ids[-1000:] = np.arange(1000) % 3
+        tail = ids[-1000:].copy()
+        starts = np.array([0], np.int64)
+        go, done = threading.Event(), threading.Event()
+        delay = [0.0]
+        def late_writer():
+            while True:
+                go.wait()
+                go.clear()
+                if done.is_set():
+                    return
+                time.sleep(delay[0])
+                ids[-1000::2] = BAD
+        t = threading.Thread(target=late_writer)
         t.start()
         try:
-            for _ in range(5):
+            for d in [0.001, 0.002, 0.003, 0.005, 0.008] * 4:
+                delay[0] = d
+                go.set()
                 try:
                     m.train_ids(ids, starts, 1)
                 except ConfigError:
                     pass
+                ids[-1000:] = tail
         finally:
-            stop = True
+            done.set()
+            go.set()
             t.join()
         assert np.isfinite(m.vectors).all()
         print("ok")
         """
     )
-    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+    assert result.returncode == 0 and result.stdout.strip() == "ok", (
+        result.returncode,
+        result.stderr[-2000:],
+    )
 
 
 # ---------------------------------------------------------------- threads
@@ -478,15 +498,24 @@ def test_tampered_counts_and_layers_reach_no_crash(backend: str, tmp_path: Path)
 def test_an_npz_header_that_lies_about_its_shape(backend: str, tmp_path: Path) -> None:
     """An array header announcing 10^12 values must not make numpy allocate them."""
     arrays = _saved(tmp_path)
-    p = _write(tmp_path / "t.npz", arrays)
-    data = bytearray(p.read_bytes())
-    shape = repr(arrays["vectors"].shape).encode()
-    at = data.find(shape)
-    assert at > 0
-    bigger = b"(999999999999, 8)"
-    data[at : at + len(shape)] = bigger[: len(shape)].ljust(len(shape))
-    p.write_bytes(bytes(data))
-    with pytest.raises(ModelFormatError, match=r"t\.npz"):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:  # a well-formed archive (CRCs right), a lying header
+        for name, arr in arrays.items():
+            member = io.BytesIO()
+            arr = np.asanyarray(arr)
+            if name == "vectors":
+                header = np.lib.format.header_data_from_array_1_0(arr)
+                header["shape"] = (999_999_999_999, arr.shape[1])
+                np.lib.format.write_array_header_1_0(member, header)
+                member.write(arr.tobytes())
+            else:
+                np.lib.format.write_array(member, arr)
+            zf.writestr(name + ".npy", member.getvalue())
+    p = tmp_path / "t.npz"
+    p.write_bytes(buf.getvalue())
+    # Checked against the member's size before numpy allocates (it used to try, and report
+    # numpy's "Unable to allocate ..." or, on a big enough machine, go ahead).
+    with pytest.raises(ModelFormatError, match=r"t\.npz.*announces shape \(9999"):
         KeyedVectors.load(p)
     p.write_bytes(b"PK\x03\x04" + b"\0" * 100)
     with pytest.raises(ModelFormatError, match=r"t\.npz"):

@@ -19,7 +19,10 @@ and write word2vec.c's text and binary formats (see :mod:`subwordx.embeddings.fo
 format, :meth:`KeyedVectors.save` / :meth:`KeyedVectors.load`, is a NumPy ``.npz`` archive holding
 the keys, counts, vectors, and whatever else a trainer needs to continue training (output weights
 ``syn1neg``/``syn1``, the training configuration as JSON). It is read with ``allow_pickle=False``:
-loading a file never runs code. Every save is atomic.
+loading a file never runs code. Before numpy reads an array, its header is checked against the
+size of its member of the archive (a tampered shape cannot ask for terabytes), and every array is
+checked for its type and shape: a file that fails is a :class:`~subwordx.errors.ModelFormatError`
+naming it. Every save is atomic.
 
 Example:
     >>> import numpy as np
