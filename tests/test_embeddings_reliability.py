@@ -27,10 +27,12 @@ from subwordx import KeyedVectors, Phrases, Word2Vec, _backend
 from subwordx.cli import main
 from subwordx.errors import (
     ConfigError,
+    CorpusError,
     InternalError,
     ModelBusyError,
     ModelFormatError,
     SubwordxError,
+    SubwordxIOError,
 )
 
 needs_core = pytest.mark.skipif(_backend._core is None, reason="the compiled core is not installed")
@@ -380,10 +382,24 @@ def test_both_backends_write_the_same_bytes(
 
 
 def test_non_regular_files_are_refused(backend: str, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not a regular file"):
-        KeyedVectors.load_word2vec_format(tmp_path)
-    with pytest.raises(ConfigError, match="not a regular file"):
-        KeyedVectors.load(tmp_path)
+    """The same class and words as the tokenizer trainers' refusal (one reader, one check)."""
+    for load in (KeyedVectors.load_word2vec_format, KeyedVectors.load):
+        with pytest.raises(SubwordxIOError, match="not a regular file"):
+            load(tmp_path)
+    with pytest.raises(SubwordxIOError, match="not a regular file"):
+        Word2Vec(corpus_file=tmp_path, min_count=1)
+
+
+@needs_core
+def test_a_word_longer_than_the_limit_is_a_corpus_error(tmp_path: Path) -> None:
+    """257 MiB without whitespace (sparse: it costs no disk): the core's word reader would grow
+    its buffer without end; it stops at the limit every corpus reader has."""
+    big = tmp_path / "one-word.txt"
+    with open(big, "wb") as f:
+        f.write(b"a few words ")
+        f.truncate(257 << 20)
+    with pytest.raises(CorpusError, match="the word that starts at byte 12 is longer than"):
+        Word2Vec(corpus_file=big, min_count=1)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -394,13 +410,13 @@ def test_a_fifo_corpus_is_refused_not_a_hang(tmp_path: Path) -> None:
     result = run_python(
         f"""
         from subwordx import Word2Vec, KeyedVectors
-        from subwordx.errors import ConfigError
+        from subwordx.errors import SubwordxIOError
         for call in (lambda: Word2Vec(corpus_file={str(fifo)!r}, min_count=1),
                      lambda: KeyedVectors.load_word2vec_format({str(fifo)!r}),
                      lambda: Word2Vec(corpus_file="/dev/zero", min_count=1)):
             try:
                 call()
-            except ConfigError as e:
+            except SubwordxIOError as e:
                 assert "not a regular file" in str(e), e
             else:
                 raise SystemExit("accepted")

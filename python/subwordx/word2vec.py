@@ -20,13 +20,13 @@ import math
 import os
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any, Literal, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from subwordx import _backend
+from subwordx._files import open_regular
 from subwordx.embeddings.keyed_vectors import KeyedVectors
 from subwordx.errors import ConfigError, EmptyCorpusError, InvalidUtf8Error
 
@@ -637,20 +637,8 @@ def _encode_sentences(
 
 def _read_sentences(paths: list[str], errors: str) -> Iterable[list[str]]:
     """Lines of the files as word lists (the Python backend's reader)."""
-    from subwordx.errors import SubwordxFileNotFoundError
-
     for name in paths:
-        p = Path(name)
-        if p.is_dir():
-            raise ConfigError(f"{name}: is a directory, not a text file")
-        if p.exists() and not p.is_file():
-            # A FIFO would block forever, a device such as /dev/zero never end.
-            raise ConfigError(f"{name}: not a regular file (a directory, FIFO or device)")
-        try:
-            f = open(p, "rb")  # noqa: SIM115
-        except FileNotFoundError:
-            raise SubwordxFileNotFoundError(2, f"{name}: no such file", name) from None
-        with f:
+        with open_regular(name) as f:
             offset = 0
             for number, raw in enumerate(f, 1):
                 try:

@@ -38,69 +38,28 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import IO, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from subwordx import _backend
+from subwordx._atomic import atomic_open
+from subwordx._files import read_regular
 from subwordx.errors import (
     ConfigError,
     ModelFormatError,
-    SubwordxFileNotFoundError,
-    SubwordxIOError,
 )
 
-__all__ = ["atomic_write", "read_word2vec_format", "write_word2vec_format"]
+__all__ = ["read_word2vec_format", "write_word2vec_format"]
 
 UnicodeErrors = Literal["strict", "replace", "ignore"]
 
 _F32_LE = np.dtype("<f4")
 #: Largest dim accepted in a file (the core's ``MAX_FILE_DIM``).
 MAX_FILE_DIM = 1 << 20
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> None:
-    """Write a file atomically: to a temporary file in the same directory, then ``os.replace``.
-
-    A reader never sees a half-written file, and a failed write leaves any previous file intact
-    (the temporary file is removed).
-
-    Args:
-        path: destination.
-        write: called with a binary file object open for writing.
-
-    Raises:
-        SubwordxIOError: the directory is not writable or the write failed.
-
-    Example:
-        >>> import tempfile, os, pathlib
-        >>> p = os.path.join(tempfile.mkdtemp(), "x.bin")
-        >>> atomic_write(p, lambda f: f.write(b"hi") and None)
-        >>> pathlib.Path(p).read_bytes()
-        b'hi'
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise SubwordxIOError(f"cannot create a file in {directory!r}: {exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and not isinstance(exc, SubwordxIOError):
-            raise SubwordxIOError(f"writing {path!r} failed: {exc}") from exc
-        raise
 
 
 def write_word2vec_format(
@@ -158,7 +117,8 @@ def write_word2vec_format(
             ]
             f.write("".join(lines).encode("utf-8"))
 
-    atomic_write(path, write)
+    with atomic_open(path) as f:
+        write(f)
 
 
 _POSITIONAL = (np.float32(1e-5), np.float32(1e16))
@@ -186,15 +146,7 @@ def format_float32(x: np.float32) -> str:
 
 
 def _read_bytes(path: str) -> bytes:
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise ConfigError(f"{path}: not a regular file (a directory, FIFO or device)")
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError as exc:
-        raise SubwordxFileNotFoundError(2, f"{path}: no such file", path) from exc
-    except OSError as exc:
-        raise SubwordxIOError(f"cannot read {path!r}: {exc}") from exc
+    return read_regular(path)
 
 
 def _parse_header(data: bytes, path: str) -> tuple[int, int, int]:

@@ -38,26 +38,24 @@ from __future__ import annotations
 import io
 import json
 import os
-import stat
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from subwordx._atomic import atomic_open
+from subwordx._files import read_regular
 from subwordx.embeddings.formats import (
     UnicodeErrors,
-    atomic_write,
     read_word2vec_format,
     write_word2vec_format,
 )
 from subwordx.errors import (
     ConfigError,
     ModelFormatError,
-    SubwordxFileNotFoundError,
-    SubwordxIOError,
 )
 
 __all__ = ["KeyedVectors", "SavedModel"]
@@ -460,10 +458,8 @@ class KeyedVectors:
                 raise ConfigError(f"extra array name {name!r} is reserved")
             arrays[name] = np.asarray(arr)
 
-        def write(f: IO[bytes]) -> None:
+        with atomic_open(path) as f:
             np.savez(f, allow_pickle=False, **arrays)
-
-        atomic_write(path, write)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> KeyedVectors:
@@ -479,15 +475,7 @@ class KeyedVectors:
             ModelFormatError: not a subwordx native file, or a corrupt one.
         """
         spath = os.fspath(path)
-        try:
-            if not stat.S_ISREG(os.stat(spath).st_mode):
-                raise ConfigError(f"{spath}: not a regular file (a directory, FIFO or device)")
-            with open(spath, "rb") as f:
-                data = f.read()
-        except FileNotFoundError as exc:
-            raise SubwordxFileNotFoundError(2, f"{spath}: no such file", spath) from exc
-        except OSError as exc:
-            raise SubwordxIOError(f"cannot read {spath!r}: {exc}") from exc
+        data = read_regular(spath)
         _check_npz_sizes(data, spath)
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:

@@ -29,6 +29,7 @@ from typing import Any
 
 import regex
 
+from subwordx._files import read_regular
 from subwordx.errors import ConfigError, InvalidUtf8Error, ModelFormatError
 from subwordx.reference import bpe
 from subwordx.reference.normalize import Normalizer, UnicodeForm
@@ -867,13 +868,7 @@ def _decode_bytes(tokens: list[str], specials: set[str]) -> str:
 
 
 def _read_corpus_file(path: str, errors: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        from subwordx.errors import SubwordxFileNotFoundError
-
-        raise SubwordxFileNotFoundError(2, f"{path}: no such file", path) from None
+    data = read_regular(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

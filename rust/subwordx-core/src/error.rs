@@ -38,17 +38,20 @@ pub enum Error {
         offset: u64,
     },
 
-    /// A line longer than [`crate::corpus::MAX_LINE_BYTES`]: a file without line breaks would
-    /// otherwise grow one buffer until the machine runs out of memory.
+    /// A line (or, for the word readers, a word) longer than [`crate::corpus::MAX_LINE_BYTES`]: a
+    /// file without line breaks or whitespace would otherwise grow one buffer until the machine
+    /// runs out of memory.
     #[error(
-        "{}: the line that starts at byte {offset} is longer than {limit} bytes (the most one line \
-         may hold); is this a text file with line breaks?",
+        "{}: the {unit} that starts at byte {offset} is longer than {limit} bytes (the most one \
+         {unit} may hold); is this a text file?",
         path.display()
     )]
     LineTooLong {
         path: PathBuf,
         offset: u64,
         limit: usize,
+        /// `"line"` or `"word"`.
+        unit: &'static str,
     },
 
     /// The corpus held no word to learn from.

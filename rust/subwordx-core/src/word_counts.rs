@@ -563,7 +563,7 @@ impl CountedWords {
 
     /// Loads what [`CountedWords::save`] wrote.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::corpus::read_file(path)?;
         Self::from_bytes(&bytes, &path.display().to_string())
     }
 }

@@ -31,14 +31,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::jobs::{stream_blocks, MemoryQueue, Part, Queue, StreamQueue};
-use super::text::Utf8Errors;
 use super::vocab::Vocab;
+use crate::corpus::Utf8Errors;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
-/// Most training threads a call may ask for: more only cost memory and scheduling (every thread
-/// has its own buffers), and a typo such as `threads=10**6` must not spawn a million OS threads.
-pub const MAX_THREADS: usize = 1024;
+/// Most training threads a call may ask for: the limit every parallel call of subwordx has.
+pub use crate::parallel::MAX_THREADS;
 
 /// Words a thread reads between learning-rate refreshes (and cancellation checks).
 pub const REFRESH_WORDS: u64 = 10_000;

@@ -23,7 +23,6 @@
 //! Writing builds the file in memory and hands it to [`crate::io::write_atomic`] (a temporary file
 //! renamed over the target).
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
@@ -154,14 +153,8 @@ pub fn read_word2vec(
     let name = path.display().to_string();
     let corrupt = |reason: String| Error::corrupt(name.clone(), reason);
     let io = |e: std::io::Error| Error::io(path, e);
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(Error::invalid(format!(
-            "{name}: not a regular file (a directory, FIFO or device)"
-        )));
-    }
-    let size = meta.len();
-    let file = File::open(path).map_err(io)?;
+    let file = crate::corpus::open_file(path)?;
+    let size = file.metadata().map_err(io)?.len();
     let mut r = BufReader::with_capacity(1 << 20, file);
 
     // Header.

@@ -22,8 +22,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 
-use super::text::{read_ranges, whole_files, Utf8Errors, WordSink};
 use super::vocab::Vocab;
+use crate::corpus::files::whole_files;
+use crate::corpus::words::{read_ranges, WordSink};
+use crate::corpus::Utf8Errors;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

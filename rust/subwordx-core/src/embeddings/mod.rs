@@ -22,13 +22,12 @@ pub mod phrases;
 pub mod sampling;
 pub mod shared_matrix;
 pub mod simd;
-pub mod text;
 pub mod vocab;
 pub mod word2vec;
 
+pub use crate::corpus::Utf8Errors;
 pub use engine::{CorpusMode, TrainStats, MAX_THREADS, STREAM_ABOVE_BYTES};
 pub use formats::{read_word2vec, write_word2vec, WordErrors, WordVectors};
 pub use phrases::{Phrases, PhrasesConfig, Scoring};
-pub use text::Utf8Errors;
 pub use vocab::{Vocab, VocabConfig};
 pub use word2vec::{Word2Vec, Word2VecConfig};

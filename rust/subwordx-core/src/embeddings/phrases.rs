@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use super::text::{read_parallel, read_ranges, whole_files, Utf8Errors, WordSink};
+use crate::corpus::files::whole_files;
+use crate::corpus::words::{read_parallel, read_ranges, WordSink};
+use crate::corpus::Utf8Errors;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

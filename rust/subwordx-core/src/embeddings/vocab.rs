@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 use rustc_hash::FxHashMap;
 
-use super::text::{read_parallel, Utf8Errors, WordSink};
+use crate::corpus::words::{read_parallel, WordSink};
+use crate::corpus::Utf8Errors;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

@@ -11,7 +11,7 @@
 //!   by the thread, and at the start of every epoch; word2vec.c checks at the same point).
 //! * **Sentences and parts.** A sentence is cut into 10,000-word pieces counting every word read,
 //!   out-of-vocabulary words included; then OOV words are removed. Files are read in parallel in
-//!   byte ranges (see [`super::text::split_ranges`]), but training does not give each thread its
+//!   byte ranges (see [`crate::corpus::words::split_ranges`]), but training does not give each thread its
 //!   own slice as word2vec.c does: the sentences are cut, in corpus order, into jobs of ~10,000
 //!   words that threads take from a shared counter, so every epoch walks the corpus front to back
 //!   (on sorted text such as a dictionary, fixed slices cost a point of analogy accuracy).
@@ -53,8 +53,9 @@ use super::jobs::{Encoder, Part};
 use super::sampling::{keep_probability, CumTable, Lcg, SigmoidTable, MAX_EXP};
 use super::shared_matrix::{prefetch_row, try_vec, PrivateRows, SharedMatrix, SharedRows};
 use super::simd::{has_avx2_fma, Kernel, Scalar};
-use super::text::{read_parallel, total_bytes, Utf8Errors, MAX_SENTENCE_LEN};
 use super::vocab::Vocab;
+use crate::corpus::words::{read_parallel, MAX_SENTENCE_LEN};
+use crate::corpus::{total_bytes, Utf8Errors};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

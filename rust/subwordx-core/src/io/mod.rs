@@ -46,9 +46,7 @@ fn looks_like_tiktoken(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
-}
+pub(crate) use crate::corpus::read_file as read;
 
 impl Tokenizer {
     /// Loads a tokenizer, detecting the format by content: the subwordx format, an HF

@@ -1,4 +1,4 @@
-//! Corpora: streaming lines from files and counting words in parallel.
+//! Word counts: what the tokenizer trainers learn from.
 //!
 //! Training starts from word counts (docs/bpe.md §1): every line is normalized, pre-tokenized, and
 //! each piece's occurrences are summed over the corpus. This module does that over files far larger
@@ -6,64 +6,34 @@
 //!
 //! ## How counting works
 //!
-//! A reader walks the files in order and cuts them into chunks of about [`CHUNK_BYTES`], each ending
-//! right after a `\n` (a line longer than a chunk makes its chunk longer), so no line straddles two
-//! chunks. Rayon workers of a local pool (`threads`, 0 = all cores) pull chunks from the reader as
-//! they become free (`par_bridge`), so at most a few chunks per thread are in memory. A worker
-//! decodes its chunk (strict UTF-8 or lossy replacement), splits it into lines at `\n`, normalizes
-//! and pre-tokenizes each line, and counts pieces in its own `FxHashMap<String, u64>`: a lookup by
-//! `&str` first, so a string is allocated only the first time the worker sees a word. The per-worker
-//! maps are merged at the end (smaller into larger). Addition commutes, so the counts do not depend
-//! on the number of threads or on scheduling.
+//! A [`ChunkReader`] walks the files in order and cuts them into chunks of about [`CHUNK_BYTES`],
+//! each ending right after a `\n`, so no line straddles two chunks. Rayon workers of a local pool
+//! (`threads`, 0 = all cores) pull chunks from the reader as they become free (`par_bridge`), so
+//! at most a few chunks per thread are in memory. A worker decodes its chunk (strict UTF-8 or
+//! lossy replacement), splits it into lines at `\n`, normalizes and pre-tokenizes each line, and
+//! counts pieces in its own `FxHashMap<String, u64>`: a lookup by `&str` first, so a string is
+//! allocated only the first time the worker sees a word. The per-worker maps are merged at the
+//! end (smaller into larger). Addition commutes, so the counts do not depend on the number of
+//! threads or on scheduling.
 //!
 //! Cost: one pass over the bytes; memory O(threads × chunk + distinct words × threads).
 //!
-//! ## Errors
-//!
-//! Strict decoding reports the first bad byte of the chunk it is found in as
-//! [`Error::InvalidUtf8`] with its 1-based line, 0-based byte column and file offset. The line number
-//! is global: on that (rare) path the newlines of the file before the chunk are counted. If a corpus
-//! holds several bad bytes, which one is reported may depend on scheduling when `threads > 1`.
-//! Lossy decoding (`Utf8Errors::Replace`) equals Python's `errors="replace"` (each maximal invalid
-//! sequence becomes one U+FFFD, as `String::from_utf8_lossy`); because chunks end at `\n`, which is
-//! never part of a multi-byte sequence, decoding chunk by chunk equals decoding the whole file.
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+//! If a corpus holds several bytes that are not UTF-8, which one strict decoding reports may
+//! depend on scheduling when `threads > 1`.
+
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::chunks::{Boundary, Chunk, ChunkReader};
+use super::files::{decode, total_bytes, whole_files, Utf8Errors};
 use crate::normalize::Normalizer;
 use crate::pretokenize::PreTokenizer;
 use crate::{Error, Progress, Result};
 
 /// The target size of the chunks files are cut into for parallel counting.
 pub const CHUNK_BYTES: usize = 1 << 20;
-
-/// What to do with bytes that are not UTF-8.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Utf8Errors {
-    /// Fail with `Error::InvalidUtf8` naming the file, line and byte.
-    #[default]
-    Strict,
-    /// Replace each bad sequence with U+FFFD, as Python's `errors="replace"`.
-    Replace,
-}
-
-impl std::str::FromStr for Utf8Errors {
-    type Err = Error;
-    /// `"strict"` or `"replace"`, the names Python's `errors=` uses.
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "strict" => Ok(Self::Strict),
-            "replace" => Ok(Self::Replace),
-            other => Err(Error::invalid(format!(
-                "errors must be \"strict\" or \"replace\", not {other:?}"
-            ))),
-        }
-    }
-}
 
 /// Options for reading and counting a corpus.
 #[derive(Clone, Debug, Default)]
@@ -165,189 +135,6 @@ pub fn count_words_in_texts<S: AsRef<str> + Sync>(
     }
 }
 
-/// The longest line a corpus file may hold (256 MiB). Lines are the unit of work, read whole; a
-/// file without line breaks (or `/dev/zero`) would otherwise grow one buffer without end.
-pub const MAX_LINE_BYTES: usize = 256 << 20;
-
-/// Opens `path` for reading, with clear errors for a missing file, a directory, or anything that
-/// is not a regular file: a FIFO with no writer blocks forever in `open` (beyond the reach of
-/// Ctrl-C) and a device such as `/dev/zero` never ends. Stream those through `texts=` instead.
-pub fn open_file(path: &Path) -> Result<File> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    let refuse = |kind, what: &str| {
-        Err(Error::Io {
-            path: path.to_owned(),
-            source: std::io::Error::new(kind, what.to_owned()),
-        })
-    };
-    if meta.is_dir() {
-        return refuse(
-            std::io::ErrorKind::IsADirectory,
-            "is a directory, not a text file",
-        );
-    }
-    if !meta.is_file() {
-        return refuse(
-            std::io::ErrorKind::InvalidInput,
-            "is not a regular file (a FIFO, device or socket); corpora are read from regular \
-             files (stream other sources through texts=...)",
-        );
-    }
-    File::open(path).map_err(|e| Error::io(path, e))
-}
-
-/// A run of whole lines of one file.
-struct Chunk {
-    file: usize,
-    /// Byte offset of the chunk in its file.
-    offset: u64,
-    bytes: Vec<u8>,
-}
-
-/// Cuts files into chunks that end after a `\n` (or at the end of a file).
-struct ChunkReader<'a> {
-    paths: &'a [PathBuf],
-    chunk_bytes: usize,
-    file: usize,
-    reader: Option<File>,
-    offset: u64,
-    carry: Vec<u8>,
-    failed: bool,
-}
-
-impl ChunkReader<'_> {
-    fn read_chunk(&mut self) -> Result<Option<Chunk>> {
-        loop {
-            if self.file >= self.paths.len() {
-                return Ok(None);
-            }
-            let path = &self.paths[self.file];
-            if self.reader.is_none() {
-                self.reader = Some(open_file(path)?);
-                self.offset = 0;
-                self.carry.clear();
-            }
-            let Some(reader) = self.reader.as_mut() else {
-                continue;
-            };
-            let mut buf = std::mem::take(&mut self.carry);
-            let mut eof = false;
-            // Bytes since the last `\n` read: the line being read so far.
-            let mut open_line = buf.len();
-            // Read at least `chunk_bytes`, then on until the freshly read part holds a `\n`.
-            loop {
-                let want = self.chunk_bytes.max(1);
-                let before = buf.len();
-                let n = reader
-                    .by_ref()
-                    .take(want as u64)
-                    .read_to_end(&mut buf)
-                    .map_err(|e| Error::io(path, e))?;
-                let newline = memchr::memrchr(b'\n', &buf[before..]);
-                open_line = match newline {
-                    Some(i) => buf.len() - (before + i + 1),
-                    None => open_line + n,
-                };
-                if open_line > MAX_LINE_BYTES {
-                    return Err(Error::LineTooLong {
-                        path: path.clone(),
-                        offset: self.offset + (buf.len() - open_line) as u64,
-                        limit: MAX_LINE_BYTES,
-                    });
-                }
-                if n < want {
-                    eof = true;
-                    break;
-                }
-                if buf.len() >= self.chunk_bytes && newline.is_some() {
-                    break;
-                }
-            }
-            if !eof {
-                if let Some(i) = memchr::memrchr(b'\n', &buf) {
-                    self.carry = buf.split_off(i + 1);
-                }
-            }
-            let chunk = Chunk {
-                file: self.file,
-                offset: self.offset,
-                bytes: buf,
-            };
-            self.offset += chunk.bytes.len() as u64;
-            if eof {
-                self.reader = None;
-                self.file += 1;
-            }
-            if chunk.bytes.is_empty() {
-                continue;
-            }
-            return Ok(Some(chunk));
-        }
-    }
-}
-
-impl Iterator for ChunkReader<'_> {
-    type Item = Result<Chunk>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        let r = self.read_chunk().transpose();
-        if matches!(r, Some(Err(_))) {
-            self.failed = true;
-        }
-        r
-    }
-}
-
-/// The [`Error::InvalidUtf8`] for a bad byte at `pos` of a chunk that starts at `chunk_offset` (a
-/// line start) of `path`. Re-reads the file before the chunk to count its newlines.
-fn invalid_utf8_error(path: &Path, chunk_offset: u64, chunk: &[u8], pos: usize) -> Error {
-    let mut lines_before = 0u64;
-    if chunk_offset > 0 {
-        match open_file(path) {
-            Ok(f) => {
-                let mut r = BufReader::with_capacity(1 << 16, f.take(chunk_offset));
-                loop {
-                    let n = match r.fill_buf() {
-                        Ok([]) => break,
-                        Ok(b) => {
-                            lines_before += memchr::memchr_iter(b'\n', b).count() as u64;
-                            b.len()
-                        }
-                        Err(e) => return Error::io(path, e),
-                    };
-                    r.consume(n);
-                }
-            }
-            Err(e) => return e,
-        }
-    }
-    let head = &chunk[..pos];
-    let line_start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
-    Error::InvalidUtf8 {
-        path: path.to_owned(),
-        line: lines_before + memchr::memchr_iter(b'\n', head).count() as u64 + 1,
-        column: (pos - line_start) as u64,
-        offset: chunk_offset + pos as u64,
-    }
-}
-
-/// Decodes `bytes` as UTF-8 per `errors`; `Err(pos)` is the first bad byte in strict mode.
-fn decode(
-    bytes: &[u8],
-    errors: Utf8Errors,
-) -> std::result::Result<std::borrow::Cow<'_, str>, usize> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
-        Err(e) => match errors {
-            Utf8Errors::Strict => Err(e.valid_up_to()),
-            Utf8Errors::Replace => Ok(String::from_utf8_lossy(bytes)),
-        },
-    }
-}
-
 /// Streams the lines of `paths` and counts their words, on `options.threads` threads.
 pub fn count_words_in_files(
     paths: &[PathBuf],
@@ -378,28 +165,15 @@ pub fn count_words_in_files_chunked(
     if paths.is_empty() {
         return Err(Error::invalid("no input files given"));
     }
-    // Check every file up front: a typo in the last path should not cost a pass over the others.
-    let mut total = 0u64;
-    for p in paths {
-        total += open_file(p)?.metadata().map_err(|e| Error::io(p, e))?.len();
-    }
-    progress.start_stage("counting", total);
-    let reader = ChunkReader {
-        paths,
-        chunk_bytes,
-        file: 0,
-        reader: None,
-        offset: 0,
-        carry: Vec::new(),
-        failed: false,
-    };
+    progress.start_stage("counting", total_bytes(paths)?);
+    let ranges = whole_files(paths)?;
+    let reader = ChunkReader::new(&ranges, Boundary::Line, chunk_bytes);
     let errors = options.errors;
     let process = |mut wc: WordCounts, chunk: Result<Chunk>| -> Result<WordCounts> {
         progress.check()?;
         let chunk = chunk?;
-        let text = decode(&chunk.bytes, errors).map_err(|pos| {
-            invalid_utf8_error(&paths[chunk.file], chunk.offset, &chunk.bytes, pos)
-        })?;
+        let path = &ranges[chunk.range].path;
+        let text = decode(&chunk.bytes, errors, path, chunk.offset)?;
         wc.add_text(&text, normalizer, pre_tokenizer);
         progress.advance(chunk.bytes.len() as u64);
         Ok(wc)
@@ -425,43 +199,12 @@ pub fn count_words_in_files_chunked(
     Ok(counts)
 }
 
-/// Streams the lines of the file `path` in order, calling `f(line_number, line)` (1-based) with each
-/// line without its `\n` (a `\r` before it is kept), decoded per `errors`. The last line counts even
-/// without a final `\n`; an empty file has no lines. Stops at the first error `f` returns.
-pub fn for_each_line(
-    path: &Path,
-    errors: Utf8Errors,
-    mut f: impl FnMut(u64, &str) -> Result<()>,
-) -> Result<()> {
-    let mut reader = BufReader::with_capacity(1 << 16, open_file(path)?);
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    let mut offset = 0u64;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            return Ok(());
-        }
-        line_no += 1;
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        let text = decode(line, errors).map_err(|pos| Error::InvalidUtf8 {
-            path: path.to_owned(),
-            line: line_no,
-            column: pos as u64,
-            offset: offset + pos as u64,
-        })?;
-        f(line_no, &text)?;
-        offset += n as u64;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::{open_file, MAX_LINE_BYTES};
     use crate::pretokenize::SplitPattern;
+    use std::path::Path;
 
     fn gpt2() -> PreTokenizer {
         PreTokenizer::byte_level(SplitPattern::Gpt2)
@@ -592,21 +335,6 @@ mod tests {
         let expected: Vec<(String, u64)> =
             expected.iter().map(|&(w, n)| (w.to_owned(), n)).collect();
         assert_eq!(got, expected);
-        let mut lines = Vec::new();
-        for_each_line(&p, Utf8Errors::Strict, |n, l| {
-            lines.push((n, l.to_owned()));
-            Ok(())
-        })
-        .expect("lines");
-        assert_eq!(
-            lines,
-            [
-                (1, "a  b\r".to_owned()),
-                (2, "c".to_owned()),
-                (3, String::new()),
-                (4, "d  ".to_owned())
-            ]
-        );
     }
 
     #[test]
@@ -630,11 +358,8 @@ mod tests {
                 other => panic!("expected InvalidUtf8, got {other:?}"),
             }
         }
-        let e = for_each_line(&p, Utf8Errors::Strict, |_, _| Ok(())).expect_err("invalid");
-        assert!(
-            matches!(e, Error::InvalidUtf8 { line: 151, column: 2, offset, .. } if offset == bad_line_start as u64 + 2)
-        );
-        assert!(e.to_string().contains("bad.txt:151"));
+        let e = count(std::slice::from_ref(&p), &gpt2(), 2, 64).expect_err("invalid");
+        assert!(e.to_string().contains("bad.txt:151"), "{e}");
     }
 
     #[test]
@@ -657,13 +382,6 @@ mod tests {
         got.sort_unstable();
         // Python: b"ab\xff\xfecd x\xe4\xb8".decode(errors="replace") == "ab\ufffd\ufffdcd x\ufffd"
         assert_eq!(got, ["ab\u{fffd}\u{fffd}cd", "x\u{fffd}", "中"]);
-        let mut lines = Vec::new();
-        for_each_line(&p, Utf8Errors::Replace, |_, l| {
-            lines.push(l.to_owned());
-            Ok(())
-        })
-        .expect("lines");
-        assert_eq!(lines, ["ab\u{fffd}\u{fffd}cd x\u{fffd}", "中"]);
     }
 
     #[test]
@@ -688,17 +406,6 @@ mod tests {
         );
         let e = count(std::slice::from_ref(&dir.0), &gpt2(), 1, 10).expect_err("directory");
         assert!(e.to_string().contains("is a directory"), "{e}");
-        let mut n = 0;
-        for_each_line(&empty, Utf8Errors::Strict, |_, _| {
-            n += 1;
-            Ok(())
-        })
-        .expect("empty file");
-        assert_eq!(n, 0);
-        assert!(matches!(
-            for_each_line(&missing, Utf8Errors::Strict, |_, _| Ok(())),
-            Err(Error::FileNotFound { .. })
-        ));
     }
 
     #[test]
@@ -748,8 +455,13 @@ mod tests {
         let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
         f.set_len(12 + MAX_LINE_BYTES as u64 + 1).unwrap();
         match count(std::slice::from_ref(&p), &gpt2(), 1, 1 << 20) {
-            Err(Error::LineTooLong { offset, limit, .. }) => {
-                assert_eq!((offset, limit), (12, MAX_LINE_BYTES));
+            Err(Error::LineTooLong {
+                offset,
+                limit,
+                unit,
+                ..
+            }) => {
+                assert_eq!((offset, limit, unit), (12, MAX_LINE_BYTES, "line"));
             }
             other => panic!("{other:?}"),
         }

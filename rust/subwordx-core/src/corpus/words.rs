@@ -10,34 +10,27 @@
 //! (an ASCII byte never occurs inside a multi-byte UTF-8 sequence). A part may start or end in the
 //! middle of a line; that piece is then a sentence of its own.
 //!
-//! Reading is chunked (1 MiB, grown only for a word longer than that). Strict mode reports the
-//! first invalid byte as [`Error::InvalidUtf8`] with its file, 1-based line, byte column and file
-//! offset (the line number is found by re-scanning the file up to the error, on the error path
-//! only); `Replace` substitutes U+FFFD like Python's `errors="replace"`.
+//! Reading goes through the corpus's [`ChunkReader`] with whitespace boundaries (chunks of 1 MiB
+//! that end after a whitespace byte; a word longer than [`MAX_LINE_BYTES`] is an error) and decodes
+//! as every reader does ([`Utf8Errors`]).
 //!
 //! Differences from Python's `str.split()`: U+001C..U+001F are not whitespace for `char`, and a
 //! lone `\r` does not end a line.
 
-pub use crate::corpus::Utf8Errors;
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use super::chunks::{Boundary, ChunkReader};
+use super::counts::CHUNK_BYTES;
+#[cfg(doc)]
+use super::files::MAX_LINE_BYTES;
+use super::files::{decode, file_lens, open_file, total_bytes, FileRange, Utf8Errors};
 use crate::error::{Error, Result};
+use crate::parallel::MAX_THREADS;
 use crate::progress::Progress;
 
 /// Sentences are cut into pieces of at most this many words.
 pub const MAX_SENTENCE_LEN: usize = 10_000;
-
-const CHUNK: usize = 1 << 20;
-
-/// Bytes `start..end` of one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRange {
-    pub path: PathBuf,
-    pub start: u64,
-    pub end: u64,
-}
 
 /// Receives the words of a corpus part in order.
 pub trait WordSink {
@@ -54,7 +47,7 @@ pub trait WordSink {
 
 /// Reads `paths` split into `threads` byte ranges (cut at whitespace), one thread per range, each
 /// feeding its own sink made by `make_sink`; returns the sinks in corpus order. Progress is the
-/// bytes read, under `stage`; `threads` is at most [`super::engine::MAX_THREADS`] (0 means 1).
+/// bytes read, under `stage`; `threads` is at most [`MAX_THREADS`] (0 means 1).
 /// The one way files are read in parallel here (vocabulary, phrases
 /// and training all count or encode through it).
 pub fn read_parallel<S, F>(
@@ -72,10 +65,9 @@ where
     if paths.is_empty() {
         return Err(Error::EmptyCorpus("no input files were given".into()));
     }
-    if threads > super::engine::MAX_THREADS {
+    if threads > MAX_THREADS {
         return Err(Error::invalid(format!(
-            "threads must be between 1 and {}, not {threads}",
-            super::engine::MAX_THREADS
+            "threads must be between 1 and {MAX_THREADS}, not {threads}"
         )));
     }
     progress.start_stage(stage, total_bytes(paths)?);
@@ -96,29 +88,11 @@ where
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::invalid("a reading thread panicked")))
+                    .unwrap_or_else(|_| Err(Error::internal("a reading thread panicked")))
             })
             .collect()
     });
     results.into_iter().collect()
-}
-
-/// The size of `path`, which must be a regular file: a FIFO would block the reader forever (and
-/// ignore Ctrl-C) and a device such as `/dev/zero` never ends, so both are refused up front.
-fn file_len(path: &Path) -> Result<u64> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::invalid(format!(
-            "{}: not a regular file (a directory, FIFO or device); give a text file",
-            path.display()
-        )));
-    }
-    Ok(meta.len())
-}
-
-/// Total size in bytes of `paths` (checking that they all exist).
-pub fn total_bytes(paths: &[PathBuf]) -> Result<u64> {
-    paths.iter().map(|p| file_len(p)).sum()
 }
 
 /// First position `>= pos` in `path` holding an ASCII whitespace byte, or the file length.
@@ -126,7 +100,7 @@ fn next_whitespace(path: &Path, pos: u64, len: u64) -> Result<u64> {
     if pos == 0 || pos >= len {
         return Ok(pos.min(len));
     }
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut f = open_file(path)?;
     f.seek(SeekFrom::Start(pos))
         .map_err(|e| Error::io(path, e))?;
     let mut buf = vec![0u8; 64 * 1024];
@@ -147,7 +121,7 @@ fn next_whitespace(path: &Path, pos: u64, len: u64) -> Result<u64> {
 /// cut moved forward to a whitespace byte. Parts may be empty (tiny corpora).
 pub fn split_ranges(paths: &[PathBuf], parts: usize) -> Result<Vec<Vec<FileRange>>> {
     let parts = parts.max(1);
-    let lens: Vec<u64> = paths.iter().map(|p| file_len(p)).collect::<Result<_>>()?;
+    let lens = file_lens(paths)?;
     let total: u64 = lens.iter().sum();
     // Global cut positions (file index, offset), t = 1..parts.
     let mut cuts: Vec<(usize, u64)> = Vec::with_capacity(parts + 1);
@@ -190,49 +164,6 @@ pub fn split_ranges(paths: &[PathBuf], parts: usize) -> Result<Vec<Vec<FileRange
     Ok(out)
 }
 
-/// The whole of every file, as one part.
-pub fn whole_files(paths: &[PathBuf]) -> Result<Vec<FileRange>> {
-    paths
-        .iter()
-        .map(|p| {
-            Ok(FileRange {
-                path: p.clone(),
-                start: 0,
-                end: file_len(p)?,
-            })
-        })
-        .collect()
-}
-
-/// Builds the strict-mode error for the invalid byte at file offset `offset`.
-fn utf8_error(path: &Path, offset: u64) -> Error {
-    let mut line = 1u64;
-    let mut line_start = 0u64;
-    if let Ok(mut f) = File::open(path) {
-        let mut buf = vec![0u8; CHUNK];
-        let mut at = 0u64;
-        while at < offset {
-            let want = ((offset - at) as usize).min(CHUNK);
-            match f.read(&mut buf[..want]) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    for i in memchr::memchr_iter(b'\n', &buf[..n]) {
-                        line += 1;
-                        line_start = at + i as u64 + 1;
-                    }
-                    at += n as u64;
-                }
-            }
-        }
-    }
-    Error::InvalidUtf8 {
-        path: path.to_path_buf(),
-        line,
-        column: offset - line_start,
-        offset,
-    }
-}
-
 /// Feeds the words of `text` (whole lines or a whitespace-cut piece) to `sink`.
 fn feed_text(text: &str, sink: &mut dyn WordSink, in_sentence: &mut usize) -> Result<()> {
     let mut lines = text.split('\n');
@@ -264,73 +195,17 @@ pub fn read_range(
     progress: &Progress,
     sink: &mut dyn WordSink,
 ) -> Result<()> {
-    let path = &range.path;
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    f.seek(SeekFrom::Start(range.start))
-        .map_err(|e| Error::io(path, e))?;
-    let mut remaining = range.end.saturating_sub(range.start);
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
-    // File offset of buf[0].
-    let mut buf_offset = range.start;
     let mut in_sentence = 0usize;
-    // `buf[..scanned]` is known to hold no ASCII whitespace (a word longer than what was read so
-    // far): the next search starts after it, so a long whitespace-free stretch costs linear time,
-    // not a rescan of the whole buffer per chunk.
-    let mut scanned = 0usize;
-    loop {
+    for chunk in ChunkReader::new(
+        std::slice::from_ref(range),
+        Boundary::Whitespace,
+        CHUNK_BYTES,
+    ) {
         progress.check()?;
-        // Fill up to CHUNK (or more when a single word is longer than the buffer).
-        let want = (buf.capacity() - buf.len()).max(CHUNK / 2) as u64;
-        let want = want.min(remaining) as usize;
-        let old = buf.len();
-        buf.resize(old + want, 0);
-        let mut got = 0;
-        while got < want {
-            let n = f
-                .read(&mut buf[old + got..old + want])
-                .map_err(|e| Error::io(path, e))?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
-        buf.truncate(old + got);
-        remaining -= got as u64;
-        let at_end = remaining == 0 || got == 0;
-        // Process up to the last ASCII whitespace byte (or everything at the end).
-        let cut = if at_end {
-            buf.len()
-        } else if let Some(i) = {
-            #[cfg(test)]
-            tests::SCANNED.with(|c| c.set(c.get() + (buf.len() - scanned)));
-            buf[scanned..].iter().rposition(u8::is_ascii_whitespace)
-        } {
-            scanned + i + 1
-        } else {
-            scanned = buf.len();
-            buf.reserve(CHUNK);
-            continue;
-        };
-        scanned = 0;
-        let piece = &buf[..cut];
-        match std::str::from_utf8(piece) {
-            Ok(text) => feed_text(text, sink, &mut in_sentence)?,
-            Err(e) => match errors {
-                Utf8Errors::Strict => {
-                    return Err(utf8_error(path, buf_offset + e.valid_up_to() as u64));
-                }
-                Utf8Errors::Replace => {
-                    let text = String::from_utf8_lossy(piece);
-                    feed_text(&text, sink, &mut in_sentence)?;
-                }
-            },
-        }
-        progress.advance(cut as u64);
-        buf_offset += cut as u64;
-        buf.drain(..cut);
-        if at_end {
-            break;
-        }
+        let chunk = chunk?;
+        let text = decode(&chunk.bytes, errors, &range.path, chunk.offset)?;
+        feed_text(&text, sink, &mut in_sentence)?;
+        progress.advance(chunk.bytes.len() as u64);
     }
     sink.end_sentence()
 }
@@ -351,47 +226,7 @@ pub fn read_ranges(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    thread_local! {
-        /// Bytes searched for a whitespace cut by `read_range` on this thread.
-        pub(super) static SCANNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    }
-
-    /// A whitespace-free stretch used to be searched again from its start every time 1 MiB more
-    /// of it was read (quadratic); each byte is now searched about once.
-    #[test]
-    fn a_long_word_is_scanned_once() {
-        let mut text = vec![b'x'; 12 << 20];
-        text.extend_from_slice(b" tail\n");
-        let p = tmp("longword.txt", &text);
-        SCANNED.with(|c| c.set(0));
-        let mut c = Collect::default();
-        read_ranges(
-            &whole_files(&[p]).unwrap(),
-            Utf8Errors::Strict,
-            &Progress::new(),
-            &mut c,
-        )
-        .unwrap();
-        assert_eq!(c.0, vec![vec!["x".repeat(12 << 20), "tail".to_owned()]]);
-        let scanned = SCANNED.with(std::cell::Cell::get);
-        assert!(
-            scanned < 2 * text.len(),
-            "scanned {scanned} bytes of {}",
-            text.len()
-        );
-    }
-
-    #[test]
-    fn non_regular_files_are_refused() {
-        let e = total_bytes(&[std::env::temp_dir()]).unwrap_err();
-        assert!(e.to_string().contains("not a regular file"), "{e}");
-        #[cfg(unix)]
-        {
-            let e = total_bytes(&[PathBuf::from("/dev/zero")]).unwrap_err();
-            assert!(e.to_string().contains("not a regular file"), "{e}");
-        }
-    }
+    use crate::corpus::files::whole_files;
 
     #[derive(Default)]
     struct Collect(Vec<Vec<String>>, Vec<String>);
