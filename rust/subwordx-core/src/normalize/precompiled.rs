@@ -19,9 +19,10 @@
 //! have one). SentencePiece turns a malformed UTF-8 byte into U+FFFD; a Rust `&str` / Python `str`
 //! is always valid UTF-8, so that case cannot arise here.
 //!
-//! Alignment: every char a match writes aligns to the whole source span it replaces (the union of
-//! the ranges of the chars it consumed, like SentencePiece's `norm_to_orig`); a char that passes
-//! through keeps its range; a deletion writes nothing.
+//! Alignment, as HF's `Precompiled` (through the `transform` protocol of [`super`]): a
+//! replacement of `k` chars by `m` chars writes its first `min(k, m)` chars each over one source
+//! char, the rest as insertions (aligned to the last source char) when `m > k`, and its last char
+//! also removes the `k - m` extra source chars when `m < k`; a deletion writes nothing.
 //!
 //! ## Building ([`Charsmap::build`], [`Charsmap::nfkc`])
 //!
@@ -40,7 +41,7 @@ use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use super::align::Normalized;
+use super::align::{Normalized, Rewriter};
 
 /// A compiled charsmap: the file's bytes and their parsed views.
 #[derive(Clone)]
@@ -187,20 +188,35 @@ impl Charsmap {
     /// The normalized text with its alignment (module docs); `None` when unchanged.
     pub(super) fn normalize_aligned(&self, cur: &Normalized) -> Option<Normalized> {
         let text = cur.text.as_str();
-        let mut out = Normalized::with_capacity(text.len());
+        let mut rw = Rewriter::new(cur);
         let mut changed = false;
         self.for_each_piece(text, |s, e, repl| {
-            if repl == &text[s..e] {
-                out.push_slice(cur, s..e);
-            } else {
-                changed = true;
-                let a = (cur.align[s].0, cur.align[e - 1].1);
-                for c in repl.chars() {
-                    out.push(c, a);
+            let src = &text[s..e];
+            if repl == src {
+                for c in src.chars() {
+                    rw.apply(c, 0);
                 }
+                return;
+            }
+            changed = true;
+            let old = src.chars().count();
+            let new = repl.chars().count();
+            if new == 0 {
+                rw.skip(old);
+                return;
+            }
+            for (k, c) in repl.chars().enumerate() {
+                let change = if new >= old {
+                    isize::from(k >= old)
+                } else if k + 1 == new {
+                    -((old - new) as isize)
+                } else {
+                    0
+                };
+                rw.apply(c, change);
             }
         });
-        changed.then_some(out)
+        changed.then(|| rw.finish())
     }
 
     /// Compiles `rules` (source → replacement; sources non-empty) into a charsmap. Fails when
@@ -384,7 +400,7 @@ mod tests {
         let m = map(&[("ab", "XYZ"), ("c", "")]);
         let n = m.normalize_aligned(&Normalized::identity("abcd")).unwrap();
         assert_eq!(n.text, "XYZd");
-        assert_eq!(n.align, [(0, 2), (0, 2), (0, 2), (3, 4)]);
+        assert_eq!(n.align, [(0, 1), (1, 2), (1, 2), (3, 4)]);
     }
 
     #[test]
