@@ -15,6 +15,7 @@ from typing import Any
 from subwordx.errors import ConfigError, ModelFormatError
 from subwordx.reference import wordpiece
 from subwordx.reference.pipeline import PipelineTokenizer
+from subwordx.reference.pipeline.added_tokens import AddedVocabulary
 from subwordx.reference.pipeline.bpe_model import RankedBPE
 from subwordx.reference.pipeline.encoding import Encoding, PaddingParams, TruncationParams
 from subwordx.reference.pipeline.pre_tokenizers import BYTES_TO_UNICODE
@@ -328,7 +329,13 @@ class ReferenceBackend:
         from subwordx.reference.sentencepiece import ModelProto, hf_document
 
         doc = hf_document(ModelProto.parse(data, source), source)
-        return ReferenceBackend(PipelineTokenizer.from_hf(doc, source))
+        tok = PipelineTokenizer.from_hf(doc, source)
+        # SentencePiece matches a user-defined symbol as written in the normalized text; HF (and
+        # so from_hf) would match the symbol's own normalized form ("▁<sep>" once a dummy prefix
+        # is prepended to it). The Rust core matches contents as written, as here.
+        added = tok.added_vocabulary
+        as_written = AddedVocabulary([(added.tokens[id], id) for id in added.order], None)
+        return ReferenceBackend(replace(tok, added_vocabulary=as_written))
 
     def to_sentencepiece(self) -> bytes:
         from subwordx.reference.sentencepiece import model_proto_of

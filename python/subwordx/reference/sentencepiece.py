@@ -66,6 +66,7 @@ def parse_fields(data: bytes) -> list[Field]:
         number, wire = key >> 3, key & 7
         if not 0 < number < 1 << 29:
             raise ValueError(f"invalid field number {number}")
+        value: int | bytes
         if wire == 0:
             value, pos = _varint(data, pos)
         elif wire in (1, 5):
@@ -202,7 +203,7 @@ class ModelProto:
             if n == number:
                 if wire == 2:
                     return value.decode("utf-8")
-                return _int32(value) if isinstance(default, int) else bool(value)
+                return bool(value) if isinstance(default, bool) else _int32(value)
         return default
 
     def normalizer_value(self, number: int, default: Any) -> Any:
@@ -275,9 +276,7 @@ def build_charsmap(rules: dict[str, str]) -> bytes:
             units[base ^ byte] = byte
             used[base ^ byte] = True
             queue.append((child, base ^ byte))
-    while len(units) > 1 and not used[-1]:
-        units.pop()
-        used.pop()
+    # Whole blocks of 256 units: SentencePiece refuses a trie of another size (Darts' blocks).
     return (
         (len(units) * 4).to_bytes(4, "little")
         + b"".join(u.to_bytes(4, "little") for u in units)
@@ -298,11 +297,10 @@ def normalizer_steps(
     """SentencePiece's normalization (``normalizer.cc``) as HF normalizer steps: the charsmap,
     then leading spaces dropped and runs collapsed, the dummy prefix, spaces escaped to ``▁``,
     trailing ones dropped (the dummy prefix too), or the dummy *suffix* appended."""
-    regex = lambda pattern, content: {  # noqa: E731
-        "type": "Replace",
-        "pattern": {"Regex": pattern},
-        "content": content,
-    }
+
+    def regex(pattern: str, content: str) -> dict[str, Any]:
+        return {"type": "Replace", "pattern": {"Regex": pattern}, "content": content}
+
     steps: list[dict[str, Any]] = []
     if charsmap:
         steps.append(
@@ -331,7 +329,10 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
     BPE: merges are every split of a ``NORMAL`` piece into two ``NORMAL`` pieces, listed by the
     piece's score (highest first, then id) and sharing its rank (``merges_by_result``).
     """
-    bad = lambda why: ModelFormatError(f"{source}: corrupt or unsupported model file: {why}")  # noqa: E731
+
+    def bad(why: str) -> ModelFormatError:
+        return ModelFormatError(f"{source}: corrupt or unsupported model file: {why}")
+
     model_type = model.trainer_value(3, 1)
     if model_type == 1:
         raise bad(
@@ -378,6 +379,14 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
         decoders.append(
             {"type": "Strip", "content": " ", "start": 0 if suffix else 1, "stop": int(suffix)}
         )
+    # The unknown piece decodes to SentencePiece's unk_surface (" ⁇ " by default).
+    decoders.append(
+        {
+            "type": "Replace",
+            "pattern": {"String": unknown[0]},
+            "content": model.trainer_value(44, " \u2047 "),
+        }
+    )
     steps = normalizer_steps(
         charsmap, add_dummy_prefix, model.normalizer_value(4, True), escape, suffix
     )
@@ -472,7 +481,10 @@ def model_proto_of(doc: dict[str, Any]) -> ModelProto:
         ]
         for p in pieces
     ]
-    signed = lambda v: v & 0xFFFFFFFFFFFFFFFF  # noqa: E731  int32 on the wire
+
+    def signed(v: int) -> int:  # an int32 on the wire: negative ones take ten bytes
+        return v & 0xFFFFFFFFFFFFFFFF
+
     ids = {name: id_of(name, "CONTROL") for name in ("<s>", "</s>", "<pad>")}
     trainer: list[Field] = [
         (3, 0, 2),

@@ -402,6 +402,11 @@ class Prepend(Normalizer):
         return {"type": "Prepend", "prepend": self.prepend}
 
 
+def _darts_offset(unit: int) -> int:
+    """The offset of a Darts double-array unit (bit 9 says it is shifted by 8 more bits)."""
+    return (unit >> 10) << ((unit & (1 << 9)) >> 6)
+
+
 class Precompiled(Normalizer):
     """SentencePiece's precompiled charsmap (``normalizer_spec.precompiled_charsmap``).
 
@@ -442,7 +447,7 @@ class Precompiled(Normalizer):
         """The longest source at ``data[start:]`` (UTF-8), as ``(its length in bytes,
         replacement)``: Darts' ``commonPrefixSearch``, keeping the last (longest) result."""
         units = self.units
-        offset = lambda unit: (unit >> 10) << ((unit & (1 << 9)) >> 6)  # noqa: E731
+        offset = _darts_offset
         pos = offset(units[0])
         best: tuple[int, int] | None = None
         for i in range(start, len(data)):

@@ -94,7 +94,11 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
                 .get("tokenizer")
                 .ok_or_else(|| corrupt("no \"tokenizer\" document".into()))?;
             let tok = super::hf_json::from_value_with(doc, source, from_ranks)?;
-            if value.get("merges_by_result").and_then(serde_json::Value::as_bool) == Some(true) {
+            if value
+                .get("merges_by_result")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+            {
                 return super::sentencepiece::with_merges_by_result(&tok, source);
             }
             Ok(tok)

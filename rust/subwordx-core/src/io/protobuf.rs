@@ -214,14 +214,16 @@ mod tests {
     #[test]
     fn corrupt_input_is_an_error() {
         for bad in [
-            &[0x0a, 0x05, b'a'][..],             // length past the end
+            &[0x0a, 0x05, b'a'][..],               // length past the end
             &[0x0a, 0xff, 0xff, 0xff, 0xff, 0x7f], // huge length
-            &[0x08],                             // missing varint
-            &[0x08, 0x80],                       // truncated varint
-            &[0x00, 0x01],                       // field number 0
-            &[0x0b],                             // group
-            &[0x0d, 1, 2],                       // truncated fixed32
-            &[0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+            &[0x08],                               // missing varint
+            &[0x08, 0x80],                         // truncated varint
+            &[0x00, 0x01],                         // field number 0
+            &[0x0b],                               // group
+            &[0x0d, 1, 2],                         // truncated fixed32
+            &[
+                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+            ],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }

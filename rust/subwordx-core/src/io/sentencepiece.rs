@@ -46,6 +46,8 @@ use crate::{Error, Result};
 
 /// SentencePiece's whitespace symbol, U+2581.
 pub const SPACE: char = '\u{2581}';
+/// What SentencePiece decodes an unknown piece to (`TrainerSpec.unk_surface`'s default).
+pub const UNK_SURFACE: &str = " \u{2047} ";
 
 /// `ModelProto.SentencePiece.Type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -335,7 +337,11 @@ fn trainer_fields(t: &TrainerSpec) -> Vec<Field> {
     flag(&mut f, 22, t.split_by_whitespace);
     flag(&mut f, 24, t.treat_whitespace_as_suffix);
     flag(&mut f, 25, t.split_digits);
-    f.extend(t.control_symbols.iter().map(|s| Field::bytes(30, s.as_bytes())));
+    f.extend(
+        t.control_symbols
+            .iter()
+            .map(|s| Field::bytes(30, s.as_bytes())),
+    );
     f.extend(
         t.user_defined_symbols
             .iter()
@@ -396,9 +402,8 @@ fn normalizer_fields(n: &NormalizerSpec) -> Vec<Field> {
 impl ModelProto {
     /// Parses a `.model` file; `source` names it in [`Error::CorruptModel`].
     pub fn parse(bytes: &[u8], source: &str) -> Result<Self> {
-        Self::parse_inner(bytes).map_err(|e| {
-            Error::corrupt(source, format!("not a valid SentencePiece model: {e}"))
-        })
+        Self::parse_inner(bytes)
+            .map_err(|e| Error::corrupt(source, format!("not a valid SentencePiece model: {e}")))
     }
 
     fn parse_inner(bytes: &[u8]) -> std::result::Result<Self, String> {
@@ -411,8 +416,9 @@ impl ModelProto {
                     m.pieces.push(p);
                 }
                 2 => {
-                    m.trainer_spec =
-                        Some(parse_trainer(f.as_bytes()?).map_err(|e| format!("trainer_spec: {e}"))?);
+                    m.trainer_spec = Some(
+                        parse_trainer(f.as_bytes()?).map_err(|e| format!("trainer_spec: {e}"))?,
+                    );
                 }
                 3 => {
                     m.normalizer_spec = Some(
@@ -549,8 +555,9 @@ pub fn spm_normalizer(
 }
 
 /// The decoder of a SentencePiece pipeline: `▁` → space, byte pieces → bytes, the dummy prefix's
-/// space dropped.
-fn spm_decoder(add_dummy_prefix: bool, suffix: bool) -> Decoder {
+/// space dropped, then the unknown piece shown as `unk_surface` (SentencePiece's ` ⁇ `; a literal
+/// `<unk>` typed in the text decodes to it too).
+fn spm_decoder(add_dummy_prefix: bool, suffix: bool, unk: &str, unk_surface: &str) -> Decoder {
     let mut parts = vec![
         Decoder::Replace {
             pattern: PatternSource::String(SPACE.to_string()),
@@ -566,6 +573,10 @@ fn spm_decoder(add_dummy_prefix: bool, suffix: bool) -> Decoder {
             stop: usize::from(suffix),
         });
     }
+    parts.push(Decoder::Replace {
+        pattern: PatternSource::String(unk.to_owned()),
+        content: unk_surface.to_owned(),
+    });
     Decoder::Sequence(parts)
 }
 
@@ -655,7 +666,12 @@ pub fn spm_pipeline(m: &ModelProto, source: &str) -> Result<SpmPipeline> {
         normalizer,
         pre_tokenizer,
         added_tokens,
-        decoder: spm_decoder(n.add_dummy_prefix(), suffix),
+        decoder: spm_decoder(
+            n.add_dummy_prefix(),
+            suffix,
+            &m.pieces[unk_id as usize].piece,
+            t.unk_surface.as_deref().unwrap_or(UNK_SURFACE),
+        ),
         unk_id,
         byte_fallback: t.byte_fallback(),
     })
@@ -704,26 +720,25 @@ pub fn tokenizer_from_bytes(bytes: &[u8], source: &str) -> Result<Tokenizer> {
 /// A tokenizer of a parsed `.model` (module docs). The one place each model type is built.
 pub fn tokenizer_from_model(m: &ModelProto, source: &str) -> Result<Tokenizer> {
     let p = spm_pipeline(m, source)?;
-    let model = match m.trainer().model_type() {
-        Ok(ModelType::Bpe) => Model::Bpe(bpe_model(m, &p, source)?),
-        Ok(ModelType::Unigram) => {
-            return Err(Error::corrupt(
+    let model =
+        match m.trainer().model_type() {
+            Ok(ModelType::Bpe) => Model::Bpe(bpe_model(m, &p, source)?),
+            Ok(ModelType::Unigram) => return Err(Error::corrupt(
                 source,
                 "unigram .model files need the Unigram model, which this build does not have yet \
                  (BPE .model files load)",
-            ))
-        }
-        Ok(t) => {
-            return Err(Error::corrupt(
-                source,
-                format!(
-                    "SentencePiece {} models are not supported (BPE is; Unigram is coming)",
-                    t.name()
-                ),
-            ))
-        }
-        Err(v) => return Err(Error::corrupt(source, format!("unknown model_type {v}"))),
-    };
+            )),
+            Ok(t) => {
+                return Err(Error::corrupt(
+                    source,
+                    format!(
+                        "SentencePiece {} models are not supported (BPE is; Unigram is coming)",
+                        t.name()
+                    ),
+                ))
+            }
+            Err(v) => return Err(Error::corrupt(source, format!("unknown model_type {v}"))),
+        };
     Tokenizer::from_parts(TokenizerParts {
         normalizer: p.normalizer,
         pre_tokenizer: p.pre_tokenizer,
@@ -744,7 +759,10 @@ pub fn tokenizer_from_model(m: &ModelProto, source: &str) -> Result<Tokenizer> {
 pub(crate) fn with_merges_by_result(tok: &Tokenizer, source: &str) -> Result<Tokenizer> {
     let mut parts = tok.to_parts();
     let Some(m) = parts.model.as_bpe() else {
-        return Err(Error::corrupt(source, "merges_by_result on a non-BPE model"));
+        return Err(Error::corrupt(
+            source,
+            "merges_by_result on a non-BPE model",
+        ));
     };
     let settings = BpeSettings {
         merges_by_result: true,
@@ -804,9 +822,8 @@ pub fn to_model_proto(tok: &Tokenizer) -> Result<ModelProto> {
             "a byte-level model or one with a prefix or suffix has no SentencePiece equivalent",
         ));
     }
-    let (charsmap, add_dummy_prefix, remove_extra, escape, suffix) =
-        spm_flags_of(tok.normalizer())
-            .ok_or_else(|| not_spm("its normalizer is not SentencePiece's (docs/sentencepiece.md)"))?;
+    let (charsmap, add_dummy_prefix, remove_extra, escape, suffix) = spm_flags_of(tok.normalizer())
+        .ok_or_else(|| not_spm("its normalizer is not SentencePiece's (docs/sentencepiece.md)"))?;
     let pre = tok.pre_tokenizer();
     if !(pre.steps().is_empty() || *pre == metaspace_split()) {
         return Err(not_spm("its pre-tokenizer splits other than at ▁"));
@@ -847,7 +864,9 @@ pub fn to_model_proto(tok: &Tokenizer) -> Result<ModelProto> {
             && t.len() == 6
             && t.starts_with("<0x")
             && t.ends_with('>')
-            && t[3..5].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+            && t[3..5]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
     };
     let n_results = result_rank.len();
     let mut pieces = Vec::with_capacity(vocab.len());
@@ -1018,7 +1037,10 @@ mod tests {
     fn byte_fallback_and_whitespace() {
         let tok = tokenizer_from_model(&toy(true), "t").unwrap();
         assert_eq!(ids(&tok, "é"), ["▁", "<0xC3>", "<0xA9>"]);
-        assert_eq!(tok.decode(&tok.encode_ids(" a é b", false), false).unwrap(), "a é b");
+        assert_eq!(
+            tok.decode(&tok.encode_ids(" a é b", false), false).unwrap(),
+            "a é b"
+        );
         let n = spm_normalizer(None, true, true, true, false);
         assert_eq!(n.normalize_str("  a   b  "), "▁a▁b");
         assert_eq!(n.normalize_str("   "), "");
@@ -1047,7 +1069,10 @@ mod tests {
         let mut m = toy(false);
         m.trainer_spec.as_mut().unwrap().model_type = Some(1);
         let err = tokenizer_from_model(&m, "t").unwrap_err().to_string();
-        assert!(err.contains("unigram .model files need the Unigram model"), "{err}");
+        assert!(
+            err.contains("unigram .model files need the Unigram model"),
+            "{err}"
+        );
         let mut m = toy(false);
         m.pieces[0].kind = Some(PieceType::Normal);
         assert!(tokenizer_from_model(&m, "t").is_err());

@@ -330,10 +330,8 @@ impl Charsmap {
                 queue.push_back((child, p));
             }
         }
-        while units.len() > 1 && !used[units.len() - 1] {
-            units.pop();
-            used.pop();
-        }
+        // Whole blocks of 256 units: SentencePiece refuses a trie whose size in bytes is not a
+        // multiple of 1024 (Darts' block size).
         let size = u32::try_from(units.len() * 4).map_err(|_| "charsmap too large")?;
         let mut bytes = Vec::with_capacity(4 + units.len() * 4 + blob.len());
         bytes.extend_from_slice(&size.to_le_bytes());
@@ -365,9 +363,7 @@ impl Charsmap {
                 }
             }
             // Unicode-sized maps fit (a few thousand keys of at most four bytes).
-            Arc::new(
-                Charsmap::build(&rules).unwrap_or_else(|e| unreachable!("NFKC charsmap: {e}")),
-            )
+            Arc::new(Charsmap::build(&rules).unwrap_or_else(|e| unreachable!("NFKC charsmap: {e}")))
         })
         .clone()
     }
@@ -387,7 +383,13 @@ mod tests {
 
     #[test]
     fn longest_prefix_wins_and_unmatched_passes() {
-        let m = map(&[("a", "A"), ("ab", "X"), ("abc", ""), ("é", "e"), ("ｱ", "ア")]);
+        let m = map(&[
+            ("a", "A"),
+            ("ab", "X"),
+            ("abc", ""),
+            ("é", "e"),
+            ("ｱ", "ア"),
+        ]);
         assert_eq!(m.normalize_text("abcabxa").unwrap(), "XxA");
         assert_eq!(m.normalize_text("éｱz").unwrap(), "eアz");
         assert_eq!(m.normalize_text("zzz"), None);
