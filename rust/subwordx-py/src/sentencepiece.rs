@@ -90,8 +90,9 @@ pub fn build_charsmap<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let m = match (rules, nfkc) {
         (None, true) => (*Charsmap::nfkc()).clone(),
-        (Some(r), false) => Charsmap::build(&r)
-            .map_err(|e| to_py_err(subwordx_core::Error::invalid(e)))?,
+        (Some(r), false) => {
+            Charsmap::build(&r).map_err(|e| to_py_err(subwordx_core::Error::invalid(e)))?
+        }
         _ => {
             return Err(pyo3::exceptions::PyValueError::new_err(
                 "give either rules or nfkc=True",
@@ -104,7 +105,7 @@ pub fn build_charsmap<'py>(
 /// `text` through a charsmap (SentencePiece's longest-prefix replacement).
 #[pyfunction]
 pub fn charsmap_normalize(charsmap: &[u8], text: &str) -> PyResult<String> {
-    let m = Charsmap::from_bytes(charsmap)
-        .map_err(|e| to_py_err(subwordx_core::Error::invalid(e)))?;
+    let m =
+        Charsmap::from_bytes(charsmap).map_err(|e| to_py_err(subwordx_core::Error::invalid(e)))?;
     Ok(m.normalize_text(text).unwrap_or_else(|| text.to_owned()))
 }

@@ -346,9 +346,7 @@ impl PyTokenizer {
     #[staticmethod]
     #[pyo3(signature = (data, source="<.model>"))]
     fn from_sentencepiece(py: Python<'_>, data: &[u8], source: &str) -> PyResult<Self> {
-        let inner = run_detached(py, || {
-            io::sentencepiece::tokenizer_from_bytes(data, source)
-        })?;
+        let inner = run_detached(py, || io::sentencepiece::tokenizer_from_bytes(data, source))?;
         Ok(Self { inner })
     }
 
