@@ -88,6 +88,14 @@ def bpe_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             add_dummy_prefix=False,
             normalization_rule_name="nfkc",
         ),
+        "suffix": train(
+            tmp,
+            "suffix",
+            [botchan],
+            vocab_size=1500,
+            treat_whitespace_as_suffix=True,
+            split_by_whitespace=False,
+        ),
     }
 
 
@@ -254,7 +262,10 @@ def _nfkc_rules(code_points: range) -> dict[str, str]:
 # ---------------------------------------------------------------------------------- BPE models
 
 
-@pytest.mark.parametrize("name", ["identity", "nfkc_bytes", "unknowns", "no_extra_ws"])
+ALL_MODELS = ["identity", "nfkc_bytes", "unknowns", "no_extra_ws", "suffix"]
+
+
+@pytest.mark.parametrize("name", ALL_MODELS)
 def test_bpe_models_give_sentencepiece_ids(
     bpe_models: dict[str, Path], corpus_lines: list[str], name: str
 ) -> None:
@@ -273,7 +284,7 @@ def test_bpe_models_give_sentencepiece_ids(
     assert [tok.decode(ids) for ids in theirs[::50]] == [sp.decode(ids) for ids in theirs[::50]]
 
 
-@pytest.mark.parametrize("name", ["identity", "nfkc_bytes", "unknowns"])
+@pytest.mark.parametrize("name", ["identity", "nfkc_bytes", "unknowns", "suffix"])
 def test_reference_backend_gives_the_same_ids(
     bpe_models: dict[str, Path], corpus_lines: list[str], name: str
 ) -> None:
@@ -298,7 +309,7 @@ def test_user_defined_and_control_symbols(bpe_models: dict[str, Path]) -> None:
     assert sp.piece_to_id("<s>") not in list(tok.encode("<s>").ids)
 
 
-@pytest.mark.parametrize("name", ["identity", "nfkc_bytes", "unknowns", "no_extra_ws"])
+@pytest.mark.parametrize("name", ALL_MODELS)
 def test_saved_model_loads_in_sentencepiece(
     bpe_models: dict[str, Path], corpus_lines: list[str], tmp_path: Path, name: str
 ) -> None:

@@ -375,10 +375,8 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
         {"type": "ByteFallback"},
         {"type": "Fuse"},
     ]
-    if add_dummy_prefix:
-        decoders.append(
-            {"type": "Strip", "content": " ", "start": 0 if suffix else 1, "stop": int(suffix)}
-        )
+    if add_dummy_prefix and not suffix:  # SentencePiece keeps a dummy suffix's space
+        decoders.append({"type": "Strip", "content": " ", "start": 1, "stop": 0})
     # The unknown piece decodes to SentencePiece's unk_surface (" ⁇ " by default).
     decoders.append(
         {

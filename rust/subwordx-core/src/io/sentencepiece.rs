@@ -566,11 +566,12 @@ fn spm_decoder(add_dummy_prefix: bool, suffix: bool, unk: &str, unk_surface: &st
         Decoder::ByteFallback,
         Decoder::Fuse,
     ];
-    if add_dummy_prefix {
+    // SentencePiece drops the dummy prefix's space when decoding, but keeps a dummy suffix's.
+    if add_dummy_prefix && !suffix {
         parts.push(Decoder::Strip {
             content: ' ',
-            start: usize::from(!suffix),
-            stop: usize::from(suffix),
+            start: 1,
+            stop: 0,
         });
     }
     parts.push(Decoder::Replace {

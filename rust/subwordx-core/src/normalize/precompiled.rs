@@ -422,6 +422,21 @@ mod tests {
     }
 
     #[test]
+    fn hf_json_round_trip() {
+        use crate::normalize::{Normalizer, NormalizerStep};
+        let m = Arc::new(map(&[("ｱ", "ア"), ("\u{3000}", " ")]));
+        let n = Normalizer::new(vec![NormalizerStep::Precompiled(m), NormalizerStep::Lowercase]);
+        let v = n.to_hf_json();
+        assert_eq!(v["normalizers"][0]["type"], "Precompiled");
+        let back = Normalizer::from_hf_json(&v, "t").unwrap();
+        assert_eq!(back, n);
+        assert_eq!(back.normalize_str("ｱ\u{3000}B"), "ア b");
+        // An empty charsmap is the identity, as in HF.
+        let empty = serde_json::json!({"type": "Precompiled", "precompiled_charsmap": ""});
+        assert!(Normalizer::from_hf_json(&empty, "t").unwrap().is_identity());
+    }
+
+    #[test]
     fn nfkc_charsmap_maps_single_code_points() {
         let m = Charsmap::nfkc();
         assert_eq!(m.normalize_text("ﬁ①Ａｶ").unwrap(), "fi1Aカ");
