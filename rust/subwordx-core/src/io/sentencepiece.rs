@@ -471,24 +471,19 @@ impl ModelProto {
     }
 }
 
-/// A `.model` file: by extension, or a protobuf that starts with a piece (`0x0a`, a length, then
-/// the piece's own `0x0a` tag) and is not JSON or text.
+/// A `.model` file: by extension, or a file that starts with a piece (`0x0a`, a length, the
+/// piece's own `0x0a` tag) and parses as a `ModelProto`.
 pub fn looks_like_model(path: &Path, bytes: &[u8]) -> bool {
     if path.extension().is_some_and(|e| e == "model") {
         return true;
     }
-    matches!(bytes, [0x0a, ..]) && {
-        let mut pos = 1;
-        let mut len_ok = false;
-        while let Some(&b) = bytes.get(pos) {
-            pos += 1;
-            if b & 0x80 == 0 {
-                len_ok = true;
-                break;
-            }
-        }
-        len_ok && bytes.get(pos) == Some(&0x0a)
+    let mut pos = 1;
+    while bytes.get(pos).is_some_and(|&b| b & 0x80 != 0) {
+        pos += 1;
     }
+    bytes.first() == Some(&0x0a)
+        && bytes.get(pos + 1) == Some(&0x0a)
+        && ModelProto::parse(bytes, "").is_ok()
 }
 
 /// SentencePiece's normalization as pipeline steps (module docs): the charsmap, then the

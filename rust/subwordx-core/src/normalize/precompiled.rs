@@ -425,7 +425,10 @@ mod tests {
     fn hf_json_round_trip() {
         use crate::normalize::{Normalizer, NormalizerStep};
         let m = Arc::new(map(&[("ｱ", "ア"), ("\u{3000}", " ")]));
-        let n = Normalizer::new(vec![NormalizerStep::Precompiled(m), NormalizerStep::Lowercase]);
+        let n = Normalizer::new(vec![
+            NormalizerStep::Precompiled(m),
+            NormalizerStep::Lowercase,
+        ]);
         let v = n.to_hf_json();
         assert_eq!(v["normalizers"][0]["type"], "Precompiled");
         let back = Normalizer::from_hf_json(&v, "t").unwrap();
