@@ -83,11 +83,11 @@ pub fn sentencepiece_charsmap<'py>(
 /// per-code-point NFKC charsmap.
 #[pyfunction]
 #[pyo3(signature = (rules=None, nfkc=false))]
-pub fn build_charsmap<'py>(
-    py: Python<'py>,
+pub fn build_charsmap(
+    py: Python<'_>,
     rules: Option<std::collections::BTreeMap<String, String>>,
     nfkc: bool,
-) -> PyResult<Bound<'py, PyBytes>> {
+) -> PyResult<Bound<'_, PyBytes>> {
     let m = match (rules, nfkc) {
         (None, true) => (*Charsmap::nfkc()).clone(),
         (Some(r), false) => {

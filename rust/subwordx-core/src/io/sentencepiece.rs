@@ -488,6 +488,8 @@ pub fn looks_like_model(path: &Path, bytes: &[u8]) -> bool {
 
 /// SentencePiece's normalization as pipeline steps (module docs): the charsmap, then the
 /// whitespace handling of `normalizer.cc`.
+// The flags are SentencePiece's own spec fields of the same names, independent of each other.
+#[allow(clippy::fn_params_excessive_bools)]
 pub fn spm_normalizer(
     charsmap: Option<Arc<Charsmap>>,
     add_dummy_prefix: bool,

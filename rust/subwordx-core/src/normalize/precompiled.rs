@@ -240,18 +240,17 @@ impl Charsmap {
             if dst.as_bytes().contains(&0) {
                 return Err(format!("the replacement of {src:?} contains NUL"));
             }
-            let v = match offsets.get(dst.as_str()) {
-                Some(&v) => v,
-                None => {
-                    let v = u32::try_from(blob.len())
-                        .ok()
-                        .filter(|&v| v < LEAF_BIT)
-                        .ok_or("charsmap strings exceed 2 GiB")?;
-                    blob.extend_from_slice(dst.as_bytes());
-                    blob.push(0);
-                    offsets.insert(dst, v);
-                    v
-                }
+            let v = if let Some(&v) = offsets.get(dst.as_str()) {
+                v
+            } else {
+                let v = u32::try_from(blob.len())
+                    .ok()
+                    .filter(|&v| v < LEAF_BIT)
+                    .ok_or("charsmap strings exceed 2 GiB")?;
+                blob.extend_from_slice(dst.as_bytes());
+                blob.push(0);
+                offsets.insert(dst, v);
+                v
             };
             let mut n = 0;
             for &b in src.as_bytes() {
