@@ -664,7 +664,10 @@ def from_json(spec: dict[str, Any] | None) -> Normalizer | None:
             raise ModelFormatError(
                 "normalizer Precompiled: precompiled_charsmap is not base64"
             ) from None
-        return Precompiled(charsmap)
+        try:
+            return Precompiled(charsmap)
+        except ModelFormatError as e:
+            raise ModelFormatError(f"normalizer Precompiled: {e}") from None
     if kind == "BertNormalizer":
         strip_accents = spec.get("strip_accents")
         if strip_accents is not None and not isinstance(strip_accents, bool):
