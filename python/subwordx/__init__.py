@@ -41,7 +41,7 @@ from subwordx.errors import (
     VocabSizeTooSmallError,
 )
 from subwordx.phrases import Phrases
-from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
+from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, load_sentencepiece, train_bpe
 
 if TYPE_CHECKING:
     from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
@@ -104,6 +104,7 @@ __all__ = [
     "compare_tokenizers",
     "embedded_corpus",
     "errors",
+    "load_sentencepiece",
     "train_bpe",
     "train_wordpiece",
 ]

@@ -400,15 +400,18 @@ def _add_encode_decode(sub: Any) -> None:
         help="convert a tokenizer file to another format",
         description=(
             "Load any tokenizer file subwordx reads (subwordx JSON, HF tokenizer.json, "
-            "vocab.json + merges.txt, tiktoken .tiktoken, BERT vocab.txt) and save it in another "
-            "format. The format is --to, or taken from OUT's name (*.tiktoken, *.swx.json, "
-            "*.txt for vocab-txt, a folder for vocab-merges, other *.json for hf)."
+            "vocab.json + merges.txt, tiktoken .tiktoken, BERT vocab.txt, SentencePiece "
+            ".model) and save it in another format. The format is --to, or taken from OUT's name "
+            "(*.tiktoken, *.swx.json, *.model, *.txt for vocab-txt, a folder for vocab-merges, "
+            "other *.json for hf)."
         ),
     )
     c.add_argument("input", metavar="IN", help="the tokenizer file")
     c.add_argument("output", metavar="OUT", help="where to write it")
     c.add_argument(
-        "--to", choices=("hf", "tiktoken", "subwordx", "vocab-merges", "vocab-txt"), help="format"
+        "--to",
+        choices=("hf", "tiktoken", "subwordx", "vocab-merges", "vocab-txt", "sentencepiece"),
+        help="format",
     )
     _add_pattern_option(c)
     c.set_defaults(run=_run_convert)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, int, int, str], None]
 PreTokenizerName = Literal["whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3"]
-FileFormat = Literal["hf", "subwordx", "vocab-merges", "tiktoken", "vocab-txt"]
+FileFormat = Literal["hf", "subwordx", "vocab-merges", "tiktoken", "vocab-txt", "sentencepiece"]
 SpecialSet = Literal["all"] | AbstractSet[str] | Sequence[str]
 
 _PRE_TOKENIZERS = ("whitespace", "bert", "gpt2", "cl100k", "o200k", "qwen", "llama3")
@@ -610,10 +610,15 @@ class Tokenizer:
                 file; special tokens are not in it), ``"vocab-txt"`` (BERT's vocab.txt of a
                 WordPiece model); None picks by name: ``*.swx.json`` / ``*.subwordx.json`` →
                 subwordx, ``*.tiktoken`` → tiktoken, ``*.txt`` → vocab-txt, other ``*.json`` →
-                hf, a directory or ``vocab.json`` → vocab-merges.
+                hf, a directory or ``vocab.json`` → vocab-merges, ``*.model`` → sentencepiece
+                (SentencePiece's ``.model`` of a SentencePiece-shaped tokenizer).
         """
         p = Path(path)
         fmt = format or _format_for_path(p)
+        if fmt == "sentencepiece":
+            # SentencePiece's ``.model`` (a protobuf): docs/sentencepiece.md.
+            atomic_write(p, bytes(self._inner.to_sentencepiece()))
+            return
         if fmt == "vocab-merges":
             folder = p.parent if p.name == "vocab.json" else p
             folder.mkdir(parents=True, exist_ok=True)
@@ -638,7 +643,8 @@ class Tokenizer:
     ) -> Tokenizer:
         """Loads any file subwordx writes or reads: native JSON, HF ``tokenizer.json``,
         ``vocab.json`` + ``merges.txt`` (give the folder or either file), a tiktoken rank
-        file (``*.tiktoken``), or BERT's ``vocab.txt`` (WordPiece, in BERT's pipeline).
+        file (``*.tiktoken``), BERT's ``vocab.txt`` (WordPiece, in BERT's pipeline), or a
+        SentencePiece ``.model`` (by extension or content; BPE models, docs/sentencepiece.md).
 
         Args:
             pattern: rank files only: the split pattern, a name (``"cl100k"``, ``"o200k"``,
@@ -670,6 +676,8 @@ class Tokenizer:
                 return cls.load(folder / "tokenizer.json", backend=backend)
             vocab, merges = folder / "vocab.json", folder / "merges.txt"
             return cls(impl.from_vocab_merges(_read_text(vocab), _read_text(merges)), rust)
+        if p.suffix == ".model" or (p.is_file() and _looks_like_sentencepiece(p)):
+            return cls(impl.from_sentencepiece(_read_bytes(p), str(p)), rust)
         if p.suffix == ".tiktoken" or pattern is not None or special_tokens is not None:
             data = _read_bytes(p)
             specials = (
@@ -696,6 +704,15 @@ class Tokenizer:
             if source != "<string>" and source not in str(e):
                 raise ModelFormatError(f"{source}: {e}") from None
             raise
+
+    def normalize(self, text: str) -> str:
+        """The normalizer's output for ``text`` (HF ``normalizer.normalize_str``).
+
+        Example:
+            >>> Tokenizer.load("m.model").normalize("  Hello  world ")  # doctest: +SKIP
+            '▁Hello▁world'
+        """
+        return str(self._inner.normalize_str(text))
 
     def to_bytes(self) -> bytes:
         """The native format as bytes (what pickling ships)."""
@@ -947,8 +964,45 @@ def _do_lower_case_beside(path: Path) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _looks_like_sentencepiece(p: Path) -> bool:
+    """A protobuf that starts with a piece: tag 0x0a, a varint length, the piece's own 0x0a."""
+    try:
+        with p.open("rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    if not head.startswith(b"\x0a"):
+        return False
+    i = 1
+    while i < len(head) and head[i] & 0x80:
+        i += 1
+    return i + 1 < len(head) and head[i + 1] == 0x0A
+
+
+def load_sentencepiece(path: PathLike, *, backend: str | None = None) -> Tokenizer:
+    """Loads a SentencePiece ``.model`` file (docs/sentencepiece.md), whatever its name.
+
+    BPE models (Llama 2-style) give exactly SentencePiece's ids and pieces; Unigram models are
+    parsed but need the Unigram model (a :class:`~subwordx.errors.ModelFormatError` says so).
+
+    Example:
+        >>> tok = load_sentencepiece("tokenizer.model")  # doctest: +SKIP
+        >>> tok.encode("Hello world").tokens  # doctest: +SKIP
+        ['▁Hello', '▁world']
+
+    Raises:
+        SubwordxFileNotFoundError: no such file.
+        ModelFormatError: the file is corrupt, truncated, or of an unsupported model type.
+    """
+    p = Path(path)
+    rust = _backend.use_rust(backend)
+    return Tokenizer(_impl(rust).from_sentencepiece(_read_bytes(p), str(p)), rust)
+
+
 def _format_for_path(p: Path) -> FileFormat:
     name = p.name.lower()
+    if name.endswith(".model"):
+        return "sentencepiece"
     if name.endswith((".swx.json", ".subwordx.json", ".swx")):
         return "subwordx"
     if name.endswith(".tiktoken"):

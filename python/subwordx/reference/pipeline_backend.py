@@ -15,6 +15,7 @@ from typing import Any
 from subwordx.errors import ConfigError, ModelFormatError
 from subwordx.reference import wordpiece
 from subwordx.reference.pipeline import PipelineTokenizer
+from subwordx.reference.pipeline.added_tokens import AddedVocabulary
 from subwordx.reference.pipeline.bpe_model import RankedBPE
 from subwordx.reference.pipeline.encoding import Encoding, PaddingParams, TruncationParams
 from subwordx.reference.pipeline.pre_tokenizers import BYTES_TO_UNICODE
@@ -98,6 +99,8 @@ class ReferenceBackend:
             raise ModelFormatError(f"{source}: corrupt or unsupported model file: no tokenizer")
         if doc.get("merges_from_ranks"):
             return ReferenceBackend(PipelineTokenizer.from_hf_ranks(inner, source))
+        if doc.get("merges_by_result") and isinstance(inner.get("model"), dict):
+            inner["model"]["merges_by_result"] = True
         return ReferenceBackend(PipelineTokenizer.from_hf(inner, source))
 
     @staticmethod
@@ -309,15 +312,39 @@ class ReferenceBackend:
         from_ranks = isinstance(self.tok.model, RankedBPE)
         if from_ranks:
             doc["model"]["merges"] = []
-        return _dumps(
-            {
-                "format": "subwordx",
-                "version": 2,
-                "model": self.model_kind(),
-                "merges_from_ranks": from_ranks,
-                "tokenizer": doc,
-            }
-        )
+        file: dict[str, Any] = {
+            "format": "subwordx",
+            "version": 2,
+            "model": self.model_kind(),
+            "merges_from_ranks": from_ranks,
+            "tokenizer": doc,
+        }
+        # The subwordx format keeps SentencePiece's merge rule beside the HF document, as Rust.
+        if isinstance(doc.get("model"), dict) and doc["model"].pop("merges_by_result", False):
+            file["merges_by_result"] = True
+        return _dumps(file)
+
+    @staticmethod
+    def from_sentencepiece(data: bytes, source: str = "<.model>") -> ReferenceBackend:
+        from subwordx.reference.sentencepiece import ModelProto, hf_document
+
+        doc = hf_document(ModelProto.parse(data, source), source)
+        tok = PipelineTokenizer.from_hf(doc, source)
+        # SentencePiece matches a user-defined symbol as written in the normalized text; HF (and
+        # so from_hf) would match the symbol's own normalized form ("▁<sep>" once a dummy prefix
+        # is prepended to it). The Rust core matches contents as written, as here.
+        added = tok.added_vocabulary
+        as_written = AddedVocabulary([(added.tokens[id], id) for id in added.order], None)
+        return ReferenceBackend(replace(tok, added_vocabulary=as_written))
+
+    def to_sentencepiece(self) -> bytes:
+        from subwordx.reference.sentencepiece import model_proto_of
+
+        return model_proto_of(self.tok.to_hf()).to_bytes()
+
+    def normalize_str(self, text: str) -> str:
+        n = self.tok.normalizer
+        return text if n is None else n.normalize_str(text)
 
     def to_vocab_merges(self) -> tuple[str, str]:
         if isinstance(self.tok.model, WordPiece):

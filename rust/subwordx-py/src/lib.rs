@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
+mod sentencepiece;
 mod tokenizer;
 mod word2vec;
 mod word_counts;
@@ -29,6 +30,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(write_atomic, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_word_counts, m)?)?;
     m.add_class::<word_counts::PyWordCounts>()?;
+    m.add_function(wrap_pyfunction!(sentencepiece::sentencepiece_describe, m)?)?;
+    m.add_function(wrap_pyfunction!(sentencepiece::sentencepiece_rewrite, m)?)?;
+    m.add_function(wrap_pyfunction!(sentencepiece::sentencepiece_charsmap, m)?)?;
+    m.add_function(wrap_pyfunction!(sentencepiece::build_charsmap, m)?)?;
+    m.add_function(wrap_pyfunction!(sentencepiece::charsmap_normalize, m)?)?;
     word2vec::register(m)?;
     Ok(())
 }

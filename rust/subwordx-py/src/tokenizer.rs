@@ -331,6 +331,25 @@ impl PyTokenizer {
         io::tiktoken::to_string(&self.inner).map_err(to_py_err)
     }
 
+    /// The SentencePiece `.model` bytes of a SentencePiece-shaped tokenizer.
+    fn to_sentencepiece<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = io::sentencepiece::to_bytes(&self.inner).map_err(to_py_err)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The normalizer's output for `text` (no alignment).
+    fn normalize_str(&self, text: &str) -> String {
+        self.inner.normalizer().normalize_str(text).into_owned()
+    }
+
+    /// A SentencePiece `.model` file's bytes.
+    #[staticmethod]
+    #[pyo3(signature = (data, source="<.model>"))]
+    fn from_sentencepiece(py: Python<'_>, data: &[u8], source: &str) -> PyResult<Self> {
+        let inner = run_detached(py, || io::sentencepiece::tokenizer_from_bytes(data, source))?;
+        Ok(Self { inner })
+    }
+
     /// The same tokenizer with truncation and padding given as HF JSON strings (`None`: off).
     #[pyo3(signature = (truncation=None, padding=None))]
     fn with_truncation_padding(

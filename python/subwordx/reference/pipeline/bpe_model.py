@@ -115,6 +115,7 @@ class BPE:
         ignore_merges: bool = False,
         dropout: float | None = None,
         seed: int = 0,
+        merges_by_result: bool = False,
     ) -> None:
         if dropout is not None and not 0.0 <= dropout <= 1.0:
             raise ConfigError(f"dropout must be between 0 and 1, got {dropout}")
@@ -127,12 +128,16 @@ class BPE:
         self.fuse_unk = fuse_unk
         self.byte_fallback = byte_fallback
         self.ignore_merges = ignore_merges
+        # SentencePiece BPE (docs/sentencepiece.md): every merge making the same token has the rank
+        # of the first of them, so the leftmost of such pairs merges first.
+        self.merges_by_result = merges_by_result
         self.dropout = dropout
         self._rng = random.Random(seed)
         # (left id, right id) -> (rank, id of the merged token)
         self.merges: dict[tuple[int, int], tuple[int, int]] = {}
         vocab_get = self.vocab.get
         prefix_bytes = len((continuing_subword_prefix or "").encode("utf-8"))
+        first_rank_of: dict[int, int] = {}  # merges_by_result: token id -> its first merge's rank
         for rank, (left, right) in enumerate(self.merge_list):
             # The merged token: HF drops the prefix's length in bytes from the right part,
             # without checking that the right part starts with it.
@@ -143,6 +148,10 @@ class BPE:
                 raise ModelFormatError(
                     f"merge {rank} ({left!r}, {right!r}): {missing!r} is not in the vocab"
                 )
+            if merges_by_result:
+                rank = first_rank_of.setdefault(merged_id, rank)
+                if (left_id, right_id) in self.merges:
+                    continue
             self.merges[left_id, right_id] = (rank, merged_id)
 
     # ------------------------------------------------------------------------------ vocabulary
@@ -281,7 +290,9 @@ class BPE:
         by_rank = sorted(
             ((rank, pair) for pair, (rank, _) in self.merges.items()), key=lambda x: x[0]
         )
+        extra: dict[str, Any] = {"merges_by_result": True} if self.merges_by_result else {}
         return {
+            **extra,
             "type": "BPE",
             "dropout": self.dropout,
             "unk_token": self.unk_token,
@@ -552,4 +563,5 @@ def from_json(spec: Any, seed: int = 0) -> Model:
         ignore_merges=_bool(spec, "ignore_merges"),
         dropout=None if dropout is None else float(dropout),
         seed=seed,
+        merges_by_result=_bool(spec, "merges_by_result"),
     )

@@ -45,6 +45,7 @@ __all__ = [
     "BertNormalizer",
     "Lowercase",
     "Normalizer",
+    "Precompiled",
     "Prepend",
     "Replace",
     "Sequence",
@@ -401,6 +402,119 @@ class Prepend(Normalizer):
         return {"type": "Prepend", "prepend": self.prepend}
 
 
+def _darts_offset(unit: int) -> int:
+    """The offset of a Darts double-array unit (bit 9 says it is shifted by 8 more bits)."""
+    return (unit >> 10) << ((unit & (1 << 9)) >> 6)
+
+
+class Precompiled(Normalizer):
+    """SentencePiece's precompiled charsmap (``normalizer_spec.precompiled_charsmap``).
+
+    The bytes are ``[trie size: u32 LE][trie: u32 LE units][NUL-terminated strings]``; the trie
+    is a Darts double array from source byte strings to offsets of their replacements. At each
+    position the *longest* source that prefixes the rest of the text is replaced (by a string
+    that may be empty); with none, one char passes through (SentencePiece ``NormalizePrefix``).
+
+    Alignment, as HF's ``Precompiled``: a replacement of ``k`` chars by ``m`` chars writes its
+    chars with change 0, the last ``m - k`` as insertions when it is longer, and the last char
+    removing the ``k - m`` extra when it is shorter; an empty replacement skips its chars.
+
+    Example:
+        >>> from subwordx.reference.sentencepiece import build_charsmap
+        >>> Precompiled(build_charsmap({"ﬁ": "fi", "Ａ": "A"})).normalize_str("ﬁＡx")
+        'fiAx'
+    """
+
+    def __init__(self, charsmap: bytes) -> None:
+        if len(charsmap) < 4:
+            raise ModelFormatError("precompiled charsmap has no trie size")
+        size = int.from_bytes(charsmap[:4], "little")
+        if size == 0 or size % 4 or size > len(charsmap) - 4:
+            raise ModelFormatError(
+                f"precompiled charsmap: trie size {size} does not fit its {len(charsmap)} bytes"
+            )
+        self.charsmap = bytes(charsmap)
+        self.units = [int.from_bytes(charsmap[i : i + 4], "little") for i in range(4, 4 + size, 4)]
+        self.blob = charsmap[4 + size :]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Precompiled) and other.charsmap == self.charsmap
+
+    def __hash__(self) -> int:
+        return hash(self.charsmap)
+
+    def longest_match(self, data: bytes, start: int) -> tuple[int, str] | None:
+        """The longest source at ``data[start:]`` (UTF-8), as ``(its length in bytes,
+        replacement)``: Darts' ``commonPrefixSearch``, keeping the last (longest) result."""
+        units = self.units
+        offset = _darts_offset
+        pos = offset(units[0])
+        best: tuple[int, int] | None = None
+        for i in range(start, len(data)):
+            byte = data[i]
+            pos ^= byte
+            if pos >= len(units) or units[pos] & 0x800000FF != byte:
+                break
+            unit = units[pos]
+            pos ^= offset(unit)
+            # A key must end on a char boundary (never otherwise in SentencePiece's files).
+            ends_char = i + 1 == len(data) or data[i + 1] & 0xC0 != 0x80
+            if (unit >> 8) & 1 and ends_char and pos < len(units):
+                best = (i + 1 - start, units[pos] & 0x7FFFFFFF)
+        if best is None:
+            return None
+        length, value = best
+        end = self.blob.find(b"\0", value)
+        raw = self.blob[value : len(self.blob) if end < 0 else end]
+        try:
+            return length, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # never in a real file: the text passes through
+
+    def normalize(self, text: NormalizedText) -> None:
+        data = text.normalized.encode("utf-8")
+        changes: list[Change] = []
+        pos = 0
+        chars = 0  # chars of the text before `pos`
+        skip_first = 0  # chars removed before the first written char
+        while pos < len(data):
+            found = self.longest_match(data, pos)
+            if found is None:
+                char = text.normalized[chars]
+                changes.append((char, 0))
+                pos += len(char.encode("utf-8"))
+                chars += 1
+                continue
+            length, replacement = found
+            old = len(data[pos : pos + length].decode("utf-8"))
+            new = len(replacement)
+            if new == 0:
+                # Deleted: the previous written char removes them too (HF attaches the change
+                # to it); at the very start they are skipped.
+                if changes:
+                    last_char, last_change = changes[-1]
+                    changes[-1] = (last_char, last_change - old)
+                else:
+                    skip_first += old
+            else:
+                for k, char in enumerate(replacement):
+                    if new >= old:
+                        changes.append((char, 0 if k < old else 1))
+                    else:
+                        changes.append((char, -(old - new) if k == new - 1 else 0))
+            pos += length
+            chars += old
+        text.transform(changes, skip_first)
+
+    def to_json(self) -> dict[str, Any]:
+        import base64
+
+        return {
+            "type": "Precompiled",
+            "precompiled_charsmap": base64.b64encode(self.charsmap).decode("ascii"),
+        }
+
+
 @dataclass(frozen=True)
 class BertNormalizer(Normalizer):
     """BERT's normalizer, four optional steps in this order:
@@ -535,6 +649,25 @@ def from_json(spec: dict[str, Any] | None) -> Normalizer | None:
         if not isinstance(prepend, str):
             raise ModelFormatError("normalizer Prepend: prepend must be a string")
         return Prepend(prepend)
+    if kind == "Precompiled":
+        import base64
+        import binascii
+
+        encoded = spec.get("precompiled_charsmap") or ""
+        if not isinstance(encoded, str):
+            raise ModelFormatError("normalizer Precompiled: precompiled_charsmap must be a string")
+        if not encoded:
+            return None  # an empty charsmap is the identity, as in HF
+        try:
+            charsmap = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise ModelFormatError(
+                "normalizer Precompiled: precompiled_charsmap is not base64"
+            ) from None
+        try:
+            return Precompiled(charsmap)
+        except ModelFormatError as e:
+            raise ModelFormatError(f"normalizer Precompiled: {e}") from None
     if kind == "BertNormalizer":
         strip_accents = spec.get("strip_accents")
         if strip_accents is not None and not isinstance(strip_accents, bool):

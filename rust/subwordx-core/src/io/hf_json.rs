@@ -346,6 +346,7 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
             byte_fallback: flag("byte_fallback")?,
             fuse_unk: flag("fuse_unk")?,
             merges_from_ranks: false,
+            merges_by_result: false,
         };
         let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
         Model::Bpe(BpeModel::from_parts(vocab, merge_ids, settings, source)?)

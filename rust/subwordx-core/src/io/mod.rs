@@ -7,6 +7,7 @@
 //! * [`vocab_merges`]: the GPT-2 `vocab.json` + `merges.txt` pair.
 //! * [`vocab_txt`]: BERT's `vocab.txt` (WordPiece).
 //! * [`tiktoken`]: tiktoken's `.tiktoken` rank files.
+//! * [`sentencepiece`]: SentencePiece's `.model` files (a protobuf, read by [`protobuf`]).
 //!
 //! Writers are atomic ([`atomic`]): a unique temporary file beside the target, fsynced, renamed
 //! over it, so a crash never leaves a half-written model; on failure the temporary file is removed.
@@ -16,6 +17,8 @@
 pub mod atomic;
 pub mod hf_json;
 pub mod native;
+pub mod protobuf;
+pub mod sentencepiece;
 pub mod tiktoken;
 pub mod vocab_merges;
 pub mod vocab_txt;
@@ -69,6 +72,9 @@ impl Tokenizer {
         }
         let bytes = read(path)?;
         let source = path.display().to_string();
+        if sentencepiece::looks_like_model(path, &bytes) {
+            return sentencepiece::tokenizer_from_bytes(&bytes, &source);
+        }
         if looks_like_tiktoken(path, &bytes) {
             let name = path
                 .file_stem()
@@ -111,6 +117,11 @@ impl Tokenizer {
     /// Saves the rank file of a byte-level BPE tokenizer (tiktoken's `.tiktoken`).
     pub fn save_tiktoken(&self, path: impl AsRef<Path>) -> Result<()> {
         write_atomic(path.as_ref(), tiktoken::to_string(self)?.as_bytes())
+    }
+
+    /// Saves a SentencePiece `.model` (a SentencePiece-shaped pipeline: [`sentencepiece`]).
+    pub fn save_sentencepiece(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_atomic(path.as_ref(), &sentencepiece::to_bytes(self)?)
     }
 
     /// Saves in the subwordx format.

@@ -3,7 +3,8 @@
 //! Version 2 (written now): `{"format": "subwordx", "version": 2, "model": KIND, ...,
 //! "tokenizer": DOC}` where `DOC` is the tokenizer's HF `tokenizer.json` document (each component
 //! in HF's shape) and the keys beside it hold what HF cannot say: `merges_from_ranks` (a tiktoken
-//! vocabulary, whose merges are its ranks: the document then carries no merges).
+//! vocabulary, whose merges are its ranks: the document then carries no merges) and
+//! `merges_by_result` (a SentencePiece BPE model: merges making the same token share a rank).
 //!
 //! Version 1 (still read): a flat object with the BPE settings, the vocabulary in id order and the
 //! merges as `[left, right]` token pairs in rank order.
@@ -54,6 +55,14 @@ pub fn to_string(tok: &Tokenizer) -> String {
         "merges_from_ranks": from_ranks,
         "tokenizer": doc,
     });
+    let mut file = file;
+    if tok
+        .model()
+        .as_bpe()
+        .is_some_and(|m| m.settings().merges_by_result)
+    {
+        file["merges_by_result"] = serde_json::Value::Bool(true);
+    }
     // Serializing plain strings, bools and numbers cannot fail.
     serde_json::to_string(&file).unwrap_or_default()
 }
@@ -84,7 +93,15 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
             let doc = value
                 .get("tokenizer")
                 .ok_or_else(|| corrupt("no \"tokenizer\" document".into()))?;
-            super::hf_json::from_value_with(doc, source, from_ranks)
+            let tok = super::hf_json::from_value_with(doc, source, from_ranks)?;
+            if value
+                .get("merges_by_result")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+            {
+                return super::sentencepiece::with_merges_by_result(&tok, source);
+            }
+            Ok(tok)
         }
         Some(v) => Err(corrupt(format!(
             "unsupported version {v} (this build reads versions 1 and 2)"

@@ -83,7 +83,7 @@ pub fn known_encoding(name: &str) -> Option<&'static KnownEncoding> {
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
     let val = |c: u8| B64.iter().position(|&x| x == c).map(|v| v as u32);
     let s = s
         .strip_suffix(b"==")
@@ -106,7 +106,7 @@ fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn b64_encode(bytes: &[u8]) -> String {
+pub(crate) fn b64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let mut acc = 0u32;

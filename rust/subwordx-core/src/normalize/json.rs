@@ -29,6 +29,10 @@ impl NormalizerStep {
                 json!({"type": "Replace", "pattern": pattern, "content": content})
             }
             NormalizerStep::Prepend(s) => json!({"type": "Prepend", "prepend": s}),
+            NormalizerStep::Precompiled(m) => json!({
+                "type": "Precompiled",
+                "precompiled_charsmap": crate::io::tiktoken::b64_encode(m.as_bytes()),
+            }),
             NormalizerStep::Bert {
                 clean_text,
                 handle_chinese_chars,
@@ -115,6 +119,20 @@ fn read_into(v: &Value, source: &str, out: &mut Vec<NormalizerStep>) -> Result<(
             }
         }
         "Prepend" => NormalizerStep::Prepend(string("prepend")?),
+        "Precompiled" => {
+            // HF writes an empty (or null) charsmap for SentencePiece models without one.
+            let b64 = obj
+                .get("precompiled_charsmap")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if b64.is_empty() {
+                return Ok(());
+            }
+            let bytes = crate::io::tiktoken::b64_decode(b64.as_bytes())
+                .ok_or_else(|| bad("precompiled_charsmap is not base64"))?;
+            let m = super::Charsmap::from_bytes(&bytes).map_err(|e| bad(&e))?;
+            NormalizerStep::Precompiled(std::sync::Arc::new(m))
+        }
         "BertNormalizer" | "Bert" => NormalizerStep::Bert {
             clean_text: flag("clean_text", true)?,
             handle_chinese_chars: flag("handle_chinese_chars", true)?,
@@ -214,7 +232,7 @@ mod tests {
             "{err}"
         );
         let err = Normalizer::from_hf_json(
-            &json!({"type": "Sequence", "normalizers": [{"type": "Precompiled", "precompiled_charsmap": ""}]}),
+            &json!({"type": "Sequence", "normalizers": [{"type": "Precompiled", "precompiled_charsmap": "AAAA"}]}),
             "tok.json",
         )
         .unwrap_err();

@@ -12,6 +12,7 @@
 //! | `Strip` | `Strip` | trims `char::is_whitespace` chars at either end |
 //! | `Replace` | `Replace` | replaces each non-overlapping match of a string or a regex (left to right) by a fixed string (no `$1` expansion, as HF) |
 //! | `Prepend` | `Prepend` | puts a string in front of a non-empty text |
+//! | `Precompiled` | `Precompiled` | SentencePiece's charsmap: longest-prefix replacement through a double-array trie ([`precompiled`]) |
 //! | `Bert` | `BertNormalizer` | clean text (drop NUL, U+FFFD and Cc/Cf/Co controls; whitespace → `' '`), spaces around CJK ideographs, strip accents (NFD, then drop Mn only; defaults to `lowercase`), lowercase |
 //!
 //! [`Normalizer::from_flags`] builds the older subwordx settings (NFC/NFKC, lowercase, strip
@@ -72,10 +73,12 @@ use serde::{Deserialize, Serialize};
 
 mod align;
 mod json;
+pub mod precompiled;
 mod step;
 mod unicode;
 
 pub use align::Normalized;
+pub use precompiled::Charsmap;
 
 /// Unicode normalization form of the older subwordx settings ([`Normalizer::from_flags`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +112,8 @@ pub enum NormalizerStep {
     },
     /// Prepends a string to a non-empty text.
     Prepend(String),
+    /// SentencePiece's precompiled charsmap (HF `Precompiled`).
+    Precompiled(std::sync::Arc<Charsmap>),
     /// HF `BertNormalizer`; `strip_accents: None` strips when `lowercase` is set.
     Bert {
         clean_text: bool,

@@ -29,6 +29,7 @@ impl NormalizerStep {
         match self {
             NormalizerStep::Replace { content, .. } => content.is_ascii(),
             NormalizerStep::Prepend(s) => s.is_ascii(),
+            NormalizerStep::Precompiled(_) => false,
             _ => true,
         }
     }
@@ -71,6 +72,7 @@ impl NormalizerStep {
                 })
             }
             NormalizerStep::Prepend(s) => (!text.is_empty()).then(|| format!("{s}{text}")),
+            NormalizerStep::Precompiled(m) => m.normalize_text(text),
             NormalizerStep::Bert {
                 clean_text,
                 handle_chinese_chars,
@@ -138,6 +140,7 @@ impl NormalizerStep {
                 Some(out)
             }
             NormalizerStep::Replace { pattern, content } => replace_aligned(cur, pattern, content),
+            NormalizerStep::Precompiled(m) => m.normalize_aligned(cur),
             NormalizerStep::Prepend(s) => {
                 // HF: transform the first char into `s` + that char: the first char of `s` replaces
                 // it, the rest of `s` and the char itself are inserted after it, so all align to the

@@ -56,6 +56,12 @@ pub struct BpeSettings {
     /// concatenation has the lowest rank merges first. Set by [`BpeModel::from_ranks`].
     #[serde(default)]
     pub merges_from_ranks: bool,
+    /// SentencePiece BPE's rule: every merge making the same token has the rank of the first of
+    /// them, so among pairs that make the same token the leftmost merges first (SentencePiece
+    /// merges the adjacent pair whose concatenation scores highest, leftmost among equals).
+    /// The merges are listed by the rank of the token they make (`io::sentencepiece`).
+    #[serde(default)]
+    pub merges_by_result: bool,
 }
 
 /// A trained BPE model: vocabulary by id, merges by rank. Immutable, `Send + Sync`.
@@ -268,6 +274,8 @@ impl BpeModel {
             .filter(|p| !p.is_empty());
         let mut merge_map = FxHashMap::default();
         merge_map.reserve(merges.len());
+        // `merges_by_result`: the rank of the first merge making each token.
+        let mut result_rank: FxHashMap<u32, u32> = FxHashMap::default();
         for (rank, &(l, r)) in merges.iter().enumerate() {
             let (Some(ls), Some(rs)) = (vocab.get(l as usize), vocab.get(r as usize)) else {
                 return Err(corrupt(format!(
@@ -283,8 +291,13 @@ impl BpeModel {
                     vocab[r as usize]
                 )));
             };
+            let rank = if settings.merges_by_result {
+                *result_rank.entry(new).or_insert(rank as u32)
+            } else {
+                rank as u32
+            };
             // A repeated merge keeps its first (lowest) rank.
-            merge_map.entry(pack(l, r)).or_insert((rank as u32, new));
+            merge_map.entry(pack(l, r)).or_insert((rank, new));
         }
         let mut byte_ids = Box::new([NONE; 256]);
         let mut char_ids: [FxHashMap<char, u32>; 4] = Default::default();
