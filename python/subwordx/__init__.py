@@ -8,6 +8,7 @@ Quick start::
     enc.ids, enc.tokens, enc.offsets
     tok.save("tokenizer.json")                                  # loads in HF tokenizers too
     bert = subwordx.train_wordpiece("corpus.txt", vocab_size=30000)  # likelihood-scored WordPiece
+    t5 = subwordx.train_unigram("corpus.txt", vocab_size=8000)  # SentencePiece's Unigram LM
     counts = subwordx.WordCounts.from_files(["a.txt", "b.txt"])   # count anywhere, add up (+)
     tok = subwordx.train_bpe(word_counts=counts, vocab_size=8000)   # subwordx.dask: on a cluster
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
 from subwordx.word2vec import Word2Vec
 from subwordx.word_counts import CountSettings, WordCounts
+from subwordx.unigram import train_unigram
 from subwordx.wordpiece import train_wordpiece
 
 # The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled
@@ -105,5 +107,6 @@ __all__ = [
     "embedded_corpus",
     "errors",
     "train_bpe",
+    "train_unigram",
     "train_wordpiece",
 ]

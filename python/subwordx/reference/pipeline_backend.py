@@ -18,6 +18,7 @@ from subwordx.reference.pipeline import PipelineTokenizer
 from subwordx.reference.pipeline.bpe_model import RankedBPE
 from subwordx.reference.pipeline.encoding import Encoding, PaddingParams, TruncationParams
 from subwordx.reference.pipeline.pre_tokenizers import BYTES_TO_UNICODE
+from subwordx.reference.pipeline.unigram_model import Unigram
 from subwordx.reference.pipeline.wordpiece_model import (
     WordPiece,
     infer_lowercase,
@@ -88,7 +89,7 @@ class ReferenceBackend:
                 f"{source}: corrupt or unsupported model file: unsupported version {version!r} "
                 "(this build reads versions 1 and 2)"
             )
-        if doc.get("model") not in ("bpe", "wordpiece"):
+        if doc.get("model") not in ("bpe", "wordpiece", "unigram"):
             raise ModelFormatError(
                 f"{source}: corrupt or unsupported model file: unsupported model type "
                 f"{doc.get('model')!r}"
@@ -283,11 +284,13 @@ class ReferenceBackend:
         model: Any = self.tok.model
         if isinstance(model, RankedBPE):
             return model.merges()
-        if isinstance(model, WordPiece):
-            return []  # WordPiece keeps no merges: its vocabulary is the whole model
+        if isinstance(model, (WordPiece, Unigram)):
+            return []  # WordPiece and Unigram keep no merges: the vocabulary is the whole model
         return [tuple(m) for m in model.to_json().get("merges", [])]
 
     def model_kind(self) -> str:
+        if isinstance(self.tok.model, Unigram):
+            return "unigram"
         return "wordpiece" if isinstance(self.tok.model, WordPiece) else "bpe"
 
     def added_tokens(self) -> list[tuple[str, int, bool]]:
