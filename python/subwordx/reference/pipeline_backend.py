@@ -169,6 +169,33 @@ class ReferenceBackend:
             self._encode(text, pair, add_special_tokens, split_special_tokens, allowed_special)
         )
 
+    def encode_nbest(
+        self, text: str, n: int, add_special_tokens: bool = True
+    ) -> list[tuple[Detailed, float]]:
+        from subwordx.reference.pipeline import sampling
+
+        tok = self._configured(False)
+        return [
+            (_detailed(e), s) for e, s in sampling.encode_nbest(tok, text, n, add_special_tokens)
+        ]
+
+    def encode_sample(
+        self,
+        text: str,
+        alpha: float,
+        nbest_size: int,
+        dropout: float | None,
+        seed: int,
+        add_special_tokens: bool = True,
+    ) -> Detailed:
+        from subwordx.reference.pipeline import sampling
+
+        tok = self._configured(False)
+        enc = sampling.encode_sample(
+            tok, text, alpha, nbest_size, dropout, seed, add_special_tokens
+        )
+        return _detailed(enc)
+
     def encode_ids(
         self,
         text: str,
