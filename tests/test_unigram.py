@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, shared
 
 import subwordx
 from subwordx.cli import main
 from subwordx.errors import ConfigError, EmptyCorpusError, VocabSizeTooSmallError
-from subwordx.reference import unigram as ref
+from tests.conftest import FIXTURES, shared
 
 CASES = json.loads((FIXTURES / "unigram_cases.json").read_text(encoding="utf-8"))
 
@@ -51,9 +50,7 @@ def _case_tokenizer(case: dict[str, Any]) -> subwordx.Tokenizer:
     pieces = list(case["pieces"])
     if case.get("byte_pieces"):
         pieces += [[f"<0x{b:02X}>", -20.0] for b in range(256)]
-    return subwordx.Tokenizer.from_str(
-        _doc(pieces, case["unk_id"], bool(case.get("byte_pieces")))
-    )
+    return subwordx.Tokenizer.from_str(_doc(pieces, case["unk_id"], bool(case.get("byte_pieces"))))
 
 
 @pytest.mark.parametrize("case", CASES["encode"], ids=lambda c: c["name"])
@@ -90,7 +87,8 @@ def test_pipeline_round_trip_and_offsets(backend: str) -> None:
     enc = tok.encode(text)
     assert tok.decode(enc.ids) == text
     for token, (s, e) in zip(enc.tokens, enc.offsets.tolist()):
-        assert text[s:e] == token.replace("\u2581", " ").strip() or token == "\u2581"
+        # HF's Metaspace offsets: "▁lazy" covers " lazy" (the space it stands for).
+        assert text[s:e].strip() == token.replace("\u2581", " ").strip()
     # A run of unknown chars is one token.
     assert tok.encode("fox ZZZ").tokens[-1] == "<unk>"
     assert "Unigram" in repr(tok)
@@ -100,7 +98,7 @@ def test_both_backends_train_and_encode_the_same() -> None:
     rust = subwordx.train_unigram(texts=TEXT.splitlines(), vocab_size=50, backend="rust")
     py = subwordx.train_unigram(texts=TEXT.splitlines(), vocab_size=50, backend="python")
     assert rust.get_vocab() == py.get_vocab()
-    for line in TEXT.splitlines() + ["quickest lazy foxes!"]:
+    for line in [*TEXT.splitlines(), "quickest lazy foxes!"]:
         assert rust.encode(line).ids.tolist() == py.encode(line).ids.tolist()
     # And the files load across backends.
     again = subwordx.Tokenizer.from_str(rust.to_str("hf"), backend="python")
@@ -139,7 +137,9 @@ def test_sampling_is_seeded(backend: str) -> None:
     b = tok.encode_sample(text, alpha=0.1, seed=3)
     assert a.ids.tolist() == b.ids.tolist()
     assert tok.decode(a.ids) == text
-    assert tok.encode_sample(text, nbest_size=1, seed=9).ids.tolist() == tok.encode(text).ids.tolist()
+    assert (
+        tok.encode_sample(text, nbest_size=1, seed=9).ids.tolist() == tok.encode(text).ids.tolist()
+    )
     picks = {tuple(tok.encode_sample(text, alpha=0.1, nbest_size=4, seed=s).ids) for s in range(40)}
     top4 = {tuple(e.ids.tolist()) for e, _ in tok.encode_nbest(text, 4)}
     assert picks <= top4 and len(picks) > 1
@@ -147,16 +147,24 @@ def test_sampling_is_seeded(backend: str) -> None:
 
 def test_sampling_is_distributed_as_the_lattice_says() -> None:
     """Every segmentation of a word, its exact probability from the n-best scores, and the
-    frequency over 6000 seeded draws: a chi-square test (fails with probability 1e-6 if right)."""
-    pieces = [["<unk>", 0.0], ["a", -1.2], ["b", -1.5], ["c", -1.1], ["ab", -2.0], ["bc", -2.4],
-              ["abc", -3.9], ["ca", -2.2]]
+    frequency over 3000 seeded draws: a chi-square test (fails with probability 1e-6 if right)."""
+    pieces = [
+        ["<unk>", 0.0],
+        ["a", -1.2],
+        ["b", -1.5],
+        ["c", -1.1],
+        ["ab", -2.0],
+        ["bc", -2.4],
+        ["abc", -3.9],
+        ["ca", -2.2],
+    ]
     tok = subwordx.Tokenizer.from_str(_doc(pieces, 0))
     word = "abca"
     alpha = 0.7
     every = tok.encode_nbest(word, 100)
     weights = {tuple(e.tokens): math.exp(alpha * s) for e, s in every}
     z = sum(weights.values())
-    n = 6000
+    n = 3000
     seen: dict[tuple[str, ...], int] = {}
     for seed in range(n):
         t = tuple(tok.encode_sample(word, alpha=alpha, seed=seed).tokens)
@@ -171,7 +179,9 @@ def test_sampling_is_distributed_as_the_lattice_says() -> None:
 def test_bpe_dropout_and_wordpiece_errors() -> None:
     bpe = subwordx.train_bpe(texts=TEXT.splitlines(), vocab_size=80)
     text = "the quick foxes"
-    assert bpe.encode_sample(text, dropout=0.0, seed=1).ids.tolist() == bpe.encode(text).ids.tolist()
+    assert (
+        bpe.encode_sample(text, dropout=0.0, seed=1).ids.tolist() == bpe.encode(text).ids.tolist()
+    )
     chars = bpe.encode_sample(text, dropout=1.0, seed=1)
     assert len(chars.ids) == len(text.replace(" ", ""))
     a = bpe.encode_sample(text, dropout=0.3, seed=5)
@@ -205,7 +215,9 @@ def test_bpe_dropout_and_wordpiece_errors() -> None:
         ({"word_counts": {"": 1}}, ConfigError),
     ],
 )
-def test_bad_input_is_an_error(kwargs: dict[str, Any], error: type[Exception], backend: str) -> None:
+def test_bad_input_is_an_error(
+    kwargs: dict[str, Any], error: type[Exception], backend: str
+) -> None:
     with pytest.raises(error):
         subwordx.train_unigram(**kwargs)
 
@@ -226,8 +238,22 @@ def test_hf_tokenizers_loads_our_file_and_gives_the_same_ids(tmp_path: Path, bot
 
 def test_cli_train_unigram(tmp_path: Path, botchan: Path) -> None:
     out = tmp_path / "uni.json"
-    assert main(["train-unigram", str(botchan), "--vocab-size", "500", "-o", str(out), "-q",
-                 "--threads", "2"]) == 0
+    assert (
+        main(
+            [
+                "train-unigram",
+                str(botchan),
+                "--vocab-size",
+                "500",
+                "-o",
+                str(out),
+                "-q",
+                "--threads",
+                "2",
+            ]
+        )
+        == 0
+    )
     tok = subwordx.Tokenizer.load(out)
     assert tok.model_kind == "unigram" and tok.vocab_size == 500
     assert main(["train-unigram", str(tmp_path / "missing.txt"), "-o", str(out), "-q"]) != 0
@@ -256,9 +282,14 @@ def test_quality_against_sentencepiece(tmp_path: Path, vocab_size: int) -> None:
     chars = sum(len(x) for x in held)
 
     spm.SentencePieceTrainer.train(
-        input=str(train_file), model_prefix=str(tmp_path / "spm"), vocab_size=vocab_size,
-        model_type="unigram", normalization_rule_name="identity",
-        remove_extra_whitespaces=False, num_threads=2, minloglevel=2,
+        input=str(train_file),
+        model_prefix=str(tmp_path / "spm"),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        normalization_rule_name="identity",
+        remove_extra_whitespaces=False,
+        num_threads=2,
+        minloglevel=2,
     )
     sp = spm.SentencePieceProcessor(model_file=str(tmp_path / "spm.model"))
     sp_scores = [sp.get_score(i) for i in range(sp.get_piece_size())]

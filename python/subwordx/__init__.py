@@ -46,9 +46,9 @@ from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
 
 if TYPE_CHECKING:
     from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
+from subwordx.unigram import train_unigram
 from subwordx.word2vec import Word2Vec
 from subwordx.word_counts import CountSettings, WordCounts
-from subwordx.unigram import train_unigram
 from subwordx.wordpiece import train_wordpiece
 
 # The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled

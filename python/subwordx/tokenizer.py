@@ -312,12 +312,12 @@ class Tokenizer:
     ) -> Encoding:
         """One segmentation of ``text`` drawn at random (subword regularization).
 
-        Unigram: a segmentation ``s`` is drawn with probability ``exp(alpha * score(s)) / Z``
-        from every segmentation (``nbest_size < 0``, forward filtering and backward sampling: exact),
-        from the ``nbest_size`` best (``nbest_size > 1``), or the best one (``0`` or ``1``); as
-        SentencePiece's ``SampleEncode``. BPE: BPE-dropout, each merge candidate skipped with
-        probability ``dropout`` (required; ``alpha`` and ``nbest_size`` do not apply). WordPiece
-        has no sampling.
+        Unigram: a segmentation ``s`` is drawn with probability
+        ``exp(alpha * score(s)) / Z`` from every segmentation (``nbest_size < 0``; forward
+        filtering, backward sampling: exact), from the ``nbest_size`` best (``nbest_size > 1``),
+        or the best one (``0`` or ``1``), as SentencePiece's ``SampleEncode``. BPE: BPE-dropout,
+        each merge candidate skipped with probability ``dropout`` (required; ``alpha`` and
+        ``nbest_size`` do not apply). WordPiece has no sampling.
 
         The same ``seed`` gives the same encoding (on any backend); ``None`` draws a fresh one.
 

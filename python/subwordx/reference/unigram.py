@@ -16,6 +16,7 @@ covering chars ``start..end`` with its log-probability. A segmentation is a path
 from __future__ import annotations
 
 import heapq
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -280,9 +281,9 @@ class UnigramModel:
                 )
         return out
 
-    def emit(self, word: str, edges: Sequence[Edge], path: Sequence[int], offset: int = 0) -> list[
-        tuple[int, int, int]
-    ]:
+    def emit(
+        self, word: str, edges: Sequence[Edge], path: Sequence[int], offset: int = 0
+    ) -> list[tuple[int, int, int]]:
         """``(id, start char, end char)`` of a path: runs of unknown chars fused into one unknown
         token, or spelled as byte pieces with ``byte_fallback``."""
         out: list[tuple[int, int, int]] = []
@@ -328,7 +329,11 @@ def digamma(x: float) -> float:
         r
         + math.log(x)
         - 0.5 / x
-        - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f * (1.0 / 132.0)))))
+        - f
+        * (
+            1.0 / 12.0
+            - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f * (1.0 / 132.0))))
+        )
     )
 
 
@@ -415,9 +420,9 @@ def seed_pieces(
     return [(p, math.log(s) - log_sum) for p, s in seeds]
 
 
-def e_step(model: UnigramModel, words: Sequence[tuple[str, int]], total: int) -> tuple[
-    list[float], float
-]:
+def e_step(
+    model: UnigramModel, words: Sequence[tuple[str, int]], total: int
+) -> tuple[list[float], float]:
     """Expected counts (count × posterior, summed per block of words, blocks added in order) and
     the objective ``−Σ count · log Z / Σ count``."""
     expected = [0.0] * len(model.pieces)
@@ -438,9 +443,9 @@ def e_step(model: UnigramModel, words: Sequence[tuple[str, int]], total: int) ->
     return expected, objective / total
 
 
-def m_step(pieces: Sequence[tuple[str, float]], expected: Sequence[float]) -> list[
-    tuple[str, float]
-]:
+def m_step(
+    pieces: Sequence[tuple[str, float]], expected: Sequence[float]
+) -> list[tuple[str, float]]:
     """Drops pieces expected fewer than 0.5 times; the rest score ``ψ(c) − ψ(Σ c)``."""
     kept = [i for i in range(len(pieces)) if expected[i] >= EXPECTED_THRESHOLD]
     log_sum = digamma(sum(expected[i] for i in kept))
@@ -600,24 +605,46 @@ def tokenizer_document(
         "truncation": None,
         "padding": None,
         "added_tokens": [
-            {"id": i, "content": s, "single_word": False, "lstrip": False, "rstrip": False,
-             "normalized": False, "special": True}
+            {
+                "id": i,
+                "content": s,
+                "single_word": False,
+                "lstrip": False,
+                "rstrip": False,
+                "normalized": False,
+                "special": True,
+            }
             for i, s in enumerate(specials)
         ],
         "normalizer": {"type": "NFKC"} if nfkc else None,
-        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581",
-                          "prepend_scheme": prepend_scheme, "split": True},
+        "pre_tokenizer": {
+            "type": "Metaspace",
+            "replacement": "\u2581",
+            "prepend_scheme": prepend_scheme,
+            "split": True,
+        },
         "post_processor": None,
-        "decoder": {"type": "Metaspace", "replacement": "\u2581",
-                    "prepend_scheme": prepend_scheme, "split": True},
-        "model": {"type": "Unigram", "unk_id": 0, "vocab": [[p, s] for p, s in pieces],
-                  "byte_fallback": False},
+        "decoder": {
+            "type": "Metaspace",
+            "replacement": "\u2581",
+            "prepend_scheme": prepend_scheme,
+            "split": True,
+        },
+        "model": {
+            "type": "Unigram",
+            "unk_id": 0,
+            "vocab": [[p, s] for p, s in pieces],
+            "byte_fallback": False,
+        },
     }
 
 
 def train_tokenizer(
-    files: Any, texts: Iterable[str] | None, counts: Mapping[str, int] | None,
-    settings: Mapping[str, Any], errors: str,
+    files: Any,
+    texts: Iterable[str] | None,
+    counts: Mapping[str, int] | None,
+    settings: Mapping[str, Any],
+    errors: str,
 ) -> Tokenizer:
     """``subwordx.train_unigram`` on the reference backend."""
     from subwordx.reference.pipeline_backend import ReferenceBackend
@@ -658,4 +685,4 @@ def train_tokenizer(
     pieces = train(words, config)
     specials = [p for p, _ in pieces[: len(pieces)] if p in settings["special_tokens"]]
     doc = tokenizer_document(pieces, specials, nfkc, settings["prepend_scheme"])
-    return Tokenizer(ReferenceBackend.from_hf_json(doc, "<trained>"), False)
+    return Tokenizer(ReferenceBackend.from_hf_json(json.dumps(doc), "<trained>"), False)

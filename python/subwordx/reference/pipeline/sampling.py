@@ -83,8 +83,9 @@ def _split(
     return out
 
 
-def _replay(tok: Any, model: Unigram, text: str, parts: list[list[tuple[int, int, int]]],
-            add: bool) -> Any:
+def _replay(
+    tok: Any, model: Unigram, text: str, parts: list[list[tuple[int, int, int]]], add: bool
+) -> Any:
     return dataclasses.replace(tok, model=_Replay(model, parts)).encode(text, None, add)
 
 
@@ -101,7 +102,9 @@ def encode_nbest(tok: Any, text: str, n: int, add: bool) -> list[tuple[Any, floa
     ]
 
 
-def _choose(paths: list[tuple[list[int], float]], alpha: float, rng: SplitMix64) -> list[int] | None:
+def _choose(
+    paths: list[tuple[list[int], float]], alpha: float, rng: SplitMix64
+) -> list[int] | None:
     if not paths:
         return None
     top = paths[0][1] * alpha

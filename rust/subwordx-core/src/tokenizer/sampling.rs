@@ -29,6 +29,9 @@ pub struct SampleOptions {
     pub seed: u64,
 }
 
+/// The ids and byte spans of each piece of a text.
+type Parts = Vec<(Vec<u32>, Vec<(usize, usize)>)>;
+
 /// The pieces of one text, joined into one lattice.
 struct Joined {
     pieces: Vec<String>,
@@ -60,7 +63,7 @@ impl Joined {
     }
 
     /// The ids and spans of each piece along `path`.
-    fn split(&self, model: &UnigramModel, path: &[u32]) -> Vec<(Vec<u32>, Vec<(usize, usize)>)> {
+    fn split(&self, model: &UnigramModel, path: &[u32]) -> Parts {
         let edges = self.lattice.edges();
         let mut out = Vec::with_capacity(self.pieces.len());
         let mut i = 0;
@@ -113,12 +116,7 @@ impl Tokenizer {
     }
 
     /// Runs the pipeline emitting the given ids and spans for the pieces, in order.
-    fn replay(
-        &self,
-        text: &str,
-        parts: Vec<(Vec<u32>, Vec<(usize, usize)>)>,
-        add_special_tokens: bool,
-    ) -> Encoding {
+    fn replay(&self, text: &str, parts: Parts, add_special_tokens: bool) -> Encoding {
         let mut it = parts.into_iter();
         let hook: PieceHook<'_> = Box::new(
             move |_: &str, ids: &mut Vec<u32>, spans: &mut Vec<(usize, usize)>| {

@@ -454,7 +454,7 @@ mod tests {
     #[test]
     fn posteriors_sum_to_one_per_position() {
         let mut l = small();
-        let mut post = vec![0.0; 3];
+        let mut post = [0.0; 3];
         let z = l.forward_backward(|e, p| post[e.id as usize] += p);
         let expect = ((-2.0f64).exp() + (-2.5f64).exp()).ln();
         assert!((z - expect).abs() < 1e-12);

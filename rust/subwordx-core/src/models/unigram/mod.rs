@@ -1,5 +1,5 @@
 //! Unigram LM (Kudo 2018), exactly as `docs/unigram.md` defines it: the model of T5, ALBERT,
-//! XLNet, mBART and most `SentencePiece` tokenizers.
+//! `XLNet`, `mBART` and most `SentencePiece` tokenizers.
 //!
 //! * [`lattice`]: the segmentation lattice of a text, shared by encoder and trainer: Viterbi,
 //!   forward-backward, exact n-best (A*) and sampling (forward filtering, backward sampling).

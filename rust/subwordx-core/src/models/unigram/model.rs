@@ -181,12 +181,11 @@ impl UnigramModel {
         let token_to_id = crate::models::index_tokens(&vocab, "ids", source)?;
         let mut byte_ids = Vec::with_capacity(256);
         for b in 0..=255u8 {
-            match token_to_id.get(&format!("<0x{b:02X}>")) {
-                Some(&id) => byte_ids.push(id),
-                None => {
-                    byte_ids.clear();
-                    break;
-                }
+            if let Some(&id) = token_to_id.get(&format!("<0x{b:02X}>")) {
+                byte_ids.push(id);
+            } else {
+                byte_ids.clear();
+                break;
             }
         }
         let min_score = scores.iter().copied().fold(f64::INFINITY, f64::min);
@@ -273,8 +272,6 @@ impl UnigramModel {
         }
         bounds.push(bytes.len());
         let n = bounds.len() - base - 1;
-        // char index of each boundary byte (only boundaries are looked up).
-        let mut ci = 0usize;
         for c in 0..n {
             let start = bounds[base + c];
             let next = bounds[base + c + 1];
@@ -283,11 +280,11 @@ impl UnigramModel {
             self.trie.prefixes(&bytes[start..], |id, len| {
                 let end_byte = start + len;
                 // Advance to the char index of `end_byte` (monotone within one start).
+                // The char index of the match's end (a piece is whole chars: it is a boundary).
                 let mut e = c + 1;
                 while bounds[base + e] < end_byte {
                     e += 1;
                 }
-                ci = e;
                 if end_byte == next {
                     single = true;
                 }
@@ -309,7 +306,6 @@ impl UnigramModel {
                 });
             }
         }
-        let _ = ci;
     }
 
     /// Appends the ids of a path (edge indices of `lattice`, in order) over `text` (char

@@ -558,7 +558,7 @@ fn train_here(
             break;
         }
     }
-    Ok(finalize(&pieces, &chars, &specials, piece_target)?)
+    finalize(&pieces, &chars, &specials, piece_target)
 }
 
 /// The final vocabulary (`docs/unigram.md` §3.5).
