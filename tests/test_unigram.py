@@ -223,7 +223,8 @@ def test_bad_input_is_an_error(
 
 
 def test_hf_tokenizers_loads_our_file_and_gives_the_same_ids(tmp_path: Path, botchan: Path) -> None:
-    tokenizers = pytest.importorskip("tokenizers")
+    import tokenizers
+
     tok = subwordx.train_unigram(botchan, vocab_size=1000)
     path = tmp_path / "tokenizer.json"
     tok.save(path)
@@ -268,7 +269,8 @@ def _heldout_loglik(tok_scores: list[float], ids_per_line: list[list[int]], unk:
 def test_quality_against_sentencepiece(tmp_path: Path, vocab_size: int) -> None:
     """Held-out log-likelihood per char, each model's own Viterbi scored with its own scores:
     ours within 0.5% of SentencePiece's (or better)."""
-    spm = pytest.importorskip("sentencepiece")
+    import sentencepiece as spm
+
     lines = [
         line
         for line in shared("corpora/botchan.txt").read_text(encoding="utf-8").splitlines()

@@ -65,6 +65,7 @@ def train_unigram(
     num_sub_iterations: int = 2,
     character_coverage: float = 0.9995,
     split_digits: bool = True,
+    split_by_script: bool = True,
     threads: int = 0,
     errors: Literal["strict", "replace"] = "strict",
     progress: ProgressCallback | None = None,
@@ -100,7 +101,9 @@ def train_unigram(
         num_sub_iterations: EM iterations between prunings.
         character_coverage: the share of char occurrences the alphabet covers (SentencePiece's
             0.9995); rarer chars are unknown.
-        split_digits: digits never share a piece with other chars.
+        split_digits: numbers never share a piece with other chars.
+        split_by_script: numbers, letters (and marks) and other chars never share a piece
+            (SentencePiece's ``split_by_unicode_script``, with these three classes).
         threads: worker threads (0 = all cores).
         errors: ``"strict"`` raises :class:`~subwordx.errors.InvalidUtf8Error`; ``"replace"``
             substitutes U+FFFD.
@@ -149,6 +152,7 @@ def train_unigram(
         "num_sub_iterations": num_sub_iterations,
         "character_coverage": float(character_coverage),
         "split_digits": bool(split_digits),
+        "split_by_script": bool(split_by_script),
         "threads": threads,
     }
     if texts is not None and isinstance(texts, (str, bytes)):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,6 +349,7 @@ class Config:
     num_sub_iterations: int = 2
     character_coverage: float = 0.9995
     split_digits: bool = True
+    split_by_script: bool = True
 
 
 def alphabet(words: Sequence[tuple[str, int]], coverage: float) -> list[tuple[str, int]]:
@@ -368,14 +370,33 @@ def alphabet(words: Sequence[tuple[str, int]], coverage: float) -> list[tuple[st
     return kept
 
 
-def valid_piece(piece: str, split_digits: bool) -> bool:
-    """``▁`` only first; with ``split_digits``, digits never beside other chars."""
+def char_class(c: str) -> str:
+    """``"N"`` for numbers (general category N*), ``"L"`` for letters and marks (L*, M*), ``"O"``
+    for everything else."""
+    cat = unicodedata.category(c)[0]
+    return cat if cat in "NL" else ("L" if cat == "M" else "O")
+
+
+def valid_piece(piece: str, split_digits: bool, split_by_script: bool = True) -> bool:
+    """``▁`` only first; after it, with ``split_by_script`` one class of chars only; with
+    ``split_digits``, numbers never beside other chars."""
     if "\u2581" in piece[1:]:
         return False
-    if split_digits:
-        body = piece[1:] if piece.startswith("\u2581") else piece
-        digits = sum(1 for c in body if c.isnumeric())
-        if digits not in (0, len(body)):
+    body = piece[1:] if piece.startswith("\u2581") else piece
+    if not body:
+        return True
+
+    def merged(c: str) -> str:
+        k = char_class(c)
+        return "L" if k == "N" and not split_digits else k
+
+    k0 = merged(body[0])
+    for c in body:
+        k = merged(c)
+        if split_by_script:
+            if k != k0:
+                return False
+        elif split_digits and (k == "N") != (k0 == "N"):
             return False
     return True
 
@@ -410,7 +431,11 @@ def seed_pieces(
         if starts >= 2 and not (len(nexts) == 1 and None not in nexts):
             freq = weight
         freq = max(freq, end_weight)
-        if freq >= 2 and all(c in known for c in s) and valid_piece(s, config.split_digits):
+        if (
+            freq >= 2
+            and all(c in known for c in s)
+            and valid_piece(s, config.split_digits, config.split_by_script)
+        ):
             found[s] = freq
     cands = sorted(found.items(), key=lambda kv: (-kv[1] * len(kv[0]), kv[0]))
     seeds: list[tuple[str, float]] = [(c, float(n)) for c, n in chars]
@@ -679,6 +704,7 @@ def train_tokenizer(
         num_sub_iterations=settings["num_sub_iterations"],
         character_coverage=settings["character_coverage"],
         split_digits=settings["split_digits"],
+        split_by_script=settings["split_by_script"],
     )
     if settings["prepend_scheme"] not in ("always", "first"):
         raise ConfigError("prepend_scheme must be 'always' or 'first'")

@@ -594,6 +594,7 @@ fn unigram_training(settings: &Bound<'_, PyDict>) -> PyResult<Training> {
         num_sub_iterations: get(settings, "num_sub_iterations")?,
         character_coverage: get(settings, "character_coverage")?,
         split_digits: get(settings, "split_digits")?,
+        split_by_script: get(settings, "split_by_script")?,
         threads: get(settings, "threads")?,
     };
     Ok(Training::Unigram {

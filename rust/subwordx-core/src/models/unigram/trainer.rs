@@ -7,8 +7,8 @@
 //!    count. Every LCP interval of that suffix array is a branching substring, with its weighted
 //!    frequency the sum of the interval's weights; a whole suffix to its word's end is one too
 //!    (the word ends: the next char differs between occurrences). Substrings of 2..=
-//!    `max_piece_length` chars seen at least twice, valid (`▁` only first, digits not mixed with
-//!    other chars, every char in the alphabet), are ranked by `frequency × length` (ties: the
+//!    `max_piece_length` chars seen at least twice, valid (`▁` only first, numbers, letters and
+//!    other chars never mixed, every char in the alphabet), are ranked by `frequency × length` (ties: the
 //!    smaller string) and the best `seed_size − |alphabet|` kept beside the alphabet (chars score
 //!    their frequency). Scores become log-probabilities `ln s − ln Σ s`. No substring is ever
 //!    enumerated: the suffix array costs `O(N log N)` comparisons of at most 17 chars.
@@ -21,7 +21,7 @@
 //!    `F · (ln p(piece) − Σ ln p'(alternative pieces))` with Viterbi frequencies (`SentencePiece`'s
 //!    formula). Pieces whose own Viterbi path is not themselves or that no word's Viterbi path
 //!    uses go first; single chars always stay; the `max(1.1 × vocab_size, shrinking_factor × size)`
-//!    pieces with the largest losses (ties: the smaller id, i.e. the higher score) are kept.
+//!    pieces with the largest losses (ties: the earlier piece in the current list) are kept.
 //! 5. **Final.** Every alphabet char (missing ones get the lowest score minus `1e-4 · k`), then the
 //!    highest-scoring pieces up to `vocab_size` minus the special tokens; ids: special tokens,
 //!    then pieces by score (ties: the smaller string).
@@ -58,8 +58,11 @@ pub struct UnigramTrainerConfig {
     pub num_sub_iterations: usize,
     /// The share of char occurrences the alphabet must cover (rarer chars are unknown).
     pub character_coverage: f64,
-    /// Digits never share a piece with other chars.
+    /// Numbers (general category N*) never share a piece with other chars.
     pub split_digits: bool,
+    /// Numbers, letters (and marks) and other chars never share a piece (SentencePiece's
+    /// `split_by_unicode_script`, with these three classes).
+    pub split_by_script: bool,
     /// Worker threads (0 = all cores). The result does not depend on it.
     pub threads: usize,
 }
@@ -76,6 +79,7 @@ impl Default for UnigramTrainerConfig {
             num_sub_iterations: 2,
             character_coverage: 0.9995,
             split_digits: true,
+            split_by_script: true,
             threads: 0,
         }
     }
@@ -110,28 +114,64 @@ struct Corpus {
     total: u64,
 }
 
-fn is_digit(c: char) -> bool {
-    c.is_numeric()
+/// The class of a char for `split_digits` and `split_by_script`: numbers (general category N*),
+/// letters and marks (L*, M*), and everything else (punctuation, symbols, spaces).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Number,
+    Letter,
+    Other,
 }
 
-/// True when `piece` may be a piece: `▁` only first, digits alone (with `split_digits`).
-fn valid_piece(piece: &[char], split_digits: bool) -> bool {
+fn class(c: char) -> Class {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    if c.is_numeric() {
+        return Class::Number;
+    }
+    match get_general_category(c) {
+        G::UppercaseLetter
+        | G::LowercaseLetter
+        | G::TitlecaseLetter
+        | G::ModifierLetter
+        | G::OtherLetter
+        | G::NonspacingMark
+        | G::SpacingMark
+        | G::EnclosingMark => Class::Letter,
+        _ => Class::Other,
+    }
+}
+
+/// True when `piece` may be a piece: `▁` only first; after it, with `split_by_script`, chars of
+/// one class only (SentencePiece's `split_by_unicode_script`, with three classes); with
+/// `split_digits`, numbers never beside other chars.
+fn valid_piece(piece: &[char], split_digits: bool, split_by_script: bool) -> bool {
     if piece.iter().skip(1).any(|&c| c == '▁') {
         return false;
     }
-    if split_digits {
-        let body = if piece.first() == Some(&'▁') {
-            &piece[1..]
+    let body = if piece.first() == Some(&'▁') {
+        &piece[1..]
+    } else {
+        piece
+    };
+    let Some(&first) = body.first() else {
+        return true;
+    };
+    let merge = |k: Class| {
+        if !split_digits && k == Class::Number {
+            Class::Letter
         } else {
-            piece
-        };
-        let digits = body.iter().filter(|&&c| is_digit(c)).count();
-        if digits != 0 && digits != body.len() {
-            return false;
+            k
         }
-        // "▁12": the space may lead digits; a piece of only `▁` and digits is fine.
-    }
-    true
+    };
+    let k0 = merge(class(first));
+    body.iter().all(|&c| {
+        let k = merge(class(c));
+        if split_by_script {
+            k == k0
+        } else {
+            !split_digits || ((k == Class::Number) == (k0 == Class::Number))
+        }
+    })
 }
 
 /// The alphabet: `(char, count)` by count (desc), then char; cut at `coverage`.
@@ -201,7 +241,7 @@ fn seed_pieces(
             || piece.len() > config.max_piece_length
             || freq < 2
             || !piece.iter().all(|c| known.contains(c))
-            || !valid_piece(piece, config.split_digits)
+            || !valid_piece(piece, config.split_digits, config.split_by_script)
         {
             return;
         }
