@@ -140,8 +140,18 @@ pub struct UnigramModel {
     excluded: Vec<u32>,
 }
 
+/// Per-thread buffers of the encoder: char boundaries, best score into each position and the
+/// edge that gives it.
+#[derive(Default)]
+struct Scratch {
+    bounds: Vec<usize>,
+    best: Vec<f64>,
+    back: Vec<Edge>,
+    path: Vec<Edge>,
+}
+
 thread_local! {
-    static SCRATCH: RefCell<(Lattice, Vec<usize>)> = RefCell::new((Lattice::new(), Vec::new()));
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl UnigramModel {
@@ -319,12 +329,31 @@ impl UnigramModel {
         bounds: &[usize],
         offset: u32,
         ids: &mut Vec<u32>,
-        mut spans: Option<&mut Vec<(usize, usize)>>,
+        spans: Option<&mut Vec<(usize, usize)>>,
     ) {
         let edges = lattice.edges();
+        self.emit_edges(
+            path.iter().map(|&i| &edges[i as usize]),
+            text,
+            bounds,
+            offset,
+            ids,
+            spans,
+        );
+    }
+
+    /// [`UnigramModel::emit_path`] for the edges of a path themselves.
+    fn emit_edges<'e>(
+        &self,
+        path: impl Iterator<Item = &'e Edge>,
+        text: &str,
+        bounds: &[usize],
+        offset: u32,
+        ids: &mut Vec<u32>,
+        mut spans: Option<&mut Vec<(usize, usize)>>,
+    ) {
         let mut prev_unknown = false;
-        for &i in path {
-            let e = &edges[i as usize];
+        for e in path {
             let s = bounds[(e.start - offset) as usize];
             let t = bounds[(e.end - offset) as usize];
             if e.unknown {
@@ -365,6 +394,9 @@ impl UnigramModel {
         }
     }
 
+    /// The Viterbi path without storing the lattice: the same edges in the same order as
+    /// [`UnigramModel::push_edges`] and the same strict `>` as [`Lattice::viterbi`] (so the same
+    /// path and tie-break), keeping only the best edge into each position.
     fn encode_inner(
         &self,
         piece: &str,
@@ -376,13 +408,74 @@ impl UnigramModel {
         }
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
-            let (lattice, bounds) = &mut *guard;
+            let Scratch {
+                bounds,
+                best,
+                back,
+                path,
+            } = &mut *guard;
+            let bytes = piece.as_bytes();
             bounds.clear();
-            lattice.reset(piece.chars().count());
-            self.push_edges(piece, 0, lattice, bounds);
-            if let Some((path, _)) = lattice.viterbi() {
-                self.emit_path(lattice, &path, piece, bounds, 0, ids, spans);
+            bounds.extend(piece.char_indices().map(|(i, _)| i));
+            bounds.push(bytes.len());
+            let n = bounds.len() - 1;
+            best.clear();
+            best.resize(n + 1, f64::NEG_INFINITY);
+            best[0] = 0.0;
+            let none = Edge {
+                id: NONE,
+                start: 0,
+                end: 0,
+                score: 0.0,
+                unknown: false,
+            };
+            back.clear();
+            back.resize(n + 1, none);
+            let unk_score = self.unk_score();
+            for c in 0..n {
+                let here = best[c];
+                let start = bounds[c];
+                let next = bounds[c + 1];
+                let mut single = false;
+                self.trie.prefixes(&bytes[start..], |id, len| {
+                    let end_byte = start + len;
+                    let mut e = c + 1;
+                    while bounds[e] < end_byte {
+                        e += 1;
+                    }
+                    single |= end_byte == next;
+                    let score = self.scores[id as usize];
+                    if here + score > best[e] {
+                        best[e] = here + score;
+                        back[e] = Edge {
+                            id,
+                            start: c as u32,
+                            end: e as u32,
+                            score,
+                            unknown: false,
+                        };
+                    }
+                });
+                if !single && here + unk_score > best[c + 1] {
+                    best[c + 1] = here + unk_score;
+                    back[c + 1] = Edge {
+                        id: self.unk_id.unwrap_or(NONE),
+                        start: c as u32,
+                        end: c as u32 + 1,
+                        score: unk_score,
+                        unknown: true,
+                    };
+                }
             }
+            path.clear();
+            let mut p = n;
+            while p > 0 {
+                let e = back[p];
+                path.push(e);
+                p = e.start as usize;
+            }
+            path.reverse();
+            self.emit_edges(path.iter(), piece, bounds, 0, ids, spans);
         });
     }
 
@@ -495,6 +588,45 @@ mod tests {
         let mut ids = Vec::new();
         m.encode_piece("aé", &mut ids);
         assert_eq!(ids, vec![1, 2 + 0xC3, 2 + 0xA9]);
+    }
+
+    #[test]
+    fn the_direct_encoder_follows_the_lattice() {
+        let m = model(
+            &[
+                ("<unk>", 0.0),
+                ("a", -1.0),
+                ("b", -1.0),
+                ("ab", -2.0),
+                ("ba", -2.0),
+                ("bab", -3.0),
+                ("é", -1.5),
+            ],
+            Some(0),
+            false,
+        );
+        for w in ["abab", "babab", "aébxa", "xxab", "ba", "ééa", "abba"] {
+            let mut lattice = Lattice::new();
+            let mut bounds = Vec::new();
+            lattice.reset(w.chars().count());
+            m.push_edges(w, 0, &mut lattice, &mut bounds);
+            let (path, _) = lattice.viterbi().unwrap();
+            let mut want = Vec::new();
+            let mut want_spans = Vec::new();
+            m.emit_path(
+                &lattice,
+                &path,
+                w,
+                &bounds,
+                0,
+                &mut want,
+                Some(&mut want_spans),
+            );
+            let mut got = Vec::new();
+            let mut spans = Vec::new();
+            m.encode_piece_with_spans(w, &mut got, &mut spans);
+            assert_eq!((got, spans), (want, want_spans), "{w}");
+        }
     }
 
     #[test]
