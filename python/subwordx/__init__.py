@@ -8,6 +8,7 @@ Quick start::
     enc.ids, enc.tokens, enc.offsets
     tok.save("tokenizer.json")                                  # loads in HF tokenizers too
     bert = subwordx.train_wordpiece("corpus.txt", vocab_size=30000)  # likelihood-scored WordPiece
+    t5 = subwordx.train_unigram("corpus.txt", vocab_size=8000)  # SentencePiece's Unigram LM
     counts = subwordx.WordCounts.from_files(["a.txt", "b.txt"])   # count anywhere, add up (+)
     tok = subwordx.train_bpe(word_counts=counts, vocab_size=8000)   # subwordx.dask: on a cluster
 
@@ -45,6 +46,7 @@ from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, load_sentencep
 
 if TYPE_CHECKING:
     from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
+from subwordx.unigram import train_unigram
 from subwordx.word2vec import Word2Vec
 from subwordx.word_counts import CountSettings, WordCounts
 from subwordx.wordpiece import train_wordpiece
@@ -106,5 +108,6 @@ __all__ = [
     "errors",
     "load_sentencepiece",
     "train_bpe",
+    "train_unigram",
     "train_wordpiece",
 ]

@@ -29,6 +29,18 @@ class Tokenizer:
         split_special_tokens: bool = False,
         allowed_special: list[int] | None = None,
     ) -> _Detailed: ...
+    def encode_nbest(
+        self, text: str, n: int, add_special_tokens: bool = True
+    ) -> list[tuple[_Detailed, float]]: ...
+    def encode_sample(
+        self,
+        text: str,
+        alpha: float,
+        nbest_size: int,
+        dropout: float | None,
+        seed: int,
+        add_special_tokens: bool = True,
+    ) -> _Detailed: ...
     def encode_ids(
         self,
         text: str,

@@ -335,6 +335,113 @@ def _run_train_wordpiece(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------- train-unigram
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """``--threads``, ``--errors``, ``-q``: the options of every training command."""
+    p.add_argument(
+        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail (default) or replace with U+FFFD",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _add_train_unigram(sub: Any) -> None:
+    p = sub.add_parser(
+        "train-unigram",
+        help="train a Unigram LM (SentencePiece) tokenizer on text files",
+        description=(
+            "Train a Unigram LM tokenizer with SentencePiece's algorithm: seed pieces from a "
+            "suffix array of the distinct words, EM (forward-backward, digamma M step) and "
+            "pruning by likelihood loss until --vocab-size. Spaces become \u2581 with one "
+            "before each line (SentencePiece's dummy prefix); pieces never cross a space. Files "
+            "are streamed and counted on all cores; the result is the same on every thread count."
+        ),
+        epilog=(
+            "examples:\n"
+            "  subwordx train-unigram corpus.txt --vocab-size 8000 -o tokenizer.json\n"
+            "  subwordx train-unigram corpus.txt --nfkc --threads 2 -o spm.swx.json\n"
+            "output format by name: *.swx.json = subwordx native, other *.json = HF "
+            "tokenizer.json (or use --format)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files, one text per line")
+    p.add_argument("-o", "--output", required=True, help="where to save the tokenizer")
+    p.add_argument("--format", choices=("hf", "subwordx"), help="output format")
+    p.add_argument(
+        "--vocab-size", type=_positive_int, default=8000, help="final vocabulary size (8000)"
+    )
+    p.add_argument(
+        "--special-tokens",
+        nargs="*",
+        default=(),
+        metavar="TOKEN",
+        help="tokens with the ids after the unknown token",
+    )
+    p.add_argument("--unk-token", default="<unk>", help="token of unknown chars (<unk>)")
+    p.add_argument(
+        "--nfkc",
+        action="store_true",
+        help="NFKC-normalize text first (default: no normalization)",
+    )
+    p.add_argument(
+        "--max-piece-length", type=_positive_int, default=16, help="longest piece in chars (16)"
+    )
+    p.add_argument(
+        "--seed-size", type=_positive_int, default=1_000_000, help="seed pieces (1000000)"
+    )
+    p.add_argument(
+        "--character-coverage",
+        type=float,
+        default=0.9995,
+        help="share of char occurrences the alphabet covers (0.9995)",
+    )
+    _add_run_options(p)
+    p.set_defaults(run=_run_train_unigram)
+
+
+def _run_train_unigram(args: argparse.Namespace) -> int:
+    import time
+
+    from subwordx.unigram import train_unigram
+
+    out = Path(args.output)
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a directory; give a file name")
+    if str(out.parent) and not out.parent.is_dir():
+        raise ConfigError(f"{out.parent}: output directory does not exist")
+    bar = _progress(args)
+    start = time.perf_counter()
+    try:
+        tok = train_unigram(
+            args.files,
+            vocab_size=args.vocab_size,
+            special_tokens=args.special_tokens,
+            unk_token=args.unk_token,
+            nfkc=args.nfkc,
+            max_piece_length=args.max_piece_length,
+            seed_size=args.seed_size,
+            character_coverage=args.character_coverage,
+            threads=args.threads,
+            errors=args.errors,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    tok.save(out, args.format)
+    if not args.quiet:
+        print(
+            f"trained {tok!r} in {time.perf_counter() - start:.1f}s; saved to {out}",
+            file=sys.stderr,
+        )
+    return 0
+
+
 # ------------------------------------------------------------------------------- encode / decode
 def _add_encode_decode(sub: Any) -> None:
     p = sub.add_parser(
@@ -632,6 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_train_bpe(sub)
     _add_train_wordpiece(sub)
+    _add_train_unigram(sub)
     _add_encode_decode(sub)
     try:
         from subwordx import cli_embeddings

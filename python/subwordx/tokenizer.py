@@ -274,6 +274,85 @@ class Tokenizer:
         detail = self._inner.encode(text, pair, add_special_tokens, split, allowed_arg)
         return Encoding._of(self, detail, (text, pair))
 
+    def encode_nbest(
+        self, text: str, n: int, *, add_special_tokens: bool = True
+    ) -> list[tuple[Encoding, float]]:
+        """The ``n`` best segmentations of ``text``, best first, with their scores.
+
+        Needs a Unigram model. Exact (A* over the lattice of the whole text, as SentencePiece's
+        ``NBestEncode``); the score is the sum of the pieces' log-probabilities (an unknown char
+        scores the lowest piece score minus 10). Fewer than ``n`` when the text has fewer
+        segmentations. Special tokens written in the text are matched.
+
+        Example:
+            >>> tok = subwordx.train_unigram(texts=["low lower lowest"] * 9, vocab_size=25)
+            >>> [(e.tokens, round(s, 2)) for e, s in tok.encode_nbest("lower", 2)]  # doctest: +SKIP
+            [(['▁lower'], -2.3), (['▁low', 'er'], -6.1)]
+
+        Raises:
+            ConfigError: the model is not Unigram, or ``n`` is not a positive integer.
+        """
+        _check_text(text)
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 2**20:
+            raise ConfigError(f"n must be an integer in 1 .. {2**20}, got {n!r}")
+        return [
+            (Encoding._of(self, detail, (text,)), float(score))
+            for detail, score in self._inner.encode_nbest(text, n, add_special_tokens)
+        ]
+
+    def encode_sample(
+        self,
+        text: str,
+        *,
+        alpha: float = 0.1,
+        nbest_size: int = -1,
+        dropout: float | None = None,
+        seed: int | None = None,
+        add_special_tokens: bool = True,
+    ) -> Encoding:
+        """One segmentation of ``text`` drawn at random (subword regularization).
+
+        Unigram: a segmentation ``s`` is drawn with probability
+        ``exp(alpha * score(s)) / Z`` from every segmentation (``nbest_size < 0``; forward
+        filtering, backward sampling: exact), from the ``nbest_size`` best (``nbest_size > 1``),
+        or the best one (``0`` or ``1``), as SentencePiece's ``SampleEncode``. BPE: BPE-dropout,
+        each merge candidate skipped with probability ``dropout`` (required; ``alpha`` and
+        ``nbest_size`` do not apply). WordPiece has no sampling.
+
+        The same ``seed`` gives the same encoding (on any backend); ``None`` draws a fresh one.
+
+        Raises:
+            ConfigError: a WordPiece model, BPE without ``dropout``, Unigram with ``dropout``, or a
+                setting out of range.
+        """
+        _check_text(text)
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0:
+            raise ConfigError(f"alpha must be a number >= 0, got {alpha!r}")
+        if isinstance(nbest_size, bool) or not isinstance(nbest_size, int):
+            raise ConfigError(f"nbest_size must be an integer, got {nbest_size!r}")
+        nbest_size = max(-1, min(nbest_size, 2**20))
+        if dropout is not None and (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, (int, float))
+            or not 0.0 <= dropout <= 1.0
+        ):
+            raise ConfigError(f"dropout must be in [0, 1], got {dropout!r}")
+        if seed is None:
+            import secrets
+
+            seed = secrets.randbits(64)
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise ConfigError(f"seed must be an integer in 0 .. 2**64 - 1, got {seed!r}")
+        detail = self._inner.encode_sample(
+            text,
+            float(alpha),
+            nbest_size,
+            None if dropout is None else float(dropout),
+            seed,
+            add_special_tokens,
+        )
+        return Encoding._of(self, detail, (text,))
+
     def encode_batch(
         self,
         texts: Sequence[str],
@@ -521,7 +600,7 @@ class Tokenizer:
 
     @property
     def model_kind(self) -> str:
-        """The model: ``"bpe"`` (WordPiece and Unigram to come)."""
+        """The model: ``"bpe"``, ``"wordpiece"`` or ``"unigram"``."""
         return str(self._inner.model_kind())
 
     @property
@@ -950,6 +1029,8 @@ def _kind_name(tok: Tokenizer) -> str:
     """How ``repr`` and ``info`` name a model (``byte-level BPE``, ``WordPiece``, ...)."""
     if tok.model_kind == "wordpiece":
         return "WordPiece"
+    if tok.model_kind == "unigram":
+        return "Unigram"
     byte_level = "ByteLevel" in json.dumps(tok.config.get("pre_tokenizer"))
     return f"{'byte-level' if byte_level else 'classic'} {tok.model_kind.upper()}"
 

@@ -19,6 +19,7 @@ from subwordx.reference.pipeline.added_tokens import AddedVocabulary
 from subwordx.reference.pipeline.bpe_model import RankedBPE
 from subwordx.reference.pipeline.encoding import Encoding, PaddingParams, TruncationParams
 from subwordx.reference.pipeline.pre_tokenizers import BYTES_TO_UNICODE
+from subwordx.reference.pipeline.unigram_model import Unigram
 from subwordx.reference.pipeline.wordpiece_model import (
     WordPiece,
     infer_lowercase,
@@ -89,7 +90,7 @@ class ReferenceBackend:
                 f"{source}: corrupt or unsupported model file: unsupported version {version!r} "
                 "(this build reads versions 1 and 2)"
             )
-        if doc.get("model") not in ("bpe", "wordpiece"):
+        if doc.get("model") not in ("bpe", "wordpiece", "unigram"):
             raise ModelFormatError(
                 f"{source}: corrupt or unsupported model file: unsupported model type "
                 f"{doc.get('model')!r}"
@@ -170,6 +171,33 @@ class ReferenceBackend:
         return _detailed(
             self._encode(text, pair, add_special_tokens, split_special_tokens, allowed_special)
         )
+
+    def encode_nbest(
+        self, text: str, n: int, add_special_tokens: bool = True
+    ) -> list[tuple[Detailed, float]]:
+        from subwordx.reference.pipeline import sampling
+
+        tok = self._configured(False)
+        return [
+            (_detailed(e), s) for e, s in sampling.encode_nbest(tok, text, n, add_special_tokens)
+        ]
+
+    def encode_sample(
+        self,
+        text: str,
+        alpha: float,
+        nbest_size: int,
+        dropout: float | None,
+        seed: int,
+        add_special_tokens: bool = True,
+    ) -> Detailed:
+        from subwordx.reference.pipeline import sampling
+
+        tok = self._configured(False)
+        enc = sampling.encode_sample(
+            tok, text, alpha, nbest_size, dropout, seed, add_special_tokens
+        )
+        return _detailed(enc)
 
     def encode_ids(
         self,
@@ -286,11 +314,13 @@ class ReferenceBackend:
         model: Any = self.tok.model
         if isinstance(model, RankedBPE):
             return model.merges()
-        if isinstance(model, WordPiece):
-            return []  # WordPiece keeps no merges: its vocabulary is the whole model
+        if isinstance(model, (WordPiece, Unigram)):
+            return []  # WordPiece and Unigram keep no merges: the vocabulary is the whole model
         return [tuple(m) for m in model.to_json().get("merges", [])]
 
     def model_kind(self) -> str:
+        if isinstance(self.tok.model, Unigram):
+            return "unigram"
         return "wordpiece" if isinstance(self.tok.model, WordPiece) else "bpe"
 
     def added_tokens(self) -> list[tuple[str, int, bool]]:

@@ -1,4 +1,4 @@
-//! `subwordx._core.Tokenizer` and the training entry points (BPE and WordPiece).
+//! `subwordx._core.Tokenizer` and the training entry points (BPE, WordPiece and Unigram).
 //!
 //! Conversions only: Python values in, core calls with the GIL released, numpy arrays out.
 
@@ -13,10 +13,13 @@ use pyo3::types::{PyBytes, PyDict};
 use subwordx_core::corpus::{self, CountOptions, Utf8Errors, WordCounts};
 use subwordx_core::io;
 use subwordx_core::models::bpe::BpeTrainerConfig;
+use subwordx_core::models::unigram::UnigramTrainerConfig;
 use subwordx_core::models::wordpiece::{WordPieceSettings, WordPieceTrainerConfig};
 use subwordx_core::normalize::{Normalizer, UnicodeForm};
-use subwordx_core::pretokenize::PreTokenizer;
+use subwordx_core::pretokenize::{PreTokenizer, PrependScheme};
 use subwordx_core::tokenizer::bert::bert_normalizer;
+use subwordx_core::tokenizer::sampling::SampleOptions;
+use subwordx_core::tokenizer::unigram::metaspace_pre_tokenizer;
 use subwordx_core::tokenizer::{Encoding, SpecialPolicy, Tokenizer, TokenizerConfig};
 use subwordx_core::Error;
 
@@ -117,6 +120,45 @@ impl PyTokenizer {
         } else {
             run_detached(py, run)?
         };
+        detailed(py, enc)
+    }
+
+    /// The `n` best segmentations (Unigram), best first, with their scores.
+    #[pyo3(signature = (text, n, add_special_tokens=true))]
+    fn encode_nbest<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        n: usize,
+        add_special_tokens: bool,
+    ) -> PyResult<Vec<(Detailed<'py>, f64)>> {
+        let list = run_detached(py, || self.inner.encode_nbest(text, n, add_special_tokens))?;
+        list.into_iter()
+            .map(|(enc, score)| Ok((detailed(py, enc)?, score)))
+            .collect()
+    }
+
+    /// One segmentation drawn at random (Unigram sampling or BPE-dropout), seeded.
+    #[pyo3(signature = (text, alpha, nbest_size, dropout, seed, add_special_tokens=true))]
+    fn encode_sample<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        alpha: f64,
+        nbest_size: i64,
+        dropout: Option<f64>,
+        seed: u64,
+        add_special_tokens: bool,
+    ) -> PyResult<Detailed<'py>> {
+        let options = SampleOptions {
+            alpha,
+            nbest_size,
+            dropout,
+            seed,
+        };
+        let enc = run_detached(py, || {
+            self.inner.encode_sample(text, &options, add_special_tokens)
+        })?;
         detailed(py, enc)
     }
 
@@ -448,6 +490,12 @@ enum Training {
         pre_tokenizer: PreTokenizer,
         post_processor: bool,
     },
+    Unigram {
+        config: UnigramTrainerConfig,
+        normalizer: Normalizer,
+        pre_tokenizer: PreTokenizer,
+        prepend_scheme: PrependScheme,
+    },
 }
 
 impl Training {
@@ -481,6 +529,7 @@ impl Training {
                     post_processor: get(settings, "post_processor")?,
                 })
             }
+            "unigram" => unigram_training(settings),
             other => Err(to_py_err(Error::invalid(format!(
                 "unknown model kind {other:?}"
             )))),
@@ -490,14 +539,18 @@ impl Training {
     fn normalizer(&self) -> &Normalizer {
         match self {
             Training::Bpe(c) => &c.normalizer,
-            Training::WordPiece { normalizer, .. } => normalizer,
+            Training::WordPiece { normalizer, .. } | Training::Unigram { normalizer, .. } => {
+                normalizer
+            }
         }
     }
 
     fn pre_tokenizer(&self) -> &PreTokenizer {
         match self {
             Training::Bpe(c) => &c.pre_tokenizer,
-            Training::WordPiece { pre_tokenizer, .. } => pre_tokenizer,
+            Training::WordPiece { pre_tokenizer, .. } | Training::Unigram { pre_tokenizer, .. } => {
+                pre_tokenizer
+            }
         }
     }
 
@@ -521,8 +574,54 @@ impl Training {
                 *post_processor,
                 progress,
             ),
+            Training::Unigram {
+                config,
+                normalizer,
+                prepend_scheme,
+                ..
+            } => Tokenizer::train_unigram(
+                counts,
+                config,
+                normalizer.clone(),
+                *prepend_scheme,
+                progress,
+            ),
         }
     }
+}
+
+/// The settings dict of `subwordx.unigram.train_unigram` (validated there).
+fn unigram_training(settings: &Bound<'_, PyDict>) -> PyResult<Training> {
+    let nfkc: bool = get(settings, "nfkc")?;
+    let scheme: String = get(settings, "prepend_scheme")?;
+    let prepend_scheme = match scheme.as_str() {
+        "always" => PrependScheme::Always,
+        "first" => PrependScheme::First,
+        other => {
+            return Err(to_py_err(Error::invalid(format!(
+                "prepend_scheme must be \"always\" or \"first\", not {other:?}"
+            ))))
+        }
+    };
+    let config = UnigramTrainerConfig {
+        vocab_size: get(settings, "vocab_size")?,
+        special_tokens: get(settings, "special_tokens")?,
+        unk_token: get(settings, "unk_token")?,
+        seed_size: get(settings, "seed_size")?,
+        max_piece_length: get(settings, "max_piece_length")?,
+        shrinking_factor: get(settings, "shrinking_factor")?,
+        num_sub_iterations: get(settings, "num_sub_iterations")?,
+        character_coverage: get(settings, "character_coverage")?,
+        split_digits: get(settings, "split_digits")?,
+        split_by_script: get(settings, "split_by_script")?,
+        threads: get(settings, "threads")?,
+    };
+    Ok(Training::Unigram {
+        config,
+        normalizer: Normalizer::from_flags(nfkc.then_some(UnicodeForm::Nfkc), false, false),
+        pre_tokenizer: metaspace_pre_tokenizer(prepend_scheme).map_err(to_py_err)?,
+        prepend_scheme,
+    })
 }
 
 fn bpe_config(settings: &Bound<'_, PyDict>) -> PyResult<TokenizerConfig> {

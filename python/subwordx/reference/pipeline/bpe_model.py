@@ -527,9 +527,13 @@ def from_json(spec: Any, seed: int = 0) -> Model:
         from subwordx.reference.pipeline import wordpiece_model
 
         return wordpiece_model.from_json(spec)
+    if kind == "Unigram":
+        from subwordx.reference.pipeline import unigram_model
+
+        return unigram_model.from_json(spec)
     if kind != "BPE":
         raise ModelFormatError(
-            f"unsupported model type {kind!r} (this pipeline runs BPE and WordPiece)"
+            f"unsupported model type {kind!r} (this pipeline runs BPE, WordPiece and Unigram)"
         )
     vocab = spec.get("vocab")
     if not isinstance(vocab, dict):

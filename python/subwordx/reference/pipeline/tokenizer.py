@@ -152,9 +152,14 @@ class PipelineTokenizer:
             if not isinstance(raw_added, list):
                 raise ModelFormatError("added_tokens must be a list")
             added = [AddedToken.from_json(entry)[0] for entry in raw_added]
+            assigned = assign_ids(added, model)
+            if hasattr(model, "with_added_tokens"):
+                # Unigram: the added vocabulary splits added tokens out; the model never matches
+                # them (as the Rust core).
+                model = model.with_added_tokens(frozenset(i for _, i in assigned))
             return cls(
                 model=model,
-                added_vocabulary=AddedVocabulary(assign_ids(added, model), normalizer),
+                added_vocabulary=AddedVocabulary(assigned, normalizer),
                 normalizer=normalizer,
                 pre_tokenizer=pre.from_json(doc.get("pre_tokenizer")),
                 post_processor=post_processors.from_json(doc.get("post_processor")),

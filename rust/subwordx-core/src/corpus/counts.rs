@@ -99,6 +99,14 @@ impl WordCounts {
             return;
         }
         let line = normalizer.normalize_str(line);
+        if pre_tokenizer.is_metaspace() {
+            // SentencePiece's pipeline: count the words encoding will see ("▁hello").
+            if let Some(r) = pre_tokenizer.rewrite(&line, true) {
+                let text = r.text.as_str();
+                pre_tokenizer.for_each_piece(text, |s, e| self.add(&text[s..e], 1));
+                return;
+            }
+        }
         pre_tokenizer.for_each_piece(&line, |s, e| self.add(&line[s..e], 1));
     }
 }

@@ -12,6 +12,7 @@
 use serde_json::{json, Value};
 
 use crate::models::bpe::{BpeModel, BpeSettings};
+use crate::models::unigram::UnigramModel;
 use crate::models::wordpiece::{WordPieceModel, WordPieceSettings};
 use crate::models::Model;
 use crate::normalize::Normalizer;
@@ -92,6 +93,20 @@ pub fn to_value(tok: &Tokenizer) -> Value {
                 "continuing_subword_prefix": s.continuing_subword_prefix,
                 "max_input_chars_per_word": s.max_input_chars_per_word,
                 "vocab": vocab,
+            })
+        }
+        Model::Unigram(m) => {
+            let pieces: Vec<Value> = m
+                .vocab()
+                .iter()
+                .zip(m.scores())
+                .map(|(p, s)| json!([p, s]))
+                .collect();
+            json!({
+                "type": "Unigram",
+                "unk_id": m.unk_id(),
+                "vocab": pieces,
+                "byte_fallback": m.byte_fallback(),
             })
         }
     };
@@ -212,7 +227,7 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
         .get("model")
         .ok_or_else(|| corrupt("no \"model\"".into()))?;
     let mtype = model.get("type").and_then(Value::as_str).unwrap_or("BPE");
-    if mtype != "BPE" && mtype != "WordPiece" {
+    if mtype != "BPE" && mtype != "WordPiece" && mtype != "Unigram" {
         return Err(corrupt(format!("unsupported model type {mtype}")));
     }
     let opt_str = |k: &str| -> Result<Option<String>> {
@@ -244,17 +259,28 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
     }
 
     // Vocabulary: the model's plus added tokens, dense ids.
-    let vocab_obj = model
-        .get("vocab")
-        .and_then(Value::as_object)
-        .ok_or_else(|| corrupt("model.vocab is missing or not an object".into()))?;
+    // Unigram: `[[piece, score], ...]` in id order; the others: `{token: id}`.
+    let empty = serde_json::Map::new();
+    let (vocab_obj, unigram_list) = if mtype == "Unigram" {
+        let list = model
+            .get("vocab")
+            .and_then(Value::as_array)
+            .ok_or_else(|| corrupt("model.vocab is missing or not a list".into()))?;
+        (&empty, list.as_slice())
+    } else {
+        let obj = model
+            .get("vocab")
+            .and_then(Value::as_object)
+            .ok_or_else(|| corrupt("model.vocab is missing or not an object".into()))?;
+        (obj, &[][..])
+    };
     let added_list = match doc.get("added_tokens") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.clone(),
         Some(_) => return Err(corrupt("added_tokens is not a list".into())),
     };
     // Dense ids cannot exceed the number of entries; checking first bounds the allocation.
-    let max_ids = vocab_obj.len() + added_list.len();
+    let max_ids = vocab_obj.len() + unigram_list.len() + added_list.len();
     let mut by_id: Vec<Option<String>> = Vec::new();
     let mut put = |token: &str, id: &Value| -> Result<u32> {
         let id = id
@@ -282,6 +308,21 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
     };
     for (t, id) in vocab_obj {
         put(t, id)?;
+    }
+    let mut unigram_scores = Vec::with_capacity(unigram_list.len());
+    for (i, entry) in unigram_list.iter().enumerate() {
+        let (piece, score) = match entry.as_array().map(Vec::as_slice) {
+            Some([Value::String(p), s]) => (p, s.as_f64()),
+            _ => {
+                return Err(corrupt(format!(
+                    "model.vocab[{i}] is not a [piece, score] pair"
+                )))
+            }
+        };
+        let score =
+            score.ok_or_else(|| corrupt(format!("model.vocab[{i}] has no numeric score")))?;
+        put(piece, &json!(i))?;
+        unigram_scores.push(score);
     }
     let mut added_tokens = Vec::with_capacity(added_list.len());
     for a in &added_list {
@@ -318,7 +359,28 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
     let padding = read_padding(doc.get("padding").unwrap_or(&Value::Null), source)?;
 
     let byte_level = pre.is_byte_level();
-    let model = if mtype == "WordPiece" {
+    let model = if mtype == "Unigram" {
+        let unk_id = match model.get("unk_id") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .and_then(|u| u32::try_from(u).ok())
+                    .ok_or_else(|| corrupt("model.unk_id is not an id".into()))?,
+            ),
+        };
+        // Added tokens beyond the model's pieces score 0 (they are never matched in text).
+        let pieces = vocab
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (p, unigram_scores.get(i).copied().unwrap_or(0.0)))
+            .collect();
+        Model::Unigram(
+            UnigramModel::new(pieces, unk_id, flag("byte_fallback")?).map_err(|e| match e {
+                Error::CorruptModel { reason, .. } => corrupt(reason),
+                e => e,
+            })?,
+        )
+    } else if mtype == "WordPiece" {
         // HF's defaults for fields a file leaves out.
         let max_chars = match model.get("max_input_chars_per_word") {
             None | Some(Value::Null) => 100,

@@ -83,7 +83,7 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
         Some(1) => from_value_v1(value, source),
         Some(2) => {
             let kind = value.get("model").and_then(|m| m.as_str()).unwrap_or("?");
-            if kind != "bpe" && kind != "wordpiece" {
+            if kind != "bpe" && kind != "wordpiece" && kind != "unigram" {
                 return Err(corrupt(format!("unsupported model type {kind:?}")));
             }
             let from_ranks = value

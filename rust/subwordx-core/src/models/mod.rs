@@ -8,10 +8,12 @@
 
 pub mod bpe;
 pub(crate) mod pairs;
+pub mod unigram;
 pub mod wordpiece;
 
 use bpe::BpeModel;
 use rustc_hash::FxHashMap;
+use unigram::UnigramModel;
 use wordpiece::WordPieceModel;
 
 use crate::{Error, Result};
@@ -21,6 +23,7 @@ use crate::{Error, Result};
 pub enum Model {
     Bpe(BpeModel),
     WordPiece(WordPieceModel),
+    Unigram(UnigramModel),
 }
 
 impl Model {
@@ -29,6 +32,7 @@ impl Model {
         match self {
             Model::Bpe(_) => "bpe",
             Model::WordPiece(_) => "wordpiece",
+            Model::Unigram(_) => "unigram",
         }
     }
 
@@ -36,7 +40,7 @@ impl Model {
     pub fn as_bpe(&self) -> Option<&BpeModel> {
         match self {
             Model::Bpe(m) => Some(m),
-            Model::WordPiece(_) => None,
+            Model::WordPiece(_) | Model::Unigram(_) => None,
         }
     }
 
@@ -44,7 +48,15 @@ impl Model {
     pub fn as_wordpiece(&self) -> Option<&WordPieceModel> {
         match self {
             Model::WordPiece(m) => Some(m),
-            Model::Bpe(_) => None,
+            Model::Bpe(_) | Model::Unigram(_) => None,
+        }
+    }
+
+    /// The Unigram model, if this is one.
+    pub fn as_unigram(&self) -> Option<&UnigramModel> {
+        match self {
+            Model::Unigram(m) => Some(m),
+            Model::Bpe(_) | Model::WordPiece(_) => None,
         }
     }
 
@@ -52,7 +64,7 @@ impl Model {
     pub fn is_byte_level(&self) -> bool {
         match self {
             Model::Bpe(m) => m.is_byte_level(),
-            Model::WordPiece(_) => false,
+            Model::WordPiece(_) | Model::Unigram(_) => false,
         }
     }
 
@@ -60,6 +72,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.vocab_size(),
             Model::WordPiece(m) => m.vocab_size(),
+            Model::Unigram(m) => m.vocab_size(),
         }
     }
 
@@ -68,6 +81,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.vocab(),
             Model::WordPiece(m) => m.vocab(),
+            Model::Unigram(m) => m.vocab(),
         }
     }
 
@@ -75,6 +89,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.token_to_id(token),
             Model::WordPiece(m) => m.token_to_id(token),
+            Model::Unigram(m) => m.token_to_id(token),
         }
     }
 
@@ -82,6 +97,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.id_to_token(id),
             Model::WordPiece(m) => m.id_to_token(id),
+            Model::Unigram(m) => m.id_to_token(id),
         }
     }
 
@@ -90,6 +106,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.settings().unk_token.as_deref(),
             Model::WordPiece(m) => Some(&m.settings().unk_token),
+            Model::Unigram(m) => m.unk_id().and_then(|u| m.id_to_token(u)),
         }
     }
 
@@ -99,6 +116,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.encode_piece(piece, out),
             Model::WordPiece(m) => m.encode_piece(piece, out),
+            Model::Unigram(m) => m.encode_piece(piece, out),
         }
     }
 
@@ -112,6 +130,7 @@ impl Model {
         match self {
             Model::Bpe(m) => m.encode_piece_with_spans(piece, ids, spans),
             Model::WordPiece(m) => m.encode_piece_with_spans(piece, ids, spans),
+            Model::Unigram(m) => m.encode_piece_with_spans(piece, ids, spans),
         }
     }
 
@@ -123,6 +142,7 @@ impl Model {
             // HF's WordPiece reads added tokens like any other: the added vocabulary has already
             // taken them out of the text unless they were meant to be split.
             Model::WordPiece(m) => Model::WordPiece(m),
+            Model::Unigram(m) => Model::Unigram(m.with_added_tokens(added)),
         }
     }
 }
@@ -162,5 +182,11 @@ pub(crate) fn index_tokens(
 impl From<BpeModel> for Model {
     fn from(m: BpeModel) -> Self {
         Model::Bpe(m)
+    }
+}
+
+impl From<UnigramModel> for Model {
+    fn from(m: UnigramModel) -> Self {
+        Model::Unigram(m)
     }
 }

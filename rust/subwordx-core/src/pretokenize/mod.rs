@@ -459,6 +459,12 @@ impl PreTokenizer {
             .any(|s| matches!(s, PreTokenizerStep::ByteLevel { .. }))
     }
 
+    /// True when the first step is `Metaspace`: words are counted on the rewritten text (spaces
+    /// as `▁`, a `▁` first), as encoding sees it.
+    pub fn is_metaspace(&self) -> bool {
+        matches!(self.steps.first(), Some(PreTokenizerStep::Metaspace { .. }))
+    }
+
     /// True when the first step changes the text (see [`PreTokenizer::rewrite`]).
     pub fn rewrites(&self) -> bool {
         self.steps.first().is_some_and(PreTokenizerStep::rewrites)

@@ -29,6 +29,8 @@ pub mod bert;
 pub mod decoder;
 pub mod encoding;
 pub mod post_processor;
+pub mod sampling;
+pub mod unigram;
 
 use rayon::prelude::*;
 
@@ -125,7 +127,12 @@ struct Sink<'t> {
     start: CharCursor<'t>,
     end: CharCursor<'t>,
     word: u32,
+    /// Encodes each pre-tokenized piece instead of the model (n-best, sampling).
+    hook: Option<PieceHook<'t>>,
 }
+
+/// A replacement of the model's encoder of one piece: `(piece, ids, spans)`.
+pub(crate) type PieceHook<'t> = Box<dyn FnMut(&str, &mut Vec<u32>, &mut Vec<(usize, usize)>) + 't>;
 
 impl<'t> Sink<'t> {
     fn new(text: &'t str, detailed: bool) -> Self {
@@ -138,6 +145,7 @@ impl<'t> Sink<'t> {
             start: CharCursor::new(text),
             end: CharCursor::new(text),
             word: 0,
+            hook: None,
         }
     }
 
@@ -555,7 +563,19 @@ impl Tokenizer {
 
     /// Encodes one text, without post-processing.
     fn encode_sequence(&self, text: &str, policy: SpecialPolicy<'_>, detailed: bool) -> Encoding {
+        self.encode_sequence_hooked(text, policy, detailed, None)
+    }
+
+    /// [`Tokenizer::encode_sequence`], each piece encoded by `hook` when given.
+    pub(crate) fn encode_sequence_hooked<'t>(
+        &self,
+        text: &'t str,
+        policy: SpecialPolicy<'_>,
+        detailed: bool,
+        hook: Option<PieceHook<'t>>,
+    ) -> Encoding {
         let mut sink = Sink::new(text, detailed);
+        sink.hook = hook;
         self.added.split(text, false, policy, |seg| match seg {
             Segment::Token { start, end, id } => {
                 sink.push(id, start, end);
@@ -665,9 +685,19 @@ impl Tokenizer {
         };
         let mut ids = Vec::new();
         let mut spans = Vec::new();
+        let mut hook = sink.hook.take();
         self.pre_tokenizer.for_each_piece(text, |ps, pe| {
             let piece = &text[ps..pe];
-            if sink.enc.detailed {
+            if let Some(h) = hook.as_mut() {
+                ids.clear();
+                spans.clear();
+                h(piece, &mut ids, &mut spans);
+                for (&id, &(a, b)) in ids.iter().zip(&spans) {
+                    let (s, e) = unshift(ps + a, ps + b);
+                    sink.push(id, s, e);
+                }
+                sink.word += 1;
+            } else if sink.enc.detailed {
                 ids.clear();
                 spans.clear();
                 self.model
@@ -681,6 +711,7 @@ impl Tokenizer {
                 self.model.encode_piece(piece, &mut sink.enc.ids);
             }
         });
+        sink.hook = hook;
     }
 
     /// The ids of `text` only: the fast path (no offsets, no token strings). Truncation errors

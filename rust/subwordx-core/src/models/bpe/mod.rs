@@ -25,6 +25,7 @@
 //!   (if set) *before* merging, so it never merges; without `unk_token` it is dropped before
 //!   merging, and its neighbours may then merge with each other (as HF `tokenizers` does).
 
+pub mod dropout;
 mod long_word;
 pub mod model;
 pub mod trainer;

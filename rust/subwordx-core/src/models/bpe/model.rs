@@ -219,10 +219,10 @@ fn pack(l: u32, r: u32) -> u64 {
 
 /// One symbol during encoding: its id and the byte span of the piece it covers.
 #[derive(Clone, Copy, Debug)]
-struct Sym {
-    id: u32,
-    start: u32,
-    end: u32,
+pub(crate) struct Sym {
+    pub(crate) id: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 /// Token → id, refusing a token given twice; `what` names ids in the message ("ids", "ranks").
@@ -611,7 +611,7 @@ impl BpeModel {
     /// in the vocabulary: `<0xNN>` byte tokens under `byte_fallback`, else `unk_token` (runs fused
     /// into one under `fuse_unk`), else dropped. As in HF, a pending unknown run is emitted only
     /// when a known symbol or the end follows, so byte-fallback tokens can precede it.
-    fn initial_symbols(&self, piece: &str) -> Vec<Sym> {
+    pub(crate) fn initial_symbols(&self, piece: &str) -> Vec<Sym> {
         let mut syms = Vec::with_capacity(piece.len());
         if self.settings.byte_level {
             for (i, b) in piece.bytes().enumerate() {
