@@ -40,6 +40,7 @@ from subwordx.errors import (
     UnknownTokenError,
     VocabSizeTooSmallError,
 )
+from subwordx.glove import GloVe, cooccurrence_matrix
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
 
@@ -87,6 +88,7 @@ __all__ = [
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
     "Encoding",
+    "GloVe",
     "InvalidUtf8Error",
     "KeyedVectors",
     "ModelFormatError",
@@ -102,6 +104,7 @@ __all__ = [
     "WordCounts",
     "__version__",
     "compare_tokenizers",
+    "cooccurrence_matrix",
     "embedded_corpus",
     "errors",
     "train_bpe",

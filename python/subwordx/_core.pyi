@@ -296,3 +296,36 @@ class PhrasesModel:
     def __len__(self) -> int: ...
 
 def write_atomic(path: str, data: bytes) -> None: ...
+def glove_cooccurrences(
+    paths: list[str],
+    *,
+    window: int = 10,
+    symmetric: bool = True,
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    memory: int = 1073741824,
+    threads: int = 1,
+    errors: str = "strict",
+    tmp_dir: str | None = None,
+    progress: Callable[[str, int, int, str], None] | None = None,
+) -> dict[str, Any]: ...
+def train_glove(
+    paths: list[str],
+    *,
+    dim: int = 50,
+    window: int = 10,
+    symmetric: bool = True,
+    epochs: int = 15,
+    x_max: float = 100.0,
+    alpha: float = 0.75,
+    eta: float = 0.05,
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    memory: int = 1073741824,
+    threads: int = 1,
+    seed: int = 1,
+    errors: str = "strict",
+    tmp_dir: str | None = None,
+    progress: Callable[[str, int, int, str], None] | None = None,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]: ...
