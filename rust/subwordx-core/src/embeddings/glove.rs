@@ -383,9 +383,13 @@ impl Glove {
         let v = self.vocab.len();
         let mut w = SharedMatrix::take(&mut self.word, dim, "the word vectors")?;
         let mut wc = SharedMatrix::take(&mut self.context, dim, "the context vectors")?;
-        let ones = try_vec(v * dim, 1.0f32, "the squared gradients")?;
-        let mut gw = SharedMatrix::new(&ones, dim, "the squared gradients")?;
-        let mut gc = SharedMatrix::new(&ones, dim, "the squared gradients")?;
+        // The squared gradients get `kdim` columns of ones: the AVX2 loop runs over `kdim`
+        // components, and on the padding (W, W~ zero) it computes 0 / sqrt(1) = 0, changing
+        // nothing, where a zero sum would give 0 / 0 = NaN.
+        let kdim = dim.next_multiple_of(8);
+        let ones = try_vec(v * kdim, 1.0f32, "the squared gradients")?;
+        let mut gw = SharedMatrix::new(&ones, kdim, "the squared gradients")?;
+        let mut gc = SharedMatrix::new(&ones, kdim, "the squared gradients")?;
         drop(ones);
         // Biases with their squared gradients: [b, G] per word.
         let bias_rows = |b: &[f32]| -> Vec<f32> { b.iter().flat_map(|&x| [x, 1.0]).collect() };
@@ -394,7 +398,7 @@ impl Glove {
         let trainer = Trainer {
             table,
             dim,
-            kdim: dim.next_multiple_of(8),
+            kdim,
             eta: c.eta as f32,
             w: w.rows(),
             wc: wc.rows(),
@@ -480,7 +484,7 @@ fn block_generic<K: Kernel>(t: &Trainer<'_>, block: &[Prepared], upd: &mut [f32]
     let dim = t.dim;
     let eta = t.eta;
     let mut cost = 0.0f64;
-    let (u1, u2) = upd.split_at_mut(dim);
+    let (u1, u2) = upd.split_at_mut(upd.len() / 2);
     for e in block {
         let (i, j) = (e.row as usize, e.col as usize);
         let (wi, cj) = (t.w.row(i), t.wc.row(j));
@@ -497,24 +501,15 @@ fn block_generic<K: Kernel>(t: &Trainer<'_>, block: &[Prepared], upd: &mut [f32]
                 continue;
             }
             cost += f64::from(0.5 * fdiff * diff);
-            let mut finite = true;
-            for k in 0..dim {
-                let t1 = (fdiff * *cj.add(k)).clamp(-GRAD_CLIP, GRAD_CLIP) * eta;
-                let t2 = (fdiff * *wi.add(k)).clamp(-GRAD_CLIP, GRAD_CLIP) * eta;
-                let a = t1 / (*gi.add(k)).sqrt();
-                let b = t2 / (*gj.add(k)).sqrt();
-                u1[k] = a;
-                u2[k] = b;
-                finite &= a.is_finite() & b.is_finite();
-                *gi.add(k) += t1 * t1;
-                *gj.add(k) += t2 * t2;
+            #[cfg(target_arch = "x86_64")]
+            if t.use_avx2 {
+                // SAFETY: as above; u1 and u2 hold kdim floats each.
+                avx2::vectors(wi, cj, gi, gj, fdiff, eta, t.kdim, u1, u2);
+            } else {
+                scalar_vectors(wi, cj, gi, gj, fdiff, eta, dim, u1, u2);
             }
-            if finite {
-                for k in 0..dim {
-                    *wi.add(k) -= u1[k];
-                    *cj.add(k) -= u2[k];
-                }
-            }
+            #[cfg(not(target_arch = "x86_64"))]
+            scalar_vectors(wi, cj, gi, gj, fdiff, eta, dim, u1, u2);
             let step_i = fdiff / (*bi.add(1)).sqrt();
             let step_j = fdiff / (*bj.add(1)).sqrt();
             if step_i.is_finite() {
@@ -529,6 +524,129 @@ fn block_generic<K: Kernel>(t: &Trainer<'_>, block: &[Prepared], upd: &mut [f32]
         }
     }
     cost
+}
+
+/// The vector part of the update (docs/glove.md §5), one component at a time.
+///
+/// # Safety
+/// `wi`, `cj`, `gi`, `gj` valid for `dim` reads and writes (rows of the shared matrices, which
+/// other threads may write concurrently); `u1`, `u2` at least `dim` long.
+#[inline(always)]
+unsafe fn scalar_vectors(
+    wi: *mut f32,
+    cj: *mut f32,
+    gi: *mut f32,
+    gj: *mut f32,
+    fdiff: f32,
+    eta: f32,
+    dim: usize,
+    u1: &mut [f32],
+    u2: &mut [f32],
+) {
+    let mut finite = true;
+    for k in 0..dim {
+        // SAFETY: k < dim (the caller's contract).
+        unsafe {
+            let t1 = (fdiff * *cj.add(k)).clamp(-GRAD_CLIP, GRAD_CLIP) * eta;
+            let t2 = (fdiff * *wi.add(k)).clamp(-GRAD_CLIP, GRAD_CLIP) * eta;
+            let a = t1 / (*gi.add(k)).sqrt();
+            let b = t2 / (*gj.add(k)).sqrt();
+            u1[k] = a;
+            u2[k] = b;
+            finite &= a.is_finite() & b.is_finite();
+            *gi.add(k) += t1 * t1;
+            *gj.add(k) += t2 * t2;
+        }
+    }
+    if finite {
+        for k in 0..dim {
+            // SAFETY: as above.
+            unsafe {
+                *wi.add(k) -= u1[k];
+                *cj.add(k) -= u2[k];
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        _mm256_add_ps, _mm256_cmp_ps, _mm256_div_ps, _mm256_loadu_ps, _mm256_max_ps, _mm256_min_ps,
+        _mm256_movemask_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_sqrt_ps,
+        _mm256_storeu_ps, _mm256_sub_ps, _CMP_EQ_OQ,
+    };
+
+    /// [`super::scalar_vectors`] eight components at a time over `kdim` (a multiple of 8) with
+    /// the same float32 operations in the same order (no FMA): the same results.
+    ///
+    /// # Safety
+    /// As `scalar_vectors` with `kdim` for `dim`; only called on CPUs with AVX2 and FMA. The
+    /// padding components are 0 in `wi` and `cj` and 1 in `gi` and `gj`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn vectors(
+        wi: *mut f32,
+        cj: *mut f32,
+        gi: *mut f32,
+        gj: *mut f32,
+        fdiff: f32,
+        eta: f32,
+        kdim: usize,
+        u1: &mut [f32],
+        u2: &mut [f32],
+    ) {
+        debug_assert!(u1.len() >= kdim && u2.len() >= kdim && kdim % 8 == 0);
+        let (p1, p2) = (u1.as_mut_ptr(), u2.as_mut_ptr());
+        // SAFETY: every access is below kdim floats from a pointer valid for kdim (the
+        // caller's contract; u1, u2 are at least kdim long).
+        unsafe {
+            let f = _mm256_set1_ps(fdiff);
+            let e = _mm256_set1_ps(eta);
+            let lo = _mm256_set1_ps(-super::GRAD_CLIP);
+            let hi = _mm256_set1_ps(super::GRAD_CLIP);
+            let zero = _mm256_setzero_ps();
+            // x * 0 is 0 for finite x and NaN for inf or NaN: one sum tells whether all were.
+            let mut check = _mm256_setzero_ps();
+            let mut k = 0;
+            while k < kdim {
+                let c = _mm256_loadu_ps(cj.add(k));
+                let w = _mm256_loadu_ps(wi.add(k));
+                let t1 =
+                    _mm256_mul_ps(_mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(f, c), lo), hi), e);
+                let t2 =
+                    _mm256_mul_ps(_mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(f, w), lo), hi), e);
+                let g1 = _mm256_loadu_ps(gi.add(k));
+                let g2 = _mm256_loadu_ps(gj.add(k));
+                let a = _mm256_div_ps(t1, _mm256_sqrt_ps(g1));
+                let b = _mm256_div_ps(t2, _mm256_sqrt_ps(g2));
+                _mm256_storeu_ps(p1.add(k), a);
+                _mm256_storeu_ps(p2.add(k), b);
+                check = _mm256_add_ps(
+                    check,
+                    _mm256_add_ps(_mm256_mul_ps(a, zero), _mm256_mul_ps(b, zero)),
+                );
+                _mm256_storeu_ps(gi.add(k), _mm256_add_ps(g1, _mm256_mul_ps(t1, t1)));
+                _mm256_storeu_ps(gj.add(k), _mm256_add_ps(g2, _mm256_mul_ps(t2, t2)));
+                k += 8;
+            }
+            if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(check, zero)) != 0xFF {
+                return;
+            }
+            let mut k = 0;
+            while k < kdim {
+                _mm256_storeu_ps(
+                    wi.add(k),
+                    _mm256_sub_ps(_mm256_loadu_ps(wi.add(k)), _mm256_loadu_ps(p1.add(k))),
+                );
+                _mm256_storeu_ps(
+                    cj.add(k),
+                    _mm256_sub_ps(_mm256_loadu_ps(cj.add(k)), _mm256_loadu_ps(p2.add(k))),
+                );
+                k += 8;
+            }
+        }
+    }
 }
 
 /// The threads: blocks of the table in order from a shared counter, `epochs` times; reports
@@ -559,7 +677,7 @@ fn run(
                     .name("subwordx-glove".into())
                     .spawn_scoped(s, move || {
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            let mut upd = try_vec(2 * t.dim, 0.0f32, "work vectors")?;
+                            let mut upd = try_vec(2 * t.kdim, 0.0f32, "work vectors")?;
                             loop {
                                 if stop.load(Ordering::Relaxed) {
                                     return Err(Error::Interrupted);
