@@ -23,9 +23,11 @@
 //! and the pairs that straddle a cut are added afterwards from the tails and heads, so the table
 //! is exactly that of one sequential pass.
 //!
-//! **Bounded memory.** `memory` bytes are shared by the threads' tables. A table that would grow
-//! past its share is *spilled*: its entries are sorted by `(row, column)` and written to a file in
-//! a private temporary folder, and the table starts again empty. At the end the remaining tables
+//! **Bounded memory.** `memory` bytes are shared by the threads' tables (16 bytes per bucket of
+//! the hash table, at most 3/4 full, plus the dense block of the most frequent words' pairs). A
+//! table that would grow past its share is *spilled*: its entries are sorted by `(row, column)`
+//! in place and written to a file in a private temporary folder, and the table starts again
+//! empty. At the end the remaining tables
 //! become sorted runs too, and all runs (in memory and on disk) are merged in one k-way merge
 //! (several rounds when there are more than [`MERGE_FANIN`] files), adding equal keys. The result
 //! is the same as without spilling (the test `spilled_equals_in_memory`). The folder is removed
@@ -57,8 +59,6 @@ pub const DEFAULT_MEMORY: u64 = 1 << 30;
 pub const MERGE_FANIN: usize = 64;
 /// Bytes of one entry of a spill file: the key (`row << 32 | column`) and the sum, little-endian.
 const RECORD: usize = 16;
-/// Estimated bytes per bucket of a hash table (16 of key and value, 1 control byte).
-const BUCKET_BYTES: u64 = 17;
 /// The pairs of the most frequent words are counted in a dense `D x D` array per thread, with
 /// `D` at most this (8 MiB of sums; at most half a thread's `memory`): on English text about half
 /// of all additions land there, at one array index instead of a hash lookup.
@@ -172,6 +172,108 @@ fn value(sum: u64, scale: u64) -> f32 {
 #[inline]
 fn key(row: u32, col: u32) -> u64 {
     (u64::from(row) << 32) | u64::from(col)
+}
+
+/// A hash table of `(key, sum)` pairs: open addressing, linear probing, a power-of-two number of
+/// buckets at most 3/4 full, multiplicative (Fibonacci) hashing of the whole key. Written here
+/// rather than taken from `std` for two things counting needs: the bucket of a key can be
+/// prefetched before it is probed (a word's additions are hashed first, their buckets fetched
+/// together, then added), and a spill sorts the entries in place inside the table's own buffer.
+struct Table {
+    /// `EMPTY` keys mark free buckets (no key reaches it: ids are below 2^32 - 1).
+    slots: Vec<(u64, u64)>,
+    shift: u32,
+    len: usize,
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl Table {
+    fn new(buckets: usize) -> Result<Self> {
+        let buckets = buckets.next_power_of_two().max(16);
+        Ok(Self {
+            slots: try_vec(buckets, (EMPTY, 0u64), "the co-occurrence table")?,
+            shift: 64 - buckets.trailing_zeros(),
+            len: 0,
+        })
+    }
+
+    fn bytes(&self) -> u64 {
+        (self.slots.len() * RECORD) as u64
+    }
+
+    #[inline]
+    fn home(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn prefetch(&self, k: u64) {
+        let p = self.slots.as_ptr().wrapping_add(self.home(k));
+        super::shared_matrix::prefetch_row(p.cast::<f32>(), 1);
+    }
+
+    /// Adds `w` to `k`'s sum. `false` when `k` is new and the table is full (nothing added).
+    #[inline]
+    fn add(&mut self, k: u64, w: u64) -> bool {
+        let mask = self.slots.len() - 1;
+        let full = (self.len + 1) * 4 > self.slots.len() * 3;
+        let mut i = self.home(k);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0 == k {
+                slot.1 = slot.1.saturating_add(w);
+                return true;
+            }
+            if slot.0 == EMPTY {
+                if full {
+                    return false;
+                }
+                *slot = (k, w);
+                self.len += 1;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the buckets.
+    fn grow(&mut self) -> Result<()> {
+        let mut bigger = Table::new(self.slots.len() * 2)?;
+        for &(k, v) in &self.slots {
+            if k != EMPTY {
+                bigger.add(k, v);
+            }
+        }
+        *self = bigger;
+        Ok(())
+    }
+
+    /// Moves the entries to the front of the buffer, sorted by key; returns them.
+    fn sort_in_place(&mut self) -> &[(u64, u64)] {
+        let mut n = 0;
+        for i in 0..self.slots.len() {
+            if self.slots[i].0 != EMPTY {
+                self.slots.swap(n, i);
+                n += 1;
+            }
+        }
+        let entries = &mut self.slots[..n];
+        entries.sort_unstable_by_key(|e| e.0);
+        entries
+    }
+
+    fn clear(&mut self) {
+        self.slots.fill((EMPTY, 0));
+        self.len = 0;
+    }
+
+    /// The entries sorted by key, in the table's own buffer.
+    fn into_sorted(mut self) -> Vec<(u64, u64)> {
+        let n = self.sort_in_place().len();
+        self.slots.truncate(n);
+        self.slots
+    }
 }
 
 /// The private folder of spill files, deleted (with its files) when dropped.
@@ -312,7 +414,9 @@ struct Counter<'a> {
     vocab: &'a Vocab,
     weights: &'a [u64],
     symmetric: bool,
-    table: FxHashMap<u64, u64>,
+    table: Table,
+    /// The additions of the current word (keys and weights), hashed and prefetched together.
+    batch: Vec<(u64, u64)>,
     /// Sums of the pairs of ids below `dense_words`, row-major.
     dense: Vec<u64>,
     dense_words: usize,
@@ -341,11 +445,15 @@ impl<'a> Counter<'a> {
         let fit = ((budget / 16) as f64).sqrt() as usize;
         let dense_words = DENSE_WORDS.min(vocab.len()).min(fit);
         let dense_bytes = (dense_words * dense_words * 8) as u64;
+        let rest = budget - dense_bytes;
+        // The largest power of two of buckets that fits, at most 4096 to start with.
+        let start = ((rest / RECORD as u64).max(16) as usize + 1).next_power_of_two() / 2;
         Ok(Self {
             vocab,
             weights,
             symmetric,
-            table: FxHashMap::default(),
+            table: Table::new(start.min(4096))?,
+            batch: Vec::with_capacity(2 * weights.len()),
             dense: try_vec(
                 dense_words * dense_words,
                 0u64,
@@ -362,45 +470,45 @@ impl<'a> Counter<'a> {
         })
     }
 
-    /// Bytes the table would take after its next growth, plus the scratch of a spill.
-    fn bytes_after_growth(&self) -> u64 {
-        let cap = self.table.capacity().max(3) as u64;
-        // hashbrown doubles its buckets (a power of two, 7/8 full at most) when full.
-        let buckets = (cap * 8 / 7 + 1).next_power_of_two() * 2;
-        buckets * BUCKET_BYTES + self.table.len() as u64 * RECORD as u64
-    }
-
+    /// Adds one pair: to the dense block, or to the batch of the current word.
     #[inline]
-    fn add(&mut self, row: u32, col: u32, w: u64) -> Result<()> {
+    fn add(&mut self, row: u32, col: u32, w: u64) {
         let d = self.dense_words;
         if (row as usize) < d && (col as usize) < d {
             let cell = &mut self.dense[row as usize * d + col as usize];
             *cell = cell.saturating_add(w);
-            return Ok(());
+        } else {
+            let k = key(row, col);
+            self.table.prefetch(k);
+            self.batch.push((k, w));
         }
-        let k = key(row, col);
-        if let Some(v) = self.table.get_mut(&k) {
-            *v = v.saturating_add(w);
-            return Ok(());
+    }
+
+    /// Adds the batch to the table, growing it while it fits in the budget, else spilling it.
+    fn flush(&mut self) -> Result<()> {
+        let mut batch = std::mem::take(&mut self.batch);
+        for &(k, w) in &batch {
+            while !self.table.add(k, w) {
+                if self.table.bytes() * 2 <= self.budget {
+                    self.table.grow()?;
+                } else {
+                    self.spill()?;
+                }
+            }
         }
-        if self.table.len() == self.table.capacity() && self.bytes_after_growth() > self.budget {
-            self.spill()?;
-        }
-        self.table.insert(k, w);
+        batch.clear();
+        self.batch = batch;
         Ok(())
     }
 
-    /// Writes the table, sorted, to a spill file and empties it (keeping its allocation).
+    /// Writes the table, sorted, to a spill file and empties it (keeping its buffer).
     fn spill(&mut self) -> Result<()> {
-        if self.table.is_empty() {
+        if self.table.len == 0 {
             return Ok(());
         }
-        let mut run: Vec<(u64, u64)> = Vec::new();
-        run.try_reserve_exact(self.table.len())
-            .map_err(|_| Error::invalid("not enough memory to spill co-occurrences"))?;
-        run.extend(self.table.drain());
-        run.sort_unstable_by_key(|e| e.0);
-        self.spills.push(write_run(self.dir, run.into_iter())?);
+        let run = self.table.sort_in_place();
+        self.spills.push(write_run(self.dir, run.iter().copied())?);
+        self.table.clear();
         Ok(())
     }
 
@@ -433,11 +541,12 @@ impl<'a> Counter<'a> {
             };
             let ctx = self.history[at];
             let weight = self.weights[d - 1];
-            self.add(ctx, id, weight)?;
+            self.add(ctx, id, weight);
             if self.symmetric {
-                self.add(id, ctx, weight)?;
+                self.add(id, ctx, weight);
             }
         }
+        self.flush()?;
         self.push_history(id);
         if !self.saw_break && self.head.len() < w {
             self.head.push(id);
@@ -471,7 +580,7 @@ impl WordSink for Counter<'_> {
 
 /// What a thread hands back: its table (or nothing when all spilled), spill files, head, tail.
 struct PartResult {
-    table: FxHashMap<u64, u64>,
+    table: Option<Table>,
     /// The non-zero cells of the dense block, in key order.
     dense: Vec<(u64, u64)>,
     spills: Vec<PathBuf>,
@@ -537,8 +646,15 @@ pub fn count_files(
                         c.spill()?;
                     }
                     let tail = c.history_in_order();
-                    let d = c.dense_words;
-                    let dense = std::mem::take(&mut c.dense);
+                    let Counter {
+                        table,
+                        dense,
+                        dense_words: d,
+                        spills,
+                        head,
+                        saw_break,
+                        ..
+                    } = c;
                     let dense = dense
                         .iter()
                         .enumerate()
@@ -547,11 +663,11 @@ pub fn count_files(
                         .collect();
                     Ok(PartResult {
                         dense,
-                        table: std::mem::take(&mut c.table),
-                        spills: std::mem::take(&mut c.spills),
-                        head: std::mem::take(&mut c.head),
+                        table: (table.len > 0).then_some(table),
+                        spills,
+                        head,
                         tail,
-                        saw_break: c.saw_break,
+                        saw_break,
                     })
                 })
             })
@@ -604,8 +720,8 @@ pub fn count_files(
     for part in parts_out {
         runs.extend(part.spills.into_iter().map(Run::File));
         runs.push(Run::Memory(part.dense));
-        if !part.table.is_empty() {
-            runs.push(Run::Memory(sorted(part.table)?));
+        if let Some(table) = part.table {
+            runs.push(Run::Memory(table.into_sorted()));
         }
     }
     runs.push(Run::Memory(sorted(straddling)?));
