@@ -81,7 +81,8 @@ def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) 
         script = " && ".join(
             [
                 f"cd {work}",
-                f"{build}/vocab_count -min-count {s['min_count']} -verbose 0 < {corpus} > vocab.txt",
+                f"{build}/vocab_count -min-count {s['min_count']} -verbose 0 "
+                f"< {corpus} > vocab.txt",
                 f"{build}/cooccur -memory 4.0 -vocab-file vocab.txt -verbose 0 "
                 f"-window-size {s['window']} < {corpus} > cooccurrence.bin",
                 f"{build}/shuffle -memory 4.0 -verbose 0 -seed 1 < cooccurrence.bin "

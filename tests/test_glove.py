@@ -24,7 +24,6 @@ from tests.conftest import shared
 needs_core = pytest.mark.skipif(_backend._core is None, reason="the compiled core is not installed")
 
 
-
 @pytest.fixture(scope="module")
 def gcide_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every fifth line of gcide in text8 style (lowercase a-z words), about 1 M words from the

@@ -350,7 +350,10 @@ class GloVe:
         """Saves everything (native ``.npz``, atomically): the output vectors, ``W``, ``W~``,
         the biases, the settings and the costs; :meth:`load` reads it back."""
         config = dict(
-            self.config, kind=_NATIVE_KIND, output=self.output, losses=self.losses,
+            self.config,
+            kind=_NATIVE_KIND,
+            output=self.output,
+            losses=self.losses,
             entries=self.entries,
         )
         extra = {
