@@ -10,8 +10,8 @@ eta 0.05, min_count 5, 2 threads, seed 1.
 * C GloVe: built from ``<shared>/third_party/glove`` in the scratch folder with its Makefile's
   flags; run as its demo script does, one shell process: ``vocab_count -min-count 5``,
   ``cooccur -memory 4.0 -window-size 10``, ``shuffle -memory 4.0``, ``glove -threads 2 -iter 15
-  -vector-size 50 -x-max 10 -write-header 1`` (word2vec text with a header; C adds an ``<unk>``
-  row). Wall time of the whole pipeline, temporary files included.
+  -vector-size 50 -x-max 10`` (GloVe text, no header; C adds an ``<unk>`` row, the mean of
+  the 100 rarest words, which the evaluation sees as one more word). Wall time of the whole pipeline, temporary files included.
 * subwordx: ``subwordx train-glove`` (its CLI) as a process, writing word2vec text.
 * subwordx, spilled: the same with ``--memory 48M``, so that the co-occurrence table (about 18 M
   cells) does not fit in the counting memory and is spilled to disk and merged.
@@ -77,7 +77,7 @@ def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) 
     s = SETTINGS
     if side == "glove-c":
         assert build is not None
-        stem = out.with_suffix("")
+        stem = out.with_suffix("")  # glove writes <stem>.txt
         script = " && ".join(
             [
                 f"cd {work}",
@@ -89,7 +89,7 @@ def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) 
                 "> cooccurrence.shuf.bin",
                 f"{build}/glove -save-file {stem} -threads {s['threads']} "
                 f"-input-file cooccurrence.shuf.bin -x-max {s['x_max']} -iter {s['epochs']} "
-                f"-vector-size {s['dim']} -binary 0 -write-header 1 -vocab-file vocab.txt "
+                f"-vector-size {s['dim']} -binary 0 -write-header 0 -vocab-file vocab.txt "
                 "-verbose 0 -seed 1",
                 "rm -f cooccurrence.bin cooccurrence.shuf.bin",
             ]
@@ -104,14 +104,17 @@ def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) 
     return cmd
 
 
-def evaluate(path: Path, shared: Path) -> dict[str, float]:
+def evaluate(path: Path, shared: Path, headerless: bool) -> dict[str, float]:
     from subwordx.embeddings import (
         KeyedVectors,
         evaluate_word_analogies,
         evaluate_word_pairs,
     )
 
-    kv = KeyedVectors.load_word2vec_format(path)
+    if headerless:
+        kv = KeyedVectors.load_glove_format(path)
+    else:
+        kv = KeyedVectors.load_word2vec_format(path)
     analogies = evaluate_word_analogies(
         kv, shared / "data" / "eval" / "questions-words.txt", restrict_vocab=30000
     )
@@ -149,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             res = C.run_process(command(side, corpus, out, build, work), timeout=args.timeout)
             row: dict[str, Any] = {"ok": res.ok, "time": res.wall, "rss": res.peak_rss}
             if res.ok:
-                row.update(evaluate(out, shared))
+                row.update(evaluate(out, shared, headerless=side == "glove-c"))
                 leftovers = list(work.iterdir()) if side == "spill" else []
                 row["leftover_files"] = len(leftovers)
             else:

@@ -248,8 +248,8 @@ def _add_train_glove(sub: Any, positive_int: IntType, non_negative_int: IntType)
     g.add_argument("--max-vocab", type=positive_int, help="keep the N most frequent words")
     g.add_argument(
         "--memory",
-        default="1G",
-        help="memory for counting, e.g. 512M, 2G (default 1G); more is spilled to disk",
+        default="512M",
+        help="memory for counting, e.g. 256M, 2G (default 512M); more is spilled to disk",
     )
     g.add_argument("--tmp-dir", help="folder for spill files (default: the system's)")
     g.add_argument(

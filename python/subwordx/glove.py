@@ -44,7 +44,7 @@ MAX_EPOCHS = 100_000
 MAX_THREADS = 1_024
 MAX_U64 = 2**64 - 1
 MIN_MEMORY_PER_THREAD = 64 << 10
-DEFAULT_MEMORY = 1 << 30
+DEFAULT_MEMORY = 512 << 20
 _NATIVE_KIND = "subwordx-glove"
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
@@ -165,7 +165,7 @@ class GloVe:
         min_count: words rarer than this are dropped (default 5).
         max_vocab: keep at most this many of the most frequent words (C ``-max-vocab``).
         memory: bytes the counting tables may take (an int, or ``"512M"``, ``"2G"``; default
-            1 GiB). A larger table is spilled to ``tmp_dir`` as sorted runs and merged: same
+            512 MiB). A larger table is spilled to ``tmp_dir`` as sorted runs and merged: same
             result, some disk traffic. Training then holds 16 bytes per table entry.
         tmp_dir: folder for the spill files (default: the system's); they are removed when
             counting ends, whatever happens.

@@ -53,8 +53,10 @@ use crate::progress::Progress;
 pub const MAX_WINDOW: usize = 10_000;
 /// Smallest `memory` a thread's table may have (bytes): below it nothing useful fits.
 pub const MIN_MEMORY_PER_THREAD: u64 = 64 << 10;
-/// Default `memory`: 1 GiB for the counting tables of all threads together.
-pub const DEFAULT_MEMORY: u64 = 1 << 30;
+/// Default `memory`: 512 MiB for the counting tables of all threads together (gcide's 18 M
+/// cells spill a few runs at this size, which costs a second or two and keeps the peak well below
+/// C GloVe's).
+pub const DEFAULT_MEMORY: u64 = 512 << 20;
 /// Most runs merged at once (open files); more are merged in rounds.
 pub const MERGE_FANIN: usize = 64;
 /// Bytes of one entry of a spill file: the key (`row << 32 | column`) and the sum, little-endian.
@@ -606,6 +608,34 @@ pub fn count_files(
     errors: Utf8Errors,
     progress: &Progress,
 ) -> Result<Cooccurrences> {
+    let (entries, spilled_runs) = count_files_into(
+        paths,
+        vocab,
+        config,
+        errors,
+        progress,
+        std::mem::size_of::<Entry>() as u64,
+        &mut |row, col, x| Entry { row, col, x },
+    )?;
+    Ok(Cooccurrences {
+        entries,
+        spilled_runs,
+    })
+}
+
+/// [`count_files`], handing each merged cell `(row, col, x)` to `make` in `(row, col)` order and
+/// collecting what it returns (`bytes_per_item` each: the size of the output, so that the tables
+/// and the output together stay within `memory` where they can): a trainer builds its own
+/// records without a second copy of the table. Also returns the number of spill files.
+pub fn count_files_into<T>(
+    paths: &[PathBuf],
+    vocab: &Vocab,
+    config: &CooccurConfig,
+    errors: Utf8Errors,
+    progress: &Progress,
+    bytes_per_item: u64,
+    make: &mut dyn FnMut(u32, u32, f32) -> T,
+) -> Result<(Vec<T>, usize)> {
     config.validate()?;
     if paths.is_empty() {
         return Err(Error::EmptyCorpus("no input files were given".into()));
@@ -715,13 +745,28 @@ pub fn count_files(
             left.drain(..cut);
         }
     }
-    let spilled_runs: usize = parts_out.iter().map(|p| p.spills.len()).sum();
+    let mut spilled_runs: usize = parts_out.iter().map(|p| p.spills.len()).sum();
+    // Tables still in memory are merged from there, unless they and the output would not fit
+    // in `memory` together: then they go to disk first, and the merge holds only the output.
+    let held: u64 = parts_out
+        .iter()
+        .filter_map(|p| p.table.as_ref())
+        .map(|t| t.bytes() + t.len as u64 * bytes_per_item)
+        .sum();
+    let to_disk = held > config.memory;
     let mut runs: Vec<Run> = Vec::new();
     for part in parts_out {
         runs.extend(part.spills.into_iter().map(Run::File));
         runs.push(Run::Memory(part.dense));
-        if let Some(table) = part.table {
-            runs.push(Run::Memory(table.into_sorted()));
+        if let Some(mut table) = part.table {
+            if to_disk {
+                progress.check()?;
+                let sorted = table.sort_in_place();
+                runs.push(Run::File(write_run(&dir, sorted.iter().copied())?));
+                spilled_runs += 1;
+            } else {
+                runs.push(Run::Memory(table.into_sorted()));
+            }
         }
     }
     runs.push(Run::Memory(sorted(straddling)?));
@@ -758,23 +803,21 @@ pub fn count_files(
         runs = rest;
     }
     progress.start_stage("merging co-occurrences", 0);
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries: Vec<T> = Vec::new();
     merge_runs(runs, progress, &mut |k, v| {
         if entries.len() == entries.capacity() {
+            // Grow by half, not double: less slack on a table of tens of millions.
             entries
-                .try_reserve(entries.len().max(1 << 16))
+                .try_reserve_exact((entries.len() / 2).max(1 << 16))
                 .map_err(|_| {
                     Error::invalid(format!(
-                        "not enough memory for the co-occurrence table ({} entries of 12 bytes)",
-                        entries.len()
+                        "not enough memory for the co-occurrence table ({} entries of {} bytes)",
+                        entries.len(),
+                        bytes_per_item
                     ))
                 })?;
         }
-        entries.push(Entry {
-            row: (k >> 32) as u32,
-            col: k as u32,
-            x: value(v, scale),
-        });
+        entries.push(make((k >> 32) as u32, k as u32, value(v, scale)));
         Ok(())
     })?;
     entries.shrink_to_fit();
@@ -784,10 +827,7 @@ pub fn count_files(
             "no two vocabulary words occur within the window of each other".into(),
         ));
     }
-    Ok(Cooccurrences {
-        entries,
-        spilled_runs,
-    })
+    Ok((entries, spilled_runs))
 }
 
 /// Does `r` reach the end of its file?

@@ -274,6 +274,16 @@ pub fn shuffle<T>(entries: &mut [T], rng: &mut Lcg) {
     }
 }
 
+/// The training record of a cell: `ln x` and `f(x)` computed once, in f64, stored as f32.
+fn prepare(row: u32, col: u32, x: f32, x_max: f64, alpha: f64) -> Prepared {
+    Prepared {
+        row,
+        col,
+        log_x: f64::from(x).ln() as f32,
+        f_x: weight(x, x_max, alpha),
+    }
+}
+
 /// `f(x)`.
 pub fn weight(x: f32, x_max: f64, alpha: f64) -> f32 {
     let x = f64::from(x);
@@ -306,8 +316,18 @@ impl Glove {
                 config.dim
             )));
         }
-        let table = cooccur::count_files(paths, &vocab, cooccur_config, errors, progress)?;
-        Self::train_entries(vocab, table.entries, config, progress, on_epoch)
+        // The merge builds the training records directly: no second copy of the table.
+        let (x_max, alpha) = (config.x_max, config.alpha);
+        let (prepared, _) = cooccur::count_files_into(
+            paths,
+            &vocab,
+            cooccur_config,
+            errors,
+            progress,
+            std::mem::size_of::<Prepared>() as u64,
+            &mut |row, col, x| prepare(row, col, x, x_max, alpha),
+        )?;
+        Self::train_prepared_table(vocab, prepared, config, progress, on_epoch)
     }
 
     /// Initialises and trains on a co-occurrence table (sorted by `(row, col)`, ids below the
@@ -329,18 +349,9 @@ impl Glove {
                 "the co-occurrence table is empty".into(),
             ));
         }
-        let dim = config.dim;
-        let mut rng = Lcg::new(config.seed);
-        let (word, word_bias, context, context_bias) = init_parameters(v, dim, &mut rng)?;
-        // Prepare (ln x, f(x)) per entry, reusing nothing of the 12-byte table once converted.
         let mut prepared = try_vec(
             entries.len(),
-            Prepared {
-                row: 0,
-                col: 0,
-                log_x: 0.0,
-                f_x: 0.0,
-            },
+            prepare(0, 0, 1.0, config.x_max, config.alpha),
             "the co-occurrence table",
         )?;
         for (p, e) in prepared.iter_mut().zip(&entries) {
@@ -351,14 +362,24 @@ impl Glove {
                     e.row, e.col, e.x
                 )));
             }
-            *p = Prepared {
-                row: e.row,
-                col: e.col,
-                log_x: f64::from(e.x).ln() as f32,
-                f_x: weight(e.x, config.x_max, config.alpha),
-            };
+            *p = prepare(e.row, e.col, e.x, config.x_max, config.alpha);
         }
         drop(entries);
+        Self::train_prepared_table(vocab, prepared, config, progress, on_epoch)
+    }
+
+    /// Initialises, shuffles and trains (ids already checked against the vocabulary).
+    fn train_prepared_table(
+        vocab: Vocab,
+        mut prepared: Vec<Prepared>,
+        config: GloveConfig,
+        progress: &Progress,
+        on_epoch: &mut dyn FnMut(u32, f64),
+    ) -> Result<Self> {
+        let v = vocab.len();
+        let dim = config.dim;
+        let mut rng = Lcg::new(config.seed);
+        let (word, word_bias, context, context_bias) = init_parameters(v, dim, &mut rng)?;
         shuffle(&mut prepared, &mut rng);
         let mut model = Self {
             vocab,
