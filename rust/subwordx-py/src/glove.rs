@@ -75,7 +75,7 @@ pub fn glove_cooccurrences<'py>(
     Ok(d)
 }
 
-/// Builds the vocabulary, counts co-occurrences and trains GloVe. Returns a dict: `words`,
+/// Builds the vocabulary, counts co-occurrences and trains `GloVe`. Returns a dict: `words`,
 /// `counts`, `word`, `context` (V x dim), `word_bias`, `context_bias`, `losses`, `entries`.
 #[pyfunction]
 #[pyo3(signature = (paths, *, dim=50, window=10, symmetric=true, epochs=15, x_max=100.0, alpha=0.75, eta=0.05, min_count=5, max_vocab=None, memory=cooccur::DEFAULT_MEMORY, threads=1, seed=1, errors="strict", tmp_dir=None, progress=None, on_epoch=None))]

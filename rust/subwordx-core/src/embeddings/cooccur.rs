@@ -1,4 +1,4 @@
-//! GloVe's co-occurrence counts, on all cores, in bounded memory (docs/glove.md §2).
+//! `GloVe`'s co-occurrence counts, on all cores, in bounded memory (docs/glove.md §2).
 //!
 //! **What is counted.** The corpus is read as word2vec reads it ([`super::text`]: whitespace
 //! words; a line is a sentence). Words outside the vocabulary are dropped *before* windows are
@@ -55,7 +55,7 @@ pub const MAX_WINDOW: usize = 10_000;
 pub const MIN_MEMORY_PER_THREAD: u64 = 64 << 10;
 /// Default `memory`: 512 MiB for the counting tables of all threads together (gcide's 18 M
 /// cells spill a few runs at this size, which costs a second or two and keeps the peak well below
-/// C GloVe's).
+/// C `GloVe`'s).
 pub const DEFAULT_MEMORY: u64 = 512 << 20;
 /// Most runs merged at once (open files); more are merged in rounds.
 pub const MERGE_FANIN: usize = 64;
@@ -951,6 +951,7 @@ mod tests {
     }
 
     fn corpus() -> String {
+        use std::fmt::Write;
         let mut text = String::new();
         let mut x: u64 = 7;
         for line in 0..300 {
@@ -959,7 +960,7 @@ mod tests {
                 let w = (x >> 33) % 200;
                 // Zipf-ish: small ids much more often.
                 let w = w * w / 200;
-                text.push_str(&format!("w{w} "));
+                let _ = write!(text, "w{w} ");
             }
             text.push('\n');
         }
@@ -981,8 +982,8 @@ mod tests {
         for threads in [2, 3, 7] {
             for memory in [DEFAULT_MEMORY, MIN_MEMORY_PER_THREAD * threads as u64] {
                 let cfg = CooccurConfig {
-                    threads,
                     memory,
+                    threads,
                     ..base.clone()
                 };
                 let c =
@@ -1027,9 +1028,11 @@ mod tests {
     #[test]
     fn many_spill_files_merge_in_rounds() {
         // More runs than MERGE_FANIN.
-        let text: String = (0..40_000)
-            .map(|i| format!("x{} ", (i * 7919) % 5000))
-            .collect();
+        let text = (0..40_000).fold(String::new(), |mut s, i| {
+            use std::fmt::Write;
+            let _ = write!(s, "x{} ", (i * 7919) % 5000);
+            s
+        });
         let p = tmp_file("many.txt", &text);
         let v = vocab(std::slice::from_ref(&p));
         let base = CooccurConfig {

@@ -1,5 +1,5 @@
-//! GloVe (Pennington, Socher and Manning 2014): weighted least squares on global co-occurrence
-//! counts, trained with AdaGrad by Hogwild threads. `docs/glove.md` defines every step to the
+//! `GloVe` (Pennington, Socher and Manning 2014): weighted least squares on global co-occurrence
+//! counts, trained with `AdaGrad` by Hogwild threads. `docs/glove.md` defines every step to the
 //! random draw; the numpy reference (`subwordx.reference.glove`) follows it line by line, and
 //! with `threads = 1` this module gives the same vectors within f32 round-off.
 //!
@@ -95,14 +95,14 @@ impl std::str::FromStr for Output {
     }
 }
 
-/// Hyperparameters of GloVe.
+/// Hyperparameters of `GloVe`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GloveConfig {
     pub dim: usize,
     pub epochs: u32,
     pub x_max: f64,
     pub alpha: f64,
-    /// AdaGrad's initial learning rate (C `glove -eta`, 0.05).
+    /// `AdaGrad`'s initial learning rate (C `glove -eta`, 0.05).
     pub eta: f64,
     pub threads: usize,
     pub seed: u64,
@@ -164,7 +164,7 @@ impl GloveConfig {
     }
 }
 
-/// The vocabulary of a GloVe run: `min_count`, then the `max_vocab` most frequent words.
+/// The vocabulary of a `GloVe` run: `min_count`, then the `max_vocab` most frequent words.
 pub fn glove_vocab(
     paths: &[PathBuf],
     min_count: u64,
@@ -192,7 +192,7 @@ pub fn glove_vocab(
     Ok(v)
 }
 
-/// A trained GloVe model: parameters row-major `V x dim`, biases `V`.
+/// A trained `GloVe` model: parameters row-major `V x dim`, biases `V`.
 #[derive(Debug, Clone)]
 pub struct Glove {
     pub vocab: Vocab,
@@ -435,7 +435,7 @@ impl Glove {
             self.losses.push(cost);
             on_epoch(e, cost);
         });
-        drop(trainer);
+        // Every thread has been joined (`run` returns after the scope): the matrices are ours.
         self.word = w.into_vec();
         self.context = wc.into_vec();
         let unpack =

@@ -13,8 +13,8 @@
 //! * [`word2vec`]: the word2vec model and its inner loops.
 //! * [`formats`]: word2vec's `.bin` / `.txt` vector files, read and written by streaming.
 //! * [`phrases`]: bigram phrase detection (word2phrase / gensim Phrases).
-//! * [`cooccur`]: GloVe's co-occurrence counts, parallel, spilling to disk past a memory bound.
-//! * [`glove`]: GloVe (weighted least squares with AdaGrad, Hogwild threads); `docs/glove.md`.
+//! * [`cooccur`]: `GloVe`'s co-occurrence counts, parallel, spilling to disk past a memory bound.
+//! * [`glove`]: `GloVe` (weighted least squares with `AdaGrad`, Hogwild threads); `docs/glove.md`.
 
 pub mod cooccur;
 pub mod engine;
