@@ -11,7 +11,8 @@ eta 0.05, min_count 5, 2 threads, seed 1.
   flags; run as its demo script does, one shell process: ``vocab_count -min-count 5``,
   ``cooccur -memory 4.0 -window-size 10``, ``shuffle -memory 4.0``, ``glove -threads 2 -iter 15
   -vector-size 50 -x-max 10`` (GloVe text, no header; C adds an ``<unk>`` row, the mean of
-  the 100 rarest words, which the evaluation sees as one more word). Wall time of the whole pipeline, temporary files included.
+  the 100 rarest words, which the evaluation sees as one more word). Wall time of the whole
+  pipeline, temporary files included.
 * subwordx: ``subwordx train-glove`` (its CLI) as a process, writing word2vec text.
 * subwordx, spilled: the same with ``--memory 48M``, so that the co-occurrence table (about 18 M
   cells) does not fit in the counting memory and is spilled to disk and merged.
