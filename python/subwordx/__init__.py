@@ -41,6 +41,7 @@ from subwordx.errors import (
     UnknownTokenError,
     VocabSizeTooSmallError,
 )
+from subwordx.glove import GloVe, cooccurrence_matrix
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, load_sentencepiece, train_bpe
 
@@ -89,6 +90,7 @@ __all__ = [
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
     "Encoding",
+    "GloVe",
     "InvalidUtf8Error",
     "KeyedVectors",
     "ModelFormatError",
@@ -104,6 +106,7 @@ __all__ = [
     "WordCounts",
     "__version__",
     "compare_tokenizers",
+    "cooccurrence_matrix",
     "embedded_corpus",
     "errors",
     "load_sentencepiece",

@@ -317,3 +317,36 @@ def sentencepiece_rewrite(data: bytes, source: str = "<.model>") -> bytes: ...
 def sentencepiece_charsmap(data: bytes, source: str = "<.model>") -> bytes: ...
 def build_charsmap(rules: dict[str, str] | None = None, nfkc: bool = False) -> bytes: ...
 def charsmap_normalize(charsmap: bytes, text: str) -> str: ...
+def glove_cooccurrences(
+    paths: list[str],
+    *,
+    window: int = 10,
+    symmetric: bool = True,
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    memory: int = 536870912,
+    threads: int = 1,
+    errors: str = "strict",
+    tmp_dir: str | None = None,
+    progress: Callable[[str, int, int, str], None] | None = None,
+) -> dict[str, Any]: ...
+def train_glove(
+    paths: list[str],
+    *,
+    dim: int = 50,
+    window: int = 10,
+    symmetric: bool = True,
+    epochs: int = 15,
+    x_max: float = 100.0,
+    alpha: float = 0.75,
+    eta: float = 0.05,
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    memory: int = 536870912,
+    threads: int = 1,
+    seed: int = 1,
+    errors: str = "strict",
+    tmp_dir: str | None = None,
+    progress: Callable[[str, int, int, str], None] | None = None,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]: ...

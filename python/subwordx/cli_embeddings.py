@@ -1,4 +1,5 @@
-"""Embedding subcommands of the ``subwordx`` CLI: train-word2vec, phrases, similar, eval-*.
+"""Embedding subcommands of the ``subwordx`` CLI: train-word2vec, train-glove, phrases, similar,
+eval-*.
 
 Registered by :func:`subwordx.cli.build_parser`; errors are handled there (one line, non-zero).
 """
@@ -183,6 +184,132 @@ def add_commands(
     w.add_argument("pairs", help="'word1<TAB>word2<TAB>score' lines ('#' comments allowed)")
     w.set_defaults(run=_run_eval_similarity)
 
+    _add_train_glove(sub, positive_int, non_negative_int)
+
+
+def _add_shared_training_options(p: argparse.ArgumentParser, non_negative_int: IntType) -> None:
+    """The options every embedding trainer has: threads, seed, UTF-8 errors, quiet."""
+    p.add_argument(
+        "--threads", type=non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
+    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (default 1)")
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail or replace",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+
+
+def _add_train_glove(sub: Any, positive_int: IntType, non_negative_int: IntType) -> None:
+    g = sub.add_parser(
+        "train-glove",
+        help="train GloVe vectors (co-occurrence counting included)",
+        description=(
+            "Train GloVe (Pennington et al. 2014) in one call: vocabulary, co-occurrence counts "
+            "over a window weighted by 1/distance (on all cores; past --memory the table is "
+            "spilled to a temporary folder and merged, with the same result), then weighted "
+            "least squares with AdaGrad on lock-free threads. A line break ends the window. "
+            "--threads 1 with a --seed is exactly reproducible."
+        ),
+        epilog=(
+            "examples:\n"
+            "  subwordx train-glove text8.txt --dim 50 --window 10 --epochs 15 --x-max 10 "
+            "-o vectors.txt\n"
+            "  subwordx train-glove corpus.txt --memory 256M -o vectors.glove.txt\n"
+            "output format by name: .glove.txt = GloVe text (no header), .txt/.vec = word2vec "
+            "text, .bin = word2vec binary, .npz = subwordx model (W, W~, biases, settings)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    g.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files")
+    g.add_argument(
+        "-o", "--output", required=True, help="vectors.glove.txt, vectors.txt/.vec, .bin or .npz"
+    )
+    g.add_argument("--dim", type=positive_int, default=50, help="vector size (default 50)")
+    g.add_argument(
+        "--window", type=positive_int, default=10, help="context words each side (default 10)"
+    )
+    g.add_argument(
+        "--left-only",
+        action="store_true",
+        help="count left context only (C cooccur -symmetric 0)",
+    )
+    g.add_argument("--epochs", "--iter", type=positive_int, default=15, help="passes (default 15)")
+    g.add_argument(
+        "--x-max", type=float, default=100.0, help="weighting cutoff x_max (default 100)"
+    )
+    g.add_argument("--alpha", type=float, default=0.75, help="weighting exponent (default 0.75)")
+    g.add_argument(
+        "--eta", type=float, default=0.05, help="AdaGrad initial learning rate (default 0.05)"
+    )
+    g.add_argument("--min-count", type=positive_int, default=5, help="drop rarer words (default 5)")
+    g.add_argument("--max-vocab", type=positive_int, help="keep the N most frequent words")
+    g.add_argument(
+        "--memory",
+        default="512M",
+        help="memory for counting, e.g. 256M, 2G (default 512M); more is spilled to disk",
+    )
+    g.add_argument("--tmp-dir", help="folder for spill files (default: the system's)")
+    g.add_argument(
+        "--vectors",
+        choices=("sum", "word", "both"),
+        default="sum",
+        help="output W + W~ (default, C -model 2), W (-model 1) or [W | W~] (-model 3)",
+    )
+    _add_shared_training_options(g, non_negative_int)
+    g.set_defaults(run=_run_train_glove)
+
+
+def _run_train_glove(args: argparse.Namespace) -> int:
+    from subwordx.glove import GloVe
+
+    name = args.output.lower()
+    kind = "glove" if name.endswith(".glove.txt") else _output_kind(args.output)
+    _check_output_dir(args.output)
+    for f in args.files:
+        if Path(f).is_dir():
+            raise ConfigError(f"{f}: is a directory, not a text file")
+    bar = _bar(args)
+    start = time.perf_counter()
+    try:
+        model = GloVe(
+            corpus_file=args.files,
+            dim=args.dim,
+            window=args.window,
+            symmetric=not args.left_only,
+            epochs=args.epochs,
+            x_max=args.x_max,
+            alpha=args.alpha,
+            learning_rate=args.eta,
+            min_count=args.min_count,
+            max_vocab=args.max_vocab,
+            memory=args.memory,
+            tmp_dir=args.tmp_dir,
+            output=args.vectors,
+            threads=args.threads,
+            seed=args.seed,
+            errors=args.errors,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    took = time.perf_counter() - start
+    if kind == "npz":
+        model.save(args.output)
+    elif kind == "glove":
+        model.save_glove_format(args.output)
+    else:
+        model.save_word2vec_format(args.output, binary=kind == "bin")
+    if not args.quiet:
+        costs = ", ".join(f"{x:.4f}" for x in model.losses)
+        print(
+            f"trained {model!r} in {took:.1f}s (cost per epoch: {costs}); saved to {args.output}",
+            file=sys.stderr,
+        )
+    return 0
+
 
 def _bar(args: argparse.Namespace) -> Any:
     from subwordx._progress import ProgressBar
@@ -291,6 +418,8 @@ def _load_vectors(path: str) -> Any:
         raise SubwordxFileNotFoundError(2, f"{path}: no such file", path)
     if path.lower().endswith(".npz"):
         return KeyedVectors.load(path)
+    if path.lower().endswith(".glove.txt"):
+        return KeyedVectors.load_glove_format(path)
     return KeyedVectors.load_word2vec_format(path)
 
 

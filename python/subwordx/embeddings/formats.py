@@ -53,7 +53,12 @@ from subwordx.errors import (
     ModelFormatError,
 )
 
-__all__ = ["read_word2vec_format", "write_word2vec_format"]
+__all__ = [
+    "read_glove_format",
+    "read_word2vec_format",
+    "write_glove_format",
+    "write_word2vec_format",
+]
 
 UnicodeErrors = Literal["strict", "replace", "ignore"]
 
@@ -353,3 +358,76 @@ def _is_float(x: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def write_glove_format(
+    path: str | os.PathLike[str], keys: Sequence[str], vectors: npt.NDArray[np.float32]
+) -> None:
+    """Write vectors in GloVe's text format (atomically): word2vec's text format without the
+    header line, one ``word v1 ... vdim`` line per word (what C ``glove`` writes; gensim reads it
+    with ``load_word2vec_format(path, no_header=True)``).
+
+    Example:
+        >>> import numpy as np, tempfile, os, pathlib
+        >>> p = os.path.join(tempfile.mkdtemp(), "v.glove.txt")
+        >>> write_glove_format(p, ["a"], np.array([[0.5, 1.0]], np.float32))
+        >>> pathlib.Path(p).read_text()
+        'a 0.5 1\\n'
+    """
+    mat = np.asarray(vectors)
+    if mat.ndim != 2 or mat.shape[0] != len(keys):
+        raise ConfigError(
+            f"vectors of shape {mat.shape} do not match {len(keys)} keys (expected (n, dim))"
+        )
+    if mat.shape[1] < 1:
+        raise ConfigError("vectors have no columns (dim 0); not writable")
+    for key in keys:
+        if not isinstance(key, str) or not key or any(ch.isspace() for ch in key):
+            raise ConfigError(f"word {key!r} is empty or contains whitespace; not writable")
+    mat32 = np.asarray(mat, dtype=np.float32)
+
+    with atomic_open(path) as f:
+        for key, row in zip(keys, mat32, strict=True):
+            line = key + "".join(" " + format_float32(x) for x in row) + "\n"
+            f.write(line.encode("utf-8"))
+
+
+def read_glove_format(
+    path: str | os.PathLike[str], errors: UnicodeErrors = "strict"
+) -> tuple[list[str], npt.NDArray[np.float32]]:
+    """Read GloVe's headerless text format: ``word v1 ... vdim`` per line, ``dim`` from the first
+    line, every line the same length.
+
+    Raises:
+        SubwordxFileNotFoundError: no such file.
+        ModelFormatError: an empty file, a line of another length, a value that is not a number.
+    """
+    name = os.fspath(path)
+    data = _read_bytes(name)
+    keys: list[str] = []
+    rows: list[list[float]] = []
+    dim = -1
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8", errors=errors)
+        except UnicodeDecodeError:
+            raise _corrupt(name, f"line {number}: the word is not UTF-8") from None
+        parts = line.split()
+        if dim < 0:
+            dim = len(parts) - 1
+            if dim < 1:
+                raise _corrupt(name, f"line {number}: a word and no values")
+        if len(parts) != dim + 1:
+            raise _corrupt(
+                name, f"line {number}: {len(parts) - 1} values, but the first line has {dim}"
+            )
+        try:
+            rows.append([float(x) for x in parts[1:]])
+        except ValueError:
+            raise _corrupt(name, f"line {number}: a value is not a number") from None
+        keys.append(parts[0])
+    if dim < 0:
+        raise _corrupt(name, "no vectors in the file")
+    return keys, np.array(rows, dtype=np.float32).reshape(len(keys), dim)

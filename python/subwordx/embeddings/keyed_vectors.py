@@ -420,6 +420,32 @@ class KeyedVectors:
             raise ModelFormatError(f"{os.fspath(path)}: word {dup!r} appears twice")
         return cls(keys, vectors)
 
+    def save_glove_format(self, path: str | os.PathLike[str]) -> None:
+        """Write the vectors in GloVe's headerless text format (atomically; see
+        :func:`subwordx.embeddings.formats.write_glove_format`)."""
+        from subwordx.embeddings.formats import write_glove_format
+
+        write_glove_format(path, self.index_to_key, self.vectors)
+
+    @classmethod
+    def load_glove_format(
+        cls, path: str | os.PathLike[str], errors: UnicodeErrors = "strict"
+    ) -> KeyedVectors:
+        """Read GloVe's headerless text format (``word v1 ... vdim`` lines).
+
+        Raises:
+            SubwordxFileNotFoundError: no such file.
+            ModelFormatError: a corrupt file or a repeated word.
+        """
+        from subwordx.embeddings.formats import read_glove_format
+
+        keys, vectors = read_glove_format(path, errors=errors)
+        if len(set(keys)) != len(keys):
+            seen: set[str] = set()
+            dup = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise ModelFormatError(f"{os.fspath(path)}: word {dup!r} appears twice")
+        return cls(keys, vectors)
+
     def save(
         self,
         path: str | os.PathLike[str],

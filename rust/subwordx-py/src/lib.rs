@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod blocking;
 mod errors;
 mod sentencepiece;
+mod glove;
 mod tokenizer;
 mod word2vec;
 mod word_counts;
@@ -36,5 +37,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sentencepiece::build_charsmap, m)?)?;
     m.add_function(wrap_pyfunction!(sentencepiece::charsmap_normalize, m)?)?;
     word2vec::register(m)?;
+    glove::register(m)?;
     Ok(())
 }

@@ -188,13 +188,13 @@ fn to_matrix<'py>(py: Python<'py>, v: &[f32], dim: usize) -> PyResult<Bound<'py,
 }
 
 /// Wraps a Python `on_epoch(epoch, loss)` for the core; the first exception cancels the work.
-struct EpochCallback {
-    callback: Option<Py<PyAny>>,
-    error: Option<PyErr>,
+pub(crate) struct EpochCallback {
+    pub(crate) callback: Option<Py<PyAny>>,
+    pub(crate) error: Option<PyErr>,
 }
 
 impl EpochCallback {
-    fn call(&mut self, epoch: u32, loss: f64, progress: &subwordx_core::Progress) {
+    pub(crate) fn call(&mut self, epoch: u32, loss: f64, progress: &subwordx_core::Progress) {
         if let (Some(cb), None) = (&self.callback, &self.error) {
             if let Err(e) = Python::attach(|py| cb.call1(py, (epoch, loss)).map(drop)) {
                 self.error = Some(e);

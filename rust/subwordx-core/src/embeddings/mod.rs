@@ -13,9 +13,13 @@
 //! * [`word2vec`]: the word2vec model and its inner loops.
 //! * [`formats`]: word2vec's `.bin` / `.txt` vector files, read and written by streaming.
 //! * [`phrases`]: bigram phrase detection (word2phrase / gensim Phrases).
+//! * [`cooccur`]: `GloVe`'s co-occurrence counts, parallel, spilling to disk past a memory bound.
+//! * [`glove`]: `GloVe` (weighted least squares with `AdaGrad`, Hogwild threads); `docs/glove.md`.
 
+pub mod cooccur;
 pub mod engine;
 pub mod formats;
+pub mod glove;
 pub mod huffman;
 pub mod jobs;
 pub mod phrases;
@@ -28,6 +32,7 @@ pub mod word2vec;
 pub use crate::corpus::Utf8Errors;
 pub use engine::{CorpusMode, TrainStats, MAX_THREADS, STREAM_ABOVE_BYTES};
 pub use formats::{read_word2vec, write_word2vec, WordErrors, WordVectors};
+pub use glove::{Glove, GloveConfig};
 pub use phrases::{Phrases, PhrasesConfig, Scoring};
 pub use vocab::{Vocab, VocabConfig};
 pub use word2vec::{Word2Vec, Word2VecConfig};
