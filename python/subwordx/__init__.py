@@ -13,6 +13,8 @@ Quick start::
 
     model = subwordx.Word2Vec(corpus_file="text8.txt", model="skipgram", threads=0)
     model.wv.most_similar("king")
+    ft = subwordx.FastText(corpus_file="text8.txt", model="skipgram")   # .bin as fastText's
+    ft.wv["unseenword"]; ft.save("model.bin")
 
 The Rust core serves every call when it is installed; ``SUBWORDX_BACKEND=python`` switches to the
 pure-Python reference implementations (slow, readable, and exactly equivalent).
@@ -45,6 +47,7 @@ from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, train_bpe
 
 if TYPE_CHECKING:
     from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
+from subwordx.fasttext import FastText
 from subwordx.word2vec import Word2Vec
 from subwordx.word_counts import CountSettings, WordCounts
 from subwordx.wordpiece import train_wordpiece
@@ -98,6 +101,7 @@ __all__ = [
     "UnknownModelError",
     "UnknownTokenError",
     "VocabSizeTooSmallError",
+    "FastText",
     "Word2Vec",
     "WordCounts",
     "__version__",

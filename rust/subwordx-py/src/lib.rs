@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
+mod fasttext;
 mod tokenizer;
 mod word2vec;
 mod word_counts;
@@ -30,5 +31,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tokenizer::train_word_counts, m)?)?;
     m.add_class::<word_counts::PyWordCounts>()?;
     word2vec::register(m)?;
+    fasttext::register(m)?;
     Ok(())
 }
