@@ -19,13 +19,14 @@ from tests.conftest import shared
 
 needs_core = pytest.mark.skipif(_backend._core is None, reason="the compiled core is not installed")
 
-TRICKY = ["été", "日本語", "naïve", "😀x", "Ωmega", "straße", "a", "ab", "x\u0301y", "где"]
+TRICKY = ["</s>", "été", "日本語", "naïve", "😀x", "Ωmega", "straße", "a", "ab", "x\u0301y", "где"]
 
 
 @pytest.fixture(scope="module")
 def lee_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = shared("corpora/lee_background.cor")
-    lines = [re.findall(r"[a-z]+", line.lower()) for line in src.open(encoding="utf-8")]
+    with src.open(encoding="utf-8") as f:
+        lines = [re.findall(r"[a-z]+", line.lower()) for line in f]
     p = tmp_path_factory.mktemp("lee") / "lee.txt"
     p.write_text("\n".join(" ".join(s) for s in lines) + "\n", encoding="utf-8")
     return p
@@ -39,6 +40,17 @@ def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return p
 
 
+@pytest.fixture(scope="module")
+def mixed_file(lee_file: Path, tiny_file: Path) -> Path:
+    """A few thousand lines of news with non-ASCII words mixed in (the fasttext package needs
+    more than a toy corpus to train without NaNs)."""
+    p = tiny_file.with_name("mixed.txt")
+    lines = lee_file.read_text(encoding="utf-8").splitlines()[:2000]
+    extra = tiny_file.read_text(encoding="utf-8").splitlines()
+    p.write_text("\n".join(lines + extra) + "\n", encoding="utf-8")
+    return p
+
+
 def _fnv_signed(data: bytes) -> int:
     """The documented hash, written independently: bytes >= 0x80 XOR as 0xFFFFFF00 | b."""
     h = 0x811C9DC5
@@ -48,6 +60,8 @@ def _fnv_signed(data: bytes) -> int:
 
 
 def _expected_ids(word: str, nwords: int, lo: int, hi: int, bucket: int) -> list[int]:
+    if word == "</s>":  # fastText never splits its end-of-sentence token
+        return []
     chars = list("<" + word + ">")
     out = []
     for i in range(len(chars)):
@@ -85,7 +99,10 @@ def test_ngram_ids_follow_the_documented_algorithm(
 
 def _fasttext_model(path: Path, tmp: Path, **kw: object) -> Path:
     fasttext = pytest.importorskip("fasttext")
-    args = dict(model="skipgram", dim=8, epoch=1, minCount=1, bucket=1000, thread=1, minn=3)
+    # thread=10: fastText's DenseMatrix::uniform initialises the input matrix in ten blocks, one
+    # per thread, so with fewer threads part of it is left uninitialised (and training may stop
+    # with "Encountered NaN").
+    args = dict(model="skipgram", dim=8, epoch=1, minCount=1, bucket=1000, thread=10, minn=3)
     args.update(kw)
     m = fasttext.train_unsupervised(str(path), verbose=0, **args)
     out = tmp / "theirs.bin"
@@ -93,9 +110,9 @@ def _fasttext_model(path: Path, tmp: Path, **kw: object) -> Path:
     return out
 
 
-def test_ngram_ids_equal_the_fasttext_package(tiny_file: Path, tmp_path: Path) -> None:
+def test_ngram_ids_equal_the_fasttext_package(mixed_file: Path, tmp_path: Path) -> None:
     fasttext = pytest.importorskip("fasttext")
-    m = fasttext.load_model(str(_fasttext_model(tiny_file, tmp_path, minn=2, maxn=5)))
+    m = fasttext.load_model(str(_fasttext_model(mixed_file, tmp_path, minn=2, maxn=5)))
     nwords = len(m.words)
     for w in [*TRICKY, "unseenword"]:
         _, ids = m.get_subwords(w)
@@ -106,15 +123,18 @@ def test_ngram_ids_equal_the_fasttext_package(tiny_file: Path, tmp_path: Path) -
 
 @needs_core
 def test_fasttext_bin_loads_in_subwordx_with_the_same_vectors(
-    tiny_file: Path, tmp_path: Path
+    mixed_file: Path, tmp_path: Path
 ) -> None:
     fasttext = pytest.importorskip("fasttext")
-    path = _fasttext_model(tiny_file, tmp_path)
+    path = _fasttext_model(mixed_file, tmp_path)
     theirs = fasttext.load_model(str(path))
     ours = FastText.load(path)
     assert ours.wv.index_to_key == list(theirs.words)
-    for w in [*theirs.words, "walking", "cafés", "日本"]:
+    for w in [*theirs.words[:300], "walking", "cafés", "日本"]:
         np.testing.assert_allclose(ours.wv[w], theirs.get_word_vector(w), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        ours.wv.vectors, np.array([theirs.get_word_vector(w) for w in theirs.words]), atol=1e-6
+    )
     # And back: our save of their model is byte-identical to theirs.
     ours.save(tmp_path / "again.bin")
     assert (tmp_path / "again.bin").read_bytes() == path.read_bytes()
@@ -150,15 +170,17 @@ def test_our_bin_loads_in_fasttext_and_gensim(
 def test_unseen_words_have_vectors_and_neighbours(lee_file: Path) -> None:
     m = FastText(corpus_file=lee_file, dim=32, bucket=50_000, epochs=5, threads=2, seed=3)
     wv = m.wv
-    assert "governments" in wv.key_to_index and "governmentally" not in wv.key_to_index
-    assert "governmentally" in wv
-    near = [w for w, _ in wv.most_similar("governmentally", topn=10)]
-    assert any(w.startswith("govern") for w in near), near
-    # Seen words: a morphological neighbour ranks near the top.
-    near = [w for w, _ in wv.most_similar("president", topn=20)]
-    assert any(w in near for w in ("presidents", "presidential", "vice")), near
-    assert wv.most_similar_cosmul(positive=["governmentally"], topn=3)
-    assert wv.similarity("governmentally", "government") > 0.5
+    assert "australian" in wv.key_to_index and "australianness" not in wv.key_to_index
+    assert "australianness" in wv
+    near = [w for w, _ in wv.most_similar("australianness", topn=5)]
+    assert {"australian", "australia", "australians"} & set(near), near
+    near = [w for w, _ in wv.most_similar("australian", topn=3)]
+    assert {"australia", "australians"} <= set(near), near
+    assert [w for w, _ in wv.most_similar("fires", topn=1)] == ["fire"]
+    # Analogy-style queries take unseen words too.
+    assert wv.most_similar(positive=["australianness", "fire"], negative=["australia"], topn=3)
+    assert wv.most_similar_cosmul(positive=["australianness"], topn=3)
+    assert wv.similarity("australianness", "australian") > wv.similarity("australianness", "fire")
 
 
 @needs_core

@@ -64,9 +64,9 @@ MAX_ROWS = 2**31 - 1
 _CHUNK_WORDS = 4096
 
 
-def ngram_ids(words: Sequence[str], nwords: int, min_n: int, max_n: int, bucket: int) -> list[
-    list[int]
-]:
+def ngram_ids(
+    words: Sequence[str], nwords: int, min_n: int, max_n: int, bucket: int
+) -> list[list[int]]:
     """The n-gram rows of each word (fastText's hashing; the word's own row not included).
 
     Example:
@@ -188,9 +188,9 @@ def _vocab_vectors(
         lengths = np.array([len(ids) for ids in rows], np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         sums = np.add.reduceat(wi[flat], starts, axis=0)
-        out[start : start + len(chunk)] = sums * (np.float32(1) / lengths.astype(np.float32))[
-            :, None
-        ]
+        out[start : start + len(chunk)] = (
+            sums * (np.float32(1) / lengths.astype(np.float32))[:, None]
+        )
     return out
 
 

@@ -155,16 +155,17 @@ class _Reader:
         if rows < 0 or cols < 0 or n > self.left:
             raise self.bad(f"a {rows} x {cols} matrix needs {n} bytes, {self.left} left")
         out = np.empty((rows, cols), dtype="<f4")
-        view = memoryview(out).cast("B")
+        view = out.data.cast("B")
         have = min(len(self.buf), n)
         view[:have] = self.buf[:have]
         self.buf = self.buf[have:]
         pos = have
         while pos < n:
-            got = self.f.readinto(view[pos:])
-            if not got:
+            chunk = self.f.read(min(n - pos, 1 << 24))
+            if not chunk:
                 raise self.bad("the file ends inside a matrix")
-            pos += got
+            view[pos : pos + len(chunk)] = chunk
+            pos += len(chunk)
         self.left -= n
         return out.astype(np.float32, copy=False)
 

@@ -85,8 +85,9 @@ def ngrams(word: str, min_n: int, max_n: int) -> list[str]:
 
 
 def ngram_ids(word: str, nwords: int, min_n: int, max_n: int, bucket: int) -> list[int]:
-    """Rows of the n-grams of ``word``: ``nwords + hash % bucket`` (none when ``max_n == 0``)."""
-    if max_n == 0 or bucket == 0:
+    """Rows of the n-grams of ``word``: ``nwords + hash % bucket`` (none when ``max_n == 0``, and
+    none for fastText's end-of-sentence token ``</s>``, which fastText never splits)."""
+    if max_n == 0 or bucket == 0 or word == "</s>":
         return []
     return [nwords + fasttext_hash(g.encode("utf-8")) % bucket for g in ngrams(word, min_n, max_n)]
 

@@ -24,6 +24,9 @@ pub fn hash(bytes: &[u8]) -> u32 {
     h
 }
 
+/// fastText's end-of-sentence token (a word of every model the fasttext package trains).
+pub const EOS: &str = "</s>";
+
 /// Whether `b` continues a UTF-8 character (`10xxxxxx`).
 fn is_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
@@ -39,7 +42,9 @@ pub fn push_ngrams(
     bucket: usize,
     out: &mut Vec<u32>,
 ) {
-    if max_n == 0 || bucket == 0 {
+    // fastText gives its end-of-sentence token no n-grams (`Dictionary::initNgrams` and
+    // `getSubwords` skip `EOS`), in and out of the vocabulary.
+    if max_n == 0 || bucket == 0 || word == EOS {
         return;
     }
     let mut wrapped = Vec::with_capacity(word.len() + 2);
@@ -158,6 +163,7 @@ mod tests {
         }
         let mut none = Vec::new();
         push_ngrams("word", 10, 3, 0, 1000, &mut none);
+        push_ngrams(EOS, 10, 3, 6, 1000, &mut none);
         assert!(none.is_empty());
     }
 
