@@ -155,6 +155,8 @@ class _Reader:
         if rows < 0 or cols < 0 or n > self.left:
             raise self.bad(f"a {rows} x {cols} matrix needs {n} bytes, {self.left} left")
         out = np.empty((rows, cols), dtype="<f4")
+        if n == 0:
+            return out.astype(np.float32, copy=False)
         view = out.data.cast("B")
         have = min(len(self.buf), n)
         view[:have] = self.buf[:have]
@@ -197,7 +199,13 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
             raise ModelFormatError(
                 f"{name}: a supervised fastText model; subwordx reads unsupervised models only"
             )
-        if bucket < 0 or not 0 <= maxn <= 100 or (maxn > 0 and not 1 <= minn <= maxn):
+        if (
+            bucket < 0
+            or not 0 <= maxn <= 100
+            or not 0 <= minn <= 100
+            or (maxn > 0 and not 1 <= minn <= maxn)
+            or (maxn > 0 and bucket == 0)
+        ):
             raise r.bad(f"bucket {bucket}, minn {minn}, maxn {maxn}")
         size_, nwords, nlabels, ntokens, pruneidx_size = _DICT.unpack(r.take(_DICT.size))
         if nwords < 0 or nlabels < 0 or size_ != nwords + nlabels or nwords + bucket > _INT32_MAX:

@@ -19,7 +19,7 @@ fn copy_matrix(a: &PyReadonlyArray2<'_, f32>) -> Vec<f32> {
     }
 }
 
-/// Trains a fastText model on text files; returns `(wi, wo, epoch_losses)`. `wi` / `wo` continue
+/// Trains a `fastText` model on text files; returns `(wi, wo, epoch_losses)`. `wi` / `wo` continue
 /// training from existing matrices (copied under the GIL), else the model starts fresh.
 #[pyfunction]
 #[pyo3(signature = (paths, words, counts, wi=None, wo=None, *, sg=true, dim=100, window=5, negative=5, hs=false, sample=1e-4, alpha=0.05, min_alpha=0.0, epochs=5, threads=1, seed=1, min_n=3, max_n=6, bucket=2_000_000, errors="strict", stream=None, progress=None, on_epoch=None))]
@@ -86,11 +86,7 @@ pub fn fasttext_train<'py>(
             Some((copy_matrix(a), copy_matrix(b)))
         }
         (None, None) => None,
-        _ => {
-            return Err(to_py_err(Error::invalid(
-                "give both wi and wo, or neither",
-            )))
-        }
+        _ => return Err(to_py_err(Error::invalid("give both wi and wo, or neither"))),
     };
     let callback = on_epoch.map(Bound::unbind);
     let mut cb_error: Option<PyErr> = None;
@@ -123,18 +119,19 @@ pub fn fasttext_train<'py>(
     ))
 }
 
-/// The n-gram row ids of each word (fastText's `computeSubwords`, without the word's own id):
+/// The n-gram row ids of each word (`fastText`'s `computeSubwords`, without the word's own id):
 /// `(ids, offsets)`, word `k`'s ids being `ids[offsets[k]:offsets[k + 1]]`.
 #[pyfunction]
 #[pyo3(signature = (words, nwords, min_n, max_n, bucket))]
-pub fn fasttext_ngram_ids<'py>(
-    py: Python<'py>,
+#[allow(clippy::type_complexity)]
+pub fn fasttext_ngram_ids(
+    py: Python<'_>,
     words: Vec<String>,
     nwords: usize,
     min_n: usize,
     max_n: usize,
     bucket: usize,
-) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>)> {
+) -> PyResult<(Bound<'_, PyArray1<u32>>, Bound<'_, PyArray1<u64>>)> {
     if nwords.saturating_add(bucket) > i32::MAX as usize {
         return Err(to_py_err(Error::invalid(
             "nwords + bucket exceed fastText's int32 ids",
@@ -153,7 +150,7 @@ pub fn fasttext_ngram_ids<'py>(
     Ok((PyArray1::from_vec(py, ids), PyArray1::from_vec(py, offsets)))
 }
 
-/// The fastText hash (FNV-1a over bytes as signed chars) of `data`.
+/// The `fastText` hash (FNV-1a over bytes as signed chars) of `data`.
 #[pyfunction]
 pub fn fasttext_hash(data: &[u8]) -> u32 {
     subwordx_core::embeddings::fasttext::hash(data)

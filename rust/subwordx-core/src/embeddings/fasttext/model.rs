@@ -1,20 +1,20 @@
-//! fastText's unsupervised models: skip-gram and CBOW over subword inputs.
+//! `fastText`'s unsupervised models: skip-gram and CBOW over subword inputs.
 //!
 //! The algorithm is `docs/fasttext.md`: word2vec's (`docs/word2vec.md`: the same subsampling,
 //! window draws, negative sampling, hierarchical softmax, learning-rate schedule and random
-//! generator, draw for draw) with fastText's input layer. A word's input vector is the mean of the
+//! generator, draw for draw) with `fastText`'s input layer. A word's input vector is the mean of the
 //! rows of its subwords ([`super::ngrams`]: the word's own row and its hashed character n-grams,
 //! rows `nwords..nwords + bucket` of the input matrix), and the error of a step is added to every
-//! one of those rows, as fastText's `Model::update` does for its unsupervised models:
+//! one of those rows, as `fastText`'s `Model::update` does for its unsupervised models:
 //!
-//! * **skip-gram** (fastText's direction): the centre word's subwords predict each context word;
+//! * **skip-gram** (`fastText`'s direction): the centre word's subwords predict each context word;
 //! * **CBOW**: the mean over the subwords of all context words predicts the centre word.
 //!
 //! The inner loop plugs into the shared Hogwild [`engine`] through a [`Trainer`]; the matrices
 //! are [`SharedMatrix`]es for the call. With `threads = 1` a run is reproducible and matches the
 //! numpy reference (`subwordx.reference.fasttext`) within f32 round-off. Bounds: every size that
 //! drives an allocation is checked up front, as word2vec's, and `nwords + bucket` must fit in
-//! fastText's `int32` ids.
+//! `fastText`'s `int32` ids.
 
 // Forced inlining: the generic loop must inline into its `#[target_feature]` caller.
 #![allow(clippy::inline_always)]
@@ -39,13 +39,13 @@ use crate::embeddings::word2vec::{
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
-/// Longest n-gram, in characters (fastText uses up to 6; the bound keeps the per-word n-gram list
+/// Longest n-gram, in characters (`fastText` uses up to 6; the bound keeps the per-word n-gram list
 /// short whatever the setting).
 pub const MAX_NGRAM: usize = 100;
-/// Most rows fastText's `int32` ids can address: `nwords + bucket` must not exceed it.
+/// Most rows `fastText`'s `int32` ids can address: `nwords + bucket` must not exceed it.
 pub const MAX_ROWS: usize = i32::MAX as usize;
 
-/// Hyperparameters of fastText's unsupervised models.
+/// Hyperparameters of `fastText`'s unsupervised models.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FastTextConfig {
     /// Skip-gram (`true`) or CBOW (`false`).
@@ -56,7 +56,7 @@ pub struct FastTextConfig {
     pub negative: usize,
     /// Hierarchical softmax instead of negative sampling.
     pub hs: bool,
-    /// Subsampling threshold (fastText's `-t`; 0 disables it).
+    /// Subsampling threshold (`fastText`'s `-t`; 0 disables it).
     pub sample: f64,
     pub alpha: f64,
     pub min_alpha: f64,
@@ -71,7 +71,7 @@ pub struct FastTextConfig {
 }
 
 impl Default for FastTextConfig {
-    /// fastText's defaults: skip-gram, dim 100, window 5, 5 negatives, `-t 1e-4`, lr 0.05
+    /// `fastText`'s defaults: skip-gram, dim 100, window 5, 5 negatives, `-t 1e-4`, lr 0.05
     /// decaying to 0, 5 epochs, n-grams 3..6 in 2,000,000 buckets.
     fn default() -> Self {
         Self {
@@ -130,7 +130,10 @@ impl FastTextConfig {
             )));
         }
         if !(self.alpha > 0.0 && self.alpha.is_finite()) {
-            return Err(Error::invalid(format!("alpha must be > 0, not {}", self.alpha)));
+            return Err(Error::invalid(format!(
+                "alpha must be > 0, not {}",
+                self.alpha
+            )));
         }
         if !(self.min_alpha >= 0.0 && self.min_alpha <= self.alpha) {
             return Err(Error::invalid(format!(
@@ -141,7 +144,7 @@ impl FastTextConfig {
         Ok(())
     }
 
-    /// Checks that `words + bucket` rows fit fastText's ids and the matrix bound.
+    /// Checks that `words + bucket` rows fit `fastText`'s ids and the matrix bound.
     pub fn validate_size(&self, words: usize) -> Result<()> {
         let rows = words.saturating_add(self.bucket);
         if rows > MAX_ROWS {
@@ -161,7 +164,7 @@ impl FastTextConfig {
     }
 }
 
-/// A fastText model: vocabulary, configuration, the input matrix `wi`
+/// A `fastText` model: vocabulary, configuration, the input matrix `wi`
 /// (`(nwords + bucket) x dim`: word rows, then n-gram buckets) and the output matrix `wo`
 /// (`nwords x dim`; with hierarchical softmax row `k` is inner node `k`, the last row unused).
 #[derive(Debug, Clone)]
@@ -653,10 +656,9 @@ mod tests {
         let p = dir.join("c.txt");
         let mut s = String::new();
         for i in 0..400 {
-            s.push_str(&format!(
-                "the cat sat on the mat {} the dog ran\n",
-                ["walking", "talking", "walked", "talked"][i % 4]
-            ));
+            s.push_str("the cat sat on the mat ");
+            s.push_str(["walking", "talking", "walked", "talked"][i % 4]);
+            s.push_str(" the dog ran\n");
         }
         std::fs::write(&p, s).unwrap();
         p
@@ -699,7 +701,7 @@ mod tests {
                 let before = m.wi.clone();
                 let s = m
                     .train_files(
-                        &[path.clone()],
+                        std::slice::from_ref(&path),
                         None,
                         Utf8Errors::Strict,
                         CorpusMode::Auto,
@@ -712,7 +714,10 @@ mod tests {
                 // Word rows and n-gram rows both moved.
                 assert_ne!(m.wi[..16], before[..16]);
                 let ngram = m.subwords().of(0)[1] as usize;
-                assert_ne!(m.wi[ngram * 16..ngram * 16 + 16], before[ngram * 16..ngram * 16 + 16]);
+                assert_ne!(
+                    m.wi[ngram * 16..ngram * 16 + 16],
+                    before[ngram * 16..ngram * 16 + 16]
+                );
                 m.wi
             };
             assert_eq!(run(), run(), "sg={sg} hs={hs}");
@@ -723,12 +728,30 @@ mod tests {
     #[test]
     fn bad_settings_are_errors() {
         for c in [
-            FastTextConfig { min_n: 7, ..config() },
-            FastTextConfig { bucket: 0, ..config() },
-            FastTextConfig { hs: true, ..config() },
-            FastTextConfig { negative: 0, ..config() },
-            FastTextConfig { max_n: 1000, ..config() },
-            FastTextConfig { bucket: MAX_ROWS, ..config() },
+            FastTextConfig {
+                min_n: 7,
+                ..config()
+            },
+            FastTextConfig {
+                bucket: 0,
+                ..config()
+            },
+            FastTextConfig {
+                hs: true,
+                ..config()
+            },
+            FastTextConfig {
+                negative: 0,
+                ..config()
+            },
+            FastTextConfig {
+                max_n: 1000,
+                ..config()
+            },
+            FastTextConfig {
+                bucket: MAX_ROWS,
+                ..config()
+            },
         ] {
             assert!(matches!(
                 FastText::new(vocab(), c),

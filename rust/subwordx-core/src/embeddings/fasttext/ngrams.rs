@@ -1,18 +1,18 @@
-//! fastText's subwords: a word's character n-grams hashed into buckets, byte for byte as
-//! fastText's `Dictionary::computeSubwords` and `Dictionary::hash` (`docs/fasttext.md`).
+//! `fastText`'s subwords: a word's character n-grams hashed into buckets, byte for byte as
+//! `fastText`'s `Dictionary::computeSubwords` and `Dictionary::hash` (`docs/fasttext.md`).
 //!
 //! The word is wrapped in `<` and `>`; every run of `min_n..=max_n` characters (UTF-8 characters:
 //! a run never starts or ends inside a character) is an n-gram, except the lone `<` and `>` when
 //! `min_n` is 1. Its id is `nwords + fnv1a(ngram) % bucket`. A vocabulary word's subwords are its
 //! own id followed by its n-grams' ids, in order of start position then length, duplicates kept
-//! (fastText keeps them: a repeated n-gram weighs twice in the mean). An unseen word has only
+//! (`fastText` keeps them: a repeated n-gram weighs twice in the mean). An unseen word has only
 //! its n-grams. Cost: `O(len * (max_n - min_n + 1))` per word.
 
-/// fastText's 32-bit FNV-1a: `h ^= byte; h *= 16777619` from `2166136261`.
+/// `fastText`'s 32-bit FNV-1a: `h ^= byte; h *= 16777619` from `2166136261`.
 ///
-/// The quirk: fastText's `hash` XORs `uint32_t(int8_t(c))`, a byte cast to a *signed* char and
+/// The quirk: `fastText`'s `hash` XORs `uint32_t(int8_t(c))`, a byte cast to a *signed* char and
 /// then sign-extended, so every byte >= 0x80 (all of UTF-8 beyond ASCII) XORs `0xFFFFFF00 | b`
-/// rather than `b` (facebookresearch/fastText `src/dictionary.cc`, `Dictionary::hash`; gensim's
+/// rather than `b` (facebookresearch/`fastText` `src/dictionary.cc`, `Dictionary::hash`; gensim's
 /// `ft_hash_bytes` reproduces it the same way).
 pub fn hash(bytes: &[u8]) -> u32 {
     let mut h: u32 = 2_166_136_261;
@@ -24,7 +24,7 @@ pub fn hash(bytes: &[u8]) -> u32 {
     h
 }
 
-/// fastText's end-of-sentence token (a word of every model the fasttext package trains).
+/// `fastText`'s end-of-sentence token (a word of every model the fasttext package trains).
 pub const EOS: &str = "</s>";
 
 /// Whether `b` continues a UTF-8 character (`10xxxxxx`).
