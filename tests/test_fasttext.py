@@ -138,6 +138,14 @@ def test_fasttext_bin_loads_in_subwordx_with_the_same_vectors(
     # And back: our save of their model is byte-identical to theirs.
     ours.save(tmp_path / "again.bin")
     assert (tmp_path / "again.bin").read_bytes() == path.read_bytes()
+    # Their model trains further here (their "</s>" and all), and still saves in their format.
+    ours.threads = 1
+    before = ours.wi.copy()
+    ours.train(mixed_file)
+    assert np.isfinite(ours.wi).all() and not np.array_equal(ours.wi, before)
+    ours.save(tmp_path / "trained.bin")
+    again = fasttext.load_model(str(tmp_path / "trained.bin"))
+    np.testing.assert_allclose(again.get_word_vector("walking"), ours.wv["walking"], atol=1e-6)
 
 
 @needs_core
