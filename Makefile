@@ -47,6 +47,7 @@ fuzz: install  ## fuzzing of every tokenizer and embedding file loader and the p
 	$(PY) fuzz/fuzz_model_bytes.py 1 120
 	$(PY) fuzz/fuzz_word2vec_files.py 1 60
 	$(PY) fuzz/fuzz_sentencepiece.py 1 60
+	$(PY) fuzz/fuzz_fasttext_bin.py 1 60
 
 clean:  ## remove build outputs
 	rm -rf target $(VENV) .pytest_cache .mypy_cache .ruff_cache

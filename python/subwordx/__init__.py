@@ -14,6 +14,8 @@ Quick start::
 
     model = subwordx.Word2Vec(corpus_file="text8.txt", model="skipgram", threads=0)
     model.wv.most_similar("king")
+    ft = subwordx.FastText(corpus_file="text8.txt", model="skipgram")   # .bin as fastText's
+    ft.wv["unseenword"]; ft.save("model.bin")
 
 The Rust core serves every call when it is installed; ``SUBWORDX_BACKEND=python`` switches to the
 pure-Python reference implementations (slow, readable, and exactly equivalent).
@@ -41,16 +43,17 @@ from subwordx.errors import (
     UnknownTokenError,
     VocabSizeTooSmallError,
 )
+from subwordx.fasttext import FastText
 from subwordx.glove import GloVe, cooccurrence_matrix
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, load_sentencepiece, train_bpe
-
-if TYPE_CHECKING:
-    from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
 from subwordx.unigram import train_unigram
 from subwordx.word2vec import Word2Vec
 from subwordx.word_counts import CountSettings, WordCounts
 from subwordx.wordpiece import train_wordpiece
+
+if TYPE_CHECKING:
+    from subwordx.visualize.compare import ComparisonReport, compare_tokenizers
 
 # The version the wheel was built with (maturin takes it from Cargo.toml). Read from the compiled
 # core rather than through importlib.metadata, which costs a CLI call ~10 ms of start-up.
@@ -90,6 +93,7 @@ __all__ = [
     "DisallowedSpecialTokenError",
     "EmptyCorpusError",
     "Encoding",
+    "FastText",
     "GloVe",
     "InvalidUtf8Error",
     "KeyedVectors",

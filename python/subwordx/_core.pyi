@@ -350,3 +350,35 @@ def train_glove(
     progress: Callable[[str, int, int, str], None] | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> dict[str, Any]: ...
+
+# fastText (rust/subwordx-py/src/fasttext.rs)
+def fasttext_train(
+    paths: list[str],
+    words: list[str],
+    counts: list[int],
+    wi: npt.NDArray[np.float32] | None = None,
+    wo: npt.NDArray[np.float32] | None = None,
+    *,
+    sg: bool = True,
+    dim: int = 100,
+    window: int = 5,
+    negative: int = 5,
+    hs: bool = False,
+    sample: float = 1e-4,
+    alpha: float = 0.05,
+    min_alpha: float = 0.0,
+    epochs: int = 5,
+    threads: int = 1,
+    seed: int = 1,
+    min_n: int = 3,
+    max_n: int = 6,
+    bucket: int = 2_000_000,
+    errors: str = "strict",
+    stream: bool | None = None,
+    progress: _Progress = None,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], list[float]]: ...
+def fasttext_ngram_ids(
+    words: list[str], nwords: int, min_n: int, max_n: int, bucket: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]: ...
+def fasttext_hash(data: bytes) -> int: ...

@@ -56,57 +56,18 @@ def add_commands(
     )
     p.add_argument("--dim", type=positive_int, default=100, help="vector size (default 100)")
     p.add_argument(
-        "--window", type=positive_int, default=5, help="max context distance (default 5)"
-    )
-    p.add_argument(
-        "--negative", type=non_negative_int, default=5, help="negative samples, 0 = off (default 5)"
-    )
-    p.add_argument("--hs", action="store_true", help="hierarchical softmax")
-    p.add_argument(
-        "--sample",
-        type=non_negative_float,
-        default=1e-3,
-        help="subsampling threshold, 0 = off (default 1e-3)",
-    )
-    p.add_argument("--min-count", type=positive_int, default=5, help="drop rarer words (default 5)")
-    p.add_argument("--max-vocab-size", type=positive_int, help="bound on words held while counting")
-    p.add_argument("--max-final-vocab", type=positive_int, help="keep at most this many words")
-    p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="passes (default 5)")
-    p.add_argument(
         "--alpha", type=float, help="initial learning rate (default 0.025 skip-gram, 0.05 cbow)"
     )
     p.add_argument("--min-alpha", type=float, help="final learning rate (default alpha * 1e-4)")
     p.add_argument(
         "--cbow-sum", action="store_true", help="CBOW sums context vectors instead of averaging"
     )
-    p.add_argument(
-        "--threads", type=non_negative_int, default=0, help="threads (default 0 = all cores)"
-    )
-    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (default 1)")
-    p.add_argument(
-        "--errors",
-        choices=("strict", "replace"),
-        default="strict",
-        help="invalid UTF-8: fail or replace",
-    )
-    held = p.add_mutually_exclusive_group()
-    held.add_argument(
-        "--stream",
-        dest="stream",
-        action="store_const",
-        const=True,
-        help="read the files again every epoch: memory stays small whatever their size "
-        "(default for files over 256 MiB)",
-    )
-    held.add_argument(
-        "--in-memory",
-        dest="stream",
-        action="store_const",
-        const=False,
-        help="read the files once and hold them as word ids, 4 bytes a word (a little faster)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--max-vocab-size", type=positive_int, help="bound on words held while counting")
+    add_training_options(p, positive_int, non_negative_int, non_negative_float, sample=1e-3)
     p.set_defaults(run=_run_train_word2vec)
+    from subwordx.cli_fasttext import add_fasttext_command
+
+    add_fasttext_command(sub, positive_int, non_negative_int, non_negative_float)
 
     ph = sub.add_parser(
         "phrases",
@@ -309,6 +270,61 @@ def _run_train_glove(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def add_training_options(
+    p: argparse.ArgumentParser,
+    positive_int: IntType,
+    non_negative_int: IntType,
+    non_negative_float: FloatType,
+    *,
+    sample: float,
+) -> None:
+    """The options train-word2vec and train-fasttext share (window, negatives, sampling,
+    vocabulary, epochs, threads, seed, input handling, quiet)."""
+    p.add_argument(
+        "--window", type=positive_int, default=5, help="max context distance (default 5)"
+    )
+    p.add_argument(
+        "--negative", type=non_negative_int, default=5, help="negative samples, 0 = off (default 5)"
+    )
+    p.add_argument("--hs", action="store_true", help="hierarchical softmax")
+    p.add_argument(
+        "--sample",
+        type=non_negative_float,
+        default=sample,
+        help=f"subsampling threshold, 0 = off (default {sample:g})",
+    )
+    p.add_argument("--min-count", type=positive_int, default=5, help="drop rarer words (default 5)")
+    p.add_argument("--max-final-vocab", type=positive_int, help="keep at most this many words")
+    p.add_argument("--epochs", "--iter", type=positive_int, default=5, help="passes (default 5)")
+    p.add_argument(
+        "--threads", type=non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
+    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (default 1)")
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail or replace",
+    )
+    held = p.add_mutually_exclusive_group()
+    held.add_argument(
+        "--stream",
+        dest="stream",
+        action="store_const",
+        const=True,
+        help="read the files again every epoch: memory stays small whatever their size "
+        "(default for files over 256 MiB)",
+    )
+    held.add_argument(
+        "--in-memory",
+        dest="stream",
+        action="store_const",
+        const=False,
+        help="read the files once and hold them as word ids, 4 bytes a word (a little faster)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
 
 def _bar(args: argparse.Namespace) -> Any:

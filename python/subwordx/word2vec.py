@@ -78,6 +78,9 @@ class Word2Vec:
         cbow_mean: CBOW averages its context vectors (else sums them).
         threads: training threads (0 = all cores). 1 makes training bit-reproducible.
         seed: seed of the random generator.
+        vector_size, sg, workers: gensim's names for ``dim``, ``model`` (``sg=1`` skip-gram,
+            ``sg=0`` CBOW) and ``threads``, so gensim code runs by changing the import; given
+            together with their subwordx names they must agree.
         errors: ``"strict"`` (invalid UTF-8 in a file is an error naming file, line and byte)
             or ``"replace"``.
         progress: called about ten times a second with ``(stage, done, total, info)``.
@@ -114,7 +117,11 @@ class Word2Vec:
         progress: ProgressCallback | None = None,
         on_epoch: EpochCallback | None = None,
         backend: str | None = None,
+        vector_size: int | None = None,
+        sg: int | None = None,
+        workers: int | None = None,
     ) -> None:
+        dim, model, threads = resolve_gensim_names(dim, vector_size, model, sg, threads, workers)
         if (sentences is None) == (corpus_file is None):
             raise ConfigError("give exactly one corpus: sentences=... or corpus_file=...")
         if model not in ("skipgram", "cbow"):
@@ -499,6 +506,40 @@ class Word2Vec:
 
 
 # ---------------------------------------------------------------------------- helpers
+def resolve_gensim_names(
+    dim: int,
+    vector_size: int | None,
+    model: Any,
+    sg: int | None,
+    threads: int,
+    workers: int | None,
+) -> tuple[int, Any, int]:
+    """Maps gensim's ``vector_size``, ``sg`` and ``workers`` onto ``dim``, ``model`` and
+    ``threads`` (the other gensim names -- ``window``, ``min_count``, ``negative``, ``hs``,
+    ``epochs``, ``alpha``, ``sample``, ``seed`` -- are subwordx's too).
+
+    Raises:
+        ConfigError: a gensim name disagrees with a subwordx name given with another value.
+
+    Example:
+        >>> resolve_gensim_names(100, 50, "cbow", 1, 0, 2)
+        (50, 'skipgram', 2)
+    """
+    if vector_size is not None:
+        if dim not in (100, vector_size):
+            raise ConfigError(f"dim={dim} and vector_size={vector_size} disagree")
+        dim = vector_size
+    if sg is not None:
+        if isinstance(sg, bool) or sg not in (0, 1):
+            raise ConfigError(f"sg must be 0 or 1, got {sg!r}")
+        model = "skipgram" if sg else "cbow"
+    if workers is not None:
+        if threads not in (0, workers):
+            raise ConfigError(f"threads={threads} and workers={workers} disagree")
+        threads = workers
+    return dim, model, threads
+
+
 def _check_int(name: str, value: object, minimum: int, maximum: int) -> None:
     """An integer option in ``minimum..=maximum`` (the core's bound), else ConfigError."""
     if (

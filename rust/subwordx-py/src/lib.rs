@@ -9,8 +9,9 @@ use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
-mod sentencepiece;
+mod fasttext;
 mod glove;
+mod sentencepiece;
 mod tokenizer;
 mod word2vec;
 mod word_counts;
@@ -38,5 +39,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sentencepiece::charsmap_normalize, m)?)?;
     word2vec::register(m)?;
     glove::register(m)?;
+    fasttext::register(m)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `GloVe`'s co-occurrence counts, on all cores, in bounded memory (docs/glove.md §2).
 //!
-//! **What is counted.** The corpus is read as word2vec reads it ([`super::text`]: whitespace
+//! **What is counted.** The corpus is read as word2vec reads it ([`crate::corpus::words`]: whitespace
 //! words; a line is a sentence). Words outside the vocabulary are dropped *before* windows are
 //! formed, and a line break (or the end of a file) resets the window, exactly as the C reference's
 //! `cooccur` does (`get_word` returns the newline as a document end; OOV words never enter its
@@ -16,7 +16,7 @@
 //! merged, and the numpy reference all give bit-identical values `x = (sum as f64 / S) as f32`.
 //! (C `cooccur` adds doubles in corpus order, so its last bits depend on the order.)
 //!
-//! **Parallel.** The files are cut into one byte range per thread ([`super::text::split_ranges`]);
+//! **Parallel.** The files are cut into one byte range per thread ([`crate::corpus::words::split_ranges`]);
 //! each thread counts the pairs inside its range into its own hash table. A range may start in the
 //! middle of a line: each thread also keeps the first `window` vocabulary words it read before its
 //! first line break (its *head*) and the last `window` it read after its last one (its *tail*),
@@ -44,8 +44,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 
 use super::shared_matrix::try_vec;
-use super::text::{read_range, split_ranges, total_bytes, FileRange, Utf8Errors, WordSink};
 use super::vocab::Vocab;
+use crate::corpus::words::{read_range, split_ranges, WordSink};
+use crate::corpus::{total_bytes, FileRange, Utf8Errors};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

@@ -51,8 +51,8 @@ use super::engine::MAX_THREADS;
 use super::sampling::Lcg;
 use super::shared_matrix::{prefetch_row, try_vec, SharedMatrix, SharedRows};
 use super::simd::{has_avx2_fma, Kernel, Scalar};
-use super::text::Utf8Errors;
 use super::vocab::{Vocab, VocabConfig};
+use crate::corpus::Utf8Errors;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 

@@ -11,6 +11,7 @@
 //!   cancellation; a model plugs its inner loop in as a [`engine::Trainer`].
 //! * [`jobs`]: the blocks of word ids the engine hands to its threads (in memory or streamed).
 //! * [`word2vec`]: the word2vec model and its inner loops.
+//! * [`fasttext`]: fastText's subword model (n-gram hashing, skip-gram / CBOW over subwords).
 //! * [`formats`]: word2vec's `.bin` / `.txt` vector files, read and written by streaming.
 //! * [`phrases`]: bigram phrase detection (word2phrase / gensim Phrases).
 //! * [`cooccur`]: `GloVe`'s co-occurrence counts, parallel, spilling to disk past a memory bound.
@@ -18,6 +19,7 @@
 
 pub mod cooccur;
 pub mod engine;
+pub mod fasttext;
 pub mod formats;
 pub mod glove;
 pub mod huffman;

@@ -1,7 +1,7 @@
 //! Phrase detection (word2phrase / gensim `Phrases`): frequent bigrams become single tokens `a_b`.
 //!
 //! Learning counts unigrams and adjacent bigrams inside sentences (sentences as in
-//! [`super::text`]: lines, cut at 10,000 words). A bigram `ab` is a phrase when
+//! [`crate::corpus::words`]: lines, cut at 10,000 words). A bigram `ab` is a phrase when
 //! `count(ab) >= min_count` and its score is strictly above `threshold`:
 //!
 //! * `default` (word2phrase): `(count(ab) - min_count) / (count(a) * count(b)) * train_words`;
