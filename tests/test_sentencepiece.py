@@ -157,9 +157,83 @@ def test_test_model_round_trips_byte_for_byte() -> None:
     assert bytes(core().sentencepiece_rewrite(extra)) == extra
 
 
-def test_unigram_models_say_what_is_missing(backend: str) -> None:
-    with pytest.raises(ModelFormatError, match=r"unigram \.model files need the Unigram model"):
-        Tokenizer.load(shared(TEST_MODEL))
+# ------------------------------------------------------------------------------ Unigram models
+
+
+@pytest.fixture(scope="module")
+def unigram_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The real test model (Unigram, nmt_nfkc charsmap) and Unigram models trained here with the
+    settings that change encoding: byte fallback, user-defined symbols, unknown chars."""
+    tmp = tmp_path_factory.mktemp("spm-unigram")
+    botchan = shared("corpora/botchan.txt")
+    neko = shared("corpora/wagahaiwa_nekodearu.txt")
+    return {
+        "test_model": shared(TEST_MODEL),
+        "bytes_user": train(
+            tmp,
+            "bytes_user",
+            [botchan, neko],
+            model_type="unigram",
+            vocab_size=3000,
+            byte_fallback=True,
+            user_defined_symbols=["<sep>", "Botchan"],
+            character_coverage=0.995,
+        ),
+        "identity_unknowns": train(
+            tmp,
+            "identity_unknowns",
+            [neko],
+            model_type="unigram",
+            vocab_size=2000,
+            character_coverage=0.98,
+            normalization_rule_name="identity",
+        ),
+    }
+
+
+UNIGRAM_MODELS = ["test_model", "bytes_user", "identity_unknowns"]
+
+
+@pytest.mark.parametrize("name", UNIGRAM_MODELS)
+def test_unigram_models_give_sentencepiece_ids(
+    unigram_models: dict[str, Path], corpus_lines: list[str], name: str
+) -> None:
+    model = unigram_models[name]
+    tok = Tokenizer.load(model)
+    assert tok.model_kind == "unigram"
+    texts = [*corpus_lines, "a<sep>b <s>x</s> <0x41>", "\u3000 ｶﾞ ① 12345"]
+    ours = [list(e.ids) for e in tok.encode_batch(texts)]
+    assert count_equal(ours, spm_ids(model, texts)) == len(texts)
+    sp = spm.SentencePieceProcessor(model_file=str(model))
+    sample = texts[::50]
+    assert [tok.encode(t).tokens for t in sample] == [
+        [sp.id_to_piece(i) for i in sp.encode(t)] for t in sample
+    ]
+    assert [tok.decode(ids) for ids in ours[::50]] == [sp.decode(ids) for ids in ours[::50]]
+
+
+@pytest.mark.parametrize("name", UNIGRAM_MODELS)
+def test_unigram_reference_backend_gives_the_same_ids(
+    unigram_models: dict[str, Path], corpus_lines: list[str], name: str
+) -> None:
+    sample = [*corpus_lines[::60], "a  <sep>  b", "Botchan123 <s> 4567", "\u3000 ｶﾞ ①"]
+    python = subwordx.load_sentencepiece(unigram_models[name], backend="python")
+    assert [list(python.encode(t).ids) for t in sample] == spm_ids(unigram_models[name], sample)
+
+
+def test_unigram_model_survives_tokenizer_json(
+    unigram_models: dict[str, Path], corpus_lines: list[str], tmp_path: Path
+) -> None:
+    """The reserved (control, byte) pieces travel through tokenizer.json on both backends."""
+    tok = Tokenizer.load(unigram_models["bytes_user"])
+    out = tmp_path / "tokenizer.json"
+    tok.save(out)
+    assert json.loads(out.read_text(encoding="utf-8"))["model"]["reserved"]
+    texts = [*corpus_lines[::20], "<s> <0x41> </s>"]
+    want = [list(e.ids) for e in tok.encode_batch(texts)]
+    for backend in ("rust", "python"):
+        again = Tokenizer.load(out, backend=backend)
+        assert [list(again.encode(t).ids) for t in texts] == want, backend
 
 
 # ---------------------------------------------------------------------------------- charsmap

@@ -334,14 +334,9 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
         return ModelFormatError(f"{source}: corrupt or unsupported model file: {why}")
 
     model_type = model.trainer_value(3, 1)
-    if model_type == 1:
-        raise bad(
-            "unigram .model files need the Unigram model, which this build does not have yet "
-            "(BPE .model files load)"
-        )
-    if model_type != 2:
+    if model_type not in (1, 2):
         name = MODEL_TYPES.get(model_type, str(model_type))
-        raise bad(f"SentencePiece {name} models are not supported (BPE is; Unigram is coming)")
+        raise bad(f"SentencePiece {name} models are not supported (Unigram and BPE are)")
     pieces = model.pieces
     ids: dict[str, int] = {}
     for i, p in enumerate(pieces):
@@ -355,11 +350,12 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
         raise bad("no UNKNOWN piece (<unk>)" if not unknown else "more than one UNKNOWN piece")
     normal = {p.piece: i for i, p in enumerate(pieces) if p.type == "NORMAL"}
     merges: list[list[str]] = []
-    for i in sorted(normal.values(), key=lambda i: (-pieces[i].score, i)):
-        text = pieces[i].piece
-        for k in range(1, len(text)):
-            if text[:k] in normal and text[k:] in normal:
-                merges.append([text[:k], text[k:]])
+    if model_type == 2:
+        for i in sorted(normal.values(), key=lambda i: (-pieces[i].score, i)):
+            text = pieces[i].piece
+            for k in range(1, len(text)):
+                if text[:k] in normal and text[k:] in normal:
+                    merges.append([text[:k], text[k:]])
     suffix = model.trainer_value(24, False)
     add_dummy_prefix = model.normalizer_value(3, True)
     escape = model.normalizer_value(5, True)
@@ -385,6 +381,15 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
             "content": model.trainer_value(44, " \u2047 "),
         }
     )
+    bpe = {
+        "type": "BPE",
+        "unk_token": unknown[0],
+        "fuse_unk": True,
+        "byte_fallback": model.trainer_value(35, False),
+        "merges_by_result": True,
+        "vocab": {p.piece: i for i, p in enumerate(pieces)},
+        "merges": merges,
+    }
     steps = normalizer_steps(
         charsmap, add_dummy_prefix, model.normalizer_value(4, True), escape, suffix
     )
@@ -407,14 +412,18 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
         "pre_tokenizer": pre_tokenizer,
         "post_processor": None,
         "decoder": {"type": "Sequence", "decoders": decoders},
-        "model": {
-            "type": "BPE",
-            "unk_token": unknown[0],
-            "fuse_unk": True,
+        "model": bpe
+        if model_type == 2
+        else {
+            # Unigram: every piece with its score; the lattice is made of NORMAL pieces
+            # (user-defined ones are added tokens above, the rest reserved: unigram_model.cc).
+            "type": "Unigram",
+            "unk_id": ids[unknown[0]],
+            "vocab": [[p.piece, p.score] for p in pieces],
             "byte_fallback": model.trainer_value(35, False),
-            "merges_by_result": True,
-            "vocab": {p.piece: i for i, p in enumerate(pieces)},
-            "merges": merges,
+            "reserved": [
+                i for i, p in enumerate(pieces) if p.type in ("CONTROL", "BYTE", "UNUSED")
+            ],
         },
     }
 

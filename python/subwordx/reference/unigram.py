@@ -253,15 +253,21 @@ class UnigramModel:
         unk_id: int | None = None,
         byte_fallback: bool = False,
         excluded: Iterable[int] = (),
+        reserved: Iterable[int] = (),
     ) -> None:
         self.pieces = list(pieces)
         self.unk_id = unk_id
         self.byte_fallback = byte_fallback
         self.ids = {p: i for i, (p, _) in enumerate(self.pieces)}
-        skip = set(excluded) | ({unk_id} if unk_id is not None else set())
+        # Reserved ids (a SentencePiece model's control, byte and unused pieces) are never
+        # matched and, as SentencePiece builds its lowest score from NORMAL pieces, do not count
+        # towards the unknown char's score either.
+        reserved = set(reserved)
+        skip = set(excluded) | reserved | ({unk_id} if unk_id is not None else set())
         self.matchable = {p: i for p, i in self.ids.items() if i not in skip and p}
         self.max_len = max((len(p) for p in self.matchable), default=0)
-        self.min_score = min(s for _, s in self.pieces)
+        scores = [s for i, (_, s) in enumerate(self.pieces) if i not in reserved]
+        self.min_score = min(scores) if scores else 0.0
         self.byte_ids = [self.ids.get(f"<0x{b:02X}>") for b in range(256)]
 
     def edges(self, word: str, offset: int = 0) -> list[Edge]:

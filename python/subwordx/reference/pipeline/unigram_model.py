@@ -2,7 +2,8 @@
 of each piece, from :mod:`subwordx.reference.unigram` (docs/unigram.md §2).
 
 The ``model`` object of HF's ``tokenizer.json``: ``{"type": "Unigram", "unk_id": 0,
-"vocab": [[piece, score], ...], "byte_fallback": false}``, the pieces in id order.
+"vocab": [[piece, score], ...], "byte_fallback": false}``, the pieces in id order; subwordx adds
+``"reserved": [ids]`` for a SentencePiece model's never-matched control, byte and unused pieces.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Unigram:
         unk_id: int | None = None,
         byte_fallback: bool = False,
         excluded: frozenset[int] = frozenset(),
+        reserved: frozenset[int] = frozenset(),
     ) -> None:
         if not pieces:
             raise ModelFormatError("the vocabulary is empty")
@@ -42,12 +44,17 @@ class Unigram:
             raise ModelFormatError("a piece is listed twice")
         self.unk_id = unk_id
         self.byte_fallback = byte_fallback
-        self.model = UnigramModel(pieces, unk_id, byte_fallback, excluded)
+        self.reserved = reserved
+        self.model = UnigramModel(pieces, unk_id, byte_fallback, excluded, reserved)
 
     def with_added_tokens(self, added: frozenset[int]) -> Unigram:
         """The same model, never matching the ``added`` ids in text."""
         return Unigram(
-            self.pieces, unk_id=self.unk_id, byte_fallback=self.byte_fallback, excluded=added
+            self.pieces,
+            unk_id=self.unk_id,
+            byte_fallback=self.byte_fallback,
+            excluded=added,
+            reserved=self.reserved,
         )
 
     def id_to_token(self, id: int) -> str | None:
@@ -67,12 +74,15 @@ class Unigram:
         return self.model.tokenize(piece)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "type": "Unigram",
             "unk_id": self.unk_id,
             "vocab": [[p, s] for p, s in self.pieces],
             "byte_fallback": self.byte_fallback,
         }
+        if self.reserved:  # subwordx's key: never-matched pieces of a SentencePiece model
+            doc["reserved"] = sorted(self.reserved)
+        return doc
 
 
 def from_json(spec: Any) -> Unigram:
@@ -98,4 +108,14 @@ def from_json(spec: Any) -> Unigram:
     unk_id = spec.get("unk_id")
     if unk_id is not None and (type(unk_id) is not int or unk_id < 0):
         raise ModelFormatError(f"model.unk_id is not an id: {unk_id!r}")
-    return Unigram(pieces, unk_id=unk_id, byte_fallback=bool(spec.get("byte_fallback", False)))
+    reserved = spec.get("reserved") or []
+    if not isinstance(reserved, list) or not all(
+        type(i) is int and 0 <= i < len(pieces) for i in reserved
+    ):
+        raise ModelFormatError(f"model.reserved is not a list of ids: {reserved!r}")
+    return Unigram(
+        pieces,
+        unk_id=unk_id,
+        byte_fallback=bool(spec.get("byte_fallback", False)),
+        reserved=frozenset(reserved),
+    )

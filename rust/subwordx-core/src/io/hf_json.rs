@@ -102,12 +102,18 @@ pub fn to_value(tok: &Tokenizer) -> Value {
                 .zip(m.scores())
                 .map(|(p, s)| json!([p, s]))
                 .collect();
-            json!({
+            let mut v = json!({
                 "type": "Unigram",
                 "unk_id": m.unk_id(),
                 "vocab": pieces,
                 "byte_fallback": m.byte_fallback(),
-            })
+            });
+            // subwordx's key (HF has no such thing): a SentencePiece model's control, byte and
+            // unused pieces, never matched in text. Written only when there are some.
+            if !m.reserved().is_empty() {
+                v["reserved"] = json!(m.reserved());
+            }
+            v
         }
     };
     json!({
@@ -368,6 +374,19 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
                     .ok_or_else(|| corrupt("model.unk_id is not an id".into()))?,
             ),
         };
+        let reserved: Vec<u32> = match model.get("reserved") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_u64()
+                        .and_then(|u| u32::try_from(u).ok())
+                        .filter(|&u| (u as usize) < vocab.len())
+                        .ok_or_else(|| corrupt(format!("model.reserved holds a bad id {v}")))
+                })
+                .collect::<Result<_>>()?,
+            Some(_) => return Err(corrupt("model.reserved is not a list".into())),
+        };
         // Added tokens beyond the model's pieces score 0 (they are never matched in text).
         let pieces = vocab
             .into_iter()
@@ -375,10 +394,12 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
             .map(|(i, p)| (p, unigram_scores.get(i).copied().unwrap_or(0.0)))
             .collect();
         Model::Unigram(
-            UnigramModel::new(pieces, unk_id, flag("byte_fallback")?).map_err(|e| match e {
-                Error::CorruptModel { reason, .. } => corrupt(reason),
-                e => e,
-            })?,
+            UnigramModel::new(pieces, unk_id, flag("byte_fallback")?)
+                .map_err(|e| match e {
+                    Error::CorruptModel { reason, .. } => corrupt(reason),
+                    e => e,
+                })?
+                .with_reserved(&reserved),
         )
     } else if mtype == "WordPiece" {
         // HF's defaults for fields a file leaves out.

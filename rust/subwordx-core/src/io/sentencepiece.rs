@@ -38,6 +38,7 @@ use rustc_hash::FxHashMap;
 
 use super::protobuf::{self, Field};
 use crate::models::bpe::{BpeModel, BpeSettings};
+use crate::models::unigram::UnigramModel;
 use crate::models::Model;
 use crate::normalize::{Charsmap, Normalizer, NormalizerStep, ReplacePattern};
 use crate::pretokenize::{PatternSource, PreTokenizer, PreTokenizerStep, PrependScheme};
@@ -710,6 +711,31 @@ pub fn bpe_model(m: &ModelProto, p: &SpmPipeline, source: &str) -> Result<BpeMod
     BpeModel::from_parts(vocab, merges, settings, source)
 }
 
+/// SentencePiece Unigram as a [`UnigramModel`]: every piece with its score, the lattice made of
+/// `NORMAL` pieces (user-defined ones are added tokens; control, byte and unused pieces are
+/// reserved: never matched in text, and out of the lowest score that prices an unknown char, as
+/// `unigram_model.cc` does).
+pub fn unigram_model(m: &ModelProto, p: &SpmPipeline, _source: &str) -> Result<UnigramModel> {
+    let pieces: Vec<(String, f64)> = m
+        .pieces
+        .iter()
+        .map(|x| (x.piece.clone(), f64::from(x.score())))
+        .collect();
+    let reserved: Vec<u32> = m
+        .pieces
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| {
+            matches!(
+                x.kind(),
+                PieceType::Control | PieceType::Byte | PieceType::Unused
+            )
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    Ok(UnigramModel::new(pieces, Some(p.unk_id), p.byte_fallback)?.with_reserved(&reserved))
+}
+
 /// A tokenizer of a `.model` file's bytes.
 pub fn tokenizer_from_bytes(bytes: &[u8], source: &str) -> Result<Tokenizer> {
     tokenizer_from_model(&ModelProto::parse(bytes, source)?, source)
@@ -721,16 +747,12 @@ pub fn tokenizer_from_model(m: &ModelProto, source: &str) -> Result<Tokenizer> {
     let model =
         match m.trainer().model_type() {
             Ok(ModelType::Bpe) => Model::Bpe(bpe_model(m, &p, source)?),
-            Ok(ModelType::Unigram) => return Err(Error::corrupt(
-                source,
-                "unigram .model files need the Unigram model, which this build does not have yet \
-                 (BPE .model files load)",
-            )),
+            Ok(ModelType::Unigram) => Model::Unigram(unigram_model(m, &p, source)?),
             Ok(t) => {
                 return Err(Error::corrupt(
                     source,
                     format!(
-                        "SentencePiece {} models are not supported (BPE is; Unigram is coming)",
+                        "SentencePiece {} models are not supported (Unigram and BPE are)",
                         t.name()
                     ),
                 ))
@@ -1056,6 +1078,19 @@ mod tests {
         }
     }
 
+    /// A Unigram `.model`: the best-scoring segmentation, control pieces never matched in text.
+    #[test]
+    fn unigram_models_load() {
+        let mut m = toy(false);
+        m.trainer_spec.as_mut().unwrap().model_type = Some(1);
+        let tok = tokenizer_from_model(&m, "t").unwrap();
+        assert_eq!(tok.model().kind(), "unigram");
+        // "▁ab" (-3) beats "▁a" + "b" (-8) and "▁" + "ab" (-7).
+        assert_eq!(tok.encode_ids("ab", false), vec![6]);
+        // "<s>" is a control piece: spelled in text, it is unknown chars, never id 1.
+        assert!(!tok.encode_ids("<s>", false).contains(&1));
+    }
+
     #[test]
     fn corrupt_files_are_errors() {
         let bytes = toy(false).to_bytes();
@@ -1065,12 +1100,9 @@ mod tests {
         assert!(ModelProto::parse(b"", "t").is_err());
         assert!(ModelProto::parse(b"\x0a\x02\x10\x01", "t").is_err());
         let mut m = toy(false);
-        m.trainer_spec.as_mut().unwrap().model_type = Some(1);
+        m.trainer_spec.as_mut().unwrap().model_type = Some(3);
         let err = tokenizer_from_model(&m, "t").unwrap_err().to_string();
-        assert!(
-            err.contains("unigram .model files need the Unigram model"),
-            "{err}"
-        );
+        assert!(err.contains("models are not supported"), "{err}");
         let mut m = toy(false);
         m.pieces[0].kind = Some(PieceType::Normal);
         assert!(tokenizer_from_model(&m, "t").is_err());

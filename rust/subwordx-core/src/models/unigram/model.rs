@@ -138,6 +138,9 @@ pub struct UnigramModel {
     min_score: f64,
     /// Ids never matched in text (added tokens).
     excluded: Vec<u32>,
+    /// Ids never matched in text whatever the added tokens: a SentencePiece model's control,
+    /// byte and unused pieces ([`UnigramModel::with_reserved`]).
+    reserved: Vec<u32>,
 }
 
 /// Per-thread buffers of the encoder: char boundaries, best score into each position and the
@@ -209,6 +212,7 @@ impl UnigramModel {
             byte_ids,
             min_score,
             excluded: Vec::new(),
+            reserved: Vec::new(),
         };
         m.build_trie();
         Ok(m)
@@ -216,12 +220,17 @@ impl UnigramModel {
 
     fn build_trie(&mut self) {
         let unk = self.unk_id.unwrap_or(NONE);
-        let excluded = &self.excluded;
+        let (excluded, reserved) = (&self.excluded, &self.reserved);
         self.trie = Trie::build(
             self.vocab
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| *i as u32 != unk && excluded.binary_search(&(*i as u32)).is_err())
+                .filter(|(i, _)| {
+                    let i = *i as u32;
+                    i != unk
+                        && excluded.binary_search(&i).is_err()
+                        && reserved.binary_search(&i).is_err()
+                })
                 .map(|(i, p)| (i as u32, p.as_bytes())),
         );
     }
@@ -239,6 +248,38 @@ impl UnigramModel {
         self
     }
 
+    /// The same model with `reserved` ids never matched in text and left out of the lowest score
+    /// (so of the unknown char's score): `SentencePiece` builds its lattice and its `min_score`
+    /// from `NORMAL` pieces only, so a `.model`'s control (`<s>`), byte (`<0xXX>`) and unused
+    /// pieces are reserved.
+    #[must_use]
+    pub fn with_reserved(mut self, reserved: &[u32]) -> Self {
+        let mut r = reserved.to_vec();
+        r.sort_unstable();
+        r.dedup();
+        if r == self.reserved {
+            return self;
+        }
+        self.reserved = r;
+        let reserved = &self.reserved;
+        self.min_score = self
+            .scores
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| reserved.binary_search(&(i as u32)).is_err())
+            .map(|(_, &s)| s)
+            .fold(f64::INFINITY, f64::min);
+        if !self.min_score.is_finite() {
+            self.min_score = 0.0;
+        }
+        self.build_trie();
+        self
+    }
+
+    /// The reserved ids ([`UnigramModel::with_reserved`]), sorted.
+    pub fn reserved(&self) -> &[u32] {
+        &self.reserved
+    }
     pub fn vocab(&self) -> &[String] {
         &self.vocab
     }
