@@ -5,7 +5,9 @@
 //! starts there (found by one walk down the trie, so building is linear in the text times the
 //! longest piece), plus, where no piece of exactly one char matched, an *unknown* edge of one
 //! char scored `min_score - 10` (`SentencePiece`'s and HF's `kUnkPenalty`). The Viterbi path is
-//! the encoding; consecutive unknown chars become one unknown token (both libraries fuse them), or,
+//! the encoding (plain encoding visits the same edges in the same order but keeps only the best
+//! edge into each position, as `SentencePiece`'s optimized encoder does; n-best, sampling and
+//! training use the stored [`Lattice`]); consecutive unknown chars become one unknown token (both libraries fuse them), or,
 //! with `byte_fallback`, each unknown char becomes the `<0xXX>` pieces of its UTF-8 bytes.
 
 use std::cell::RefCell;
