@@ -12,7 +12,8 @@ Example:
     >>> import subwordx, tempfile, os
     >>> d = tempfile.mkdtemp()
     >>> path = os.path.join(d, "c.txt")
-    >>> _ = open(path, "w").write("the cat walked and the dog walked home\\n" * 200)
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("the cat walked and the dog walked home\\n" * 200)
     >>> model = subwordx.FastText(corpus_file=path, dim=16, min_count=1, bucket=5000, threads=1)
     >>> model.wv["walking"].shape          # an unseen word: built from its n-grams
     (16,)
@@ -71,7 +72,7 @@ def ngram_ids(
 
     Example:
         >>> ngram_ids(["ab"], nwords=0, min_n=3, max_n=6, bucket=10)
-        [[3, 0, 2]]
+        [[8, 2, 6]]
     """
     if _backend.use_rust():
         ids, offsets = _backend.core().fasttext_ngram_ids(list(words), nwords, min_n, max_n, bucket)
