@@ -50,10 +50,9 @@ def train(tmp: Path, name: str, inputs: list[Path], **options: Any) -> Path:
     spm.SentencePieceTrainer.train(
         input=",".join(str(p) for p in inputs),
         model_prefix=str(prefix),
-        model_type="bpe",
         minloglevel=2,
         num_threads=2,
-        **options,
+        **{"model_type": "bpe", **options},
     )
     return prefix.with_suffix(".model")
 
