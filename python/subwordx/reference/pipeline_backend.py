@@ -99,7 +99,13 @@ class ReferenceBackend:
             raise ModelFormatError(f"{source}: corrupt or unsupported model file: no tokenizer")
         if doc.get("merges_from_ranks"):
             return ReferenceBackend(PipelineTokenizer.from_hf_ranks(inner, source))
-        return ReferenceBackend(PipelineTokenizer.from_hf(inner, source))
+        backend = ReferenceBackend(PipelineTokenizer.from_hf(inner, source))
+        if backend.model_kind() != doc.get("model"):
+            raise ModelFormatError(
+                f"{source}: corrupt or unsupported model file: the file says model "
+                f"{doc.get('model')!r} but its document holds a {backend.model_kind()!r} model"
+            )
+        return backend
 
     @staticmethod
     def from_vocab_merges(vocab_json: str, merges_txt: str) -> ReferenceBackend:

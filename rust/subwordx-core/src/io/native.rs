@@ -84,7 +84,14 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
             let doc = value
                 .get("tokenizer")
                 .ok_or_else(|| corrupt("no \"tokenizer\" document".into()))?;
-            super::hf_json::from_value_with(doc, source, from_ranks)
+            let tok = super::hf_json::from_value_with(doc, source, from_ranks)?;
+            if tok.model().kind() != kind {
+                return Err(corrupt(format!(
+                    "the file says model {kind:?} but its document holds a {} model",
+                    tok.model().kind()
+                )));
+            }
+            Ok(tok)
         }
         Some(v) => Err(corrupt(format!(
             "unsupported version {v} (this build reads versions 1 and 2)"
