@@ -102,7 +102,13 @@ class ReferenceBackend:
             return ReferenceBackend(PipelineTokenizer.from_hf_ranks(inner, source))
         if doc.get("merges_by_result") and isinstance(inner.get("model"), dict):
             inner["model"]["merges_by_result"] = True
-        return ReferenceBackend(PipelineTokenizer.from_hf(inner, source))
+        backend = ReferenceBackend(PipelineTokenizer.from_hf(inner, source))
+        if backend.model_kind() != doc.get("model"):
+            raise ModelFormatError(
+                f"{source}: corrupt or unsupported model file: the file says model "
+                f"{doc.get('model')!r} but its document holds a {backend.model_kind()!r} model"
+            )
+        return backend
 
     @staticmethod
     def from_vocab_merges(vocab_json: str, merges_txt: str) -> ReferenceBackend:

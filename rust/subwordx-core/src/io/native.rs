@@ -94,6 +94,12 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
                 .get("tokenizer")
                 .ok_or_else(|| corrupt("no \"tokenizer\" document".into()))?;
             let tok = super::hf_json::from_value_with(doc, source, from_ranks)?;
+            if tok.model().kind() != kind {
+                return Err(corrupt(format!(
+                    "the file says model {kind:?} but its document holds a {} model",
+                    tok.model().kind()
+                )));
+            }
             if value
                 .get("merges_by_result")
                 .and_then(serde_json::Value::as_bool)
