@@ -361,9 +361,11 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
     escape = model.normalizer_value(5, True)
     charsmap = model.normalizer_value(2, b"")
     interior_space = any(SPACE in p.piece[1:] for p in pieces if p.type in ("NORMAL", "UNUSED"))
+    # Unigram: one Viterbi over the whole sentence, summed in single precision as SentencePiece
+    # does (splitting at ▁ could round a tie the other way), so no split.
     pre_tokenizer = (
         {"type": "Metaspace", "replacement": SPACE, "prepend_scheme": "never", "split": True}
-        if escape and not suffix and not interior_space
+        if escape and not suffix and not interior_space and model_type == 2
         else None
     )
     decoders: list[dict[str, Any]] = [
@@ -424,6 +426,7 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
             "reserved": [
                 i for i, p in enumerate(pieces) if p.type in ("CONTROL", "BYTE", "UNUSED")
             ],
+            "float32_sums": True,
         },
     }
 

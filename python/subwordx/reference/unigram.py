@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import struct
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -100,10 +101,19 @@ def _by_end(n: int, edges: Sequence[Edge]) -> list[list[int]]:
     return ends
 
 
-def viterbi(n: int, edges: Sequence[Edge]) -> tuple[list[int], float] | None:
+def _add_float32(a: float, b: float) -> float:
+    """``a + b`` in IEEE single precision, as SentencePiece sums its (``float``) scores."""
+    return float(struct.unpack("<f", struct.pack("<f", a + b))[0])
+
+
+def viterbi(
+    n: int, edges: Sequence[Edge], float32: bool = False
+) -> tuple[list[int], float] | None:
     """The best path (edge indices in text order) and its score. Edges are visited by start
     position, in the order they were made; a strictly better score replaces the best into a
-    position, so ties keep the edge that starts first (the longest last piece)."""
+    position, so ties keep the edge that starts first (the longest last piece). ``float32``:
+    path scores are summed in single precision, as SentencePiece does for its ``.model`` files
+    (two segmentations that tie there may not tie in double precision)."""
     best = [-math.inf] * (n + 1)
     back = [-1] * (n + 1)
     best[0] = 0.0
@@ -113,7 +123,7 @@ def viterbi(n: int, edges: Sequence[Edge]) -> tuple[list[int], float] | None:
             continue
         for i in starts[p]:
             e = edges[i]
-            s = best[p] + e.score
+            s = _add_float32(best[p], e.score) if float32 else best[p] + e.score
             if s > best[e.end]:
                 best[e.end] = s
                 back[e.end] = i
@@ -254,8 +264,10 @@ class UnigramModel:
         byte_fallback: bool = False,
         excluded: Iterable[int] = (),
         reserved: Iterable[int] = (),
+        float32_sums: bool = False,
     ) -> None:
         self.pieces = list(pieces)
+        self.float32_sums = float32_sums
         self.unk_id = unk_id
         self.byte_fallback = byte_fallback
         self.ids = {p: i for i, (p, _) in enumerate(self.pieces)}
@@ -320,7 +332,7 @@ class UnigramModel:
     def tokenize(self, word: str) -> list[tuple[int, int, int]]:
         """The Viterbi tokens of one word."""
         edges = self.edges(word)
-        best = viterbi(len(word), edges)
+        best = viterbi(len(word), edges, self.float32_sums)
         return [] if best is None else self.emit(word, edges, best[0])
 
 

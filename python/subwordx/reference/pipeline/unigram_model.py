@@ -3,7 +3,8 @@ of each piece, from :mod:`subwordx.reference.unigram` (docs/unigram.md §2).
 
 The ``model`` object of HF's ``tokenizer.json``: ``{"type": "Unigram", "unk_id": 0,
 "vocab": [[piece, score], ...], "byte_fallback": false}``, the pieces in id order; subwordx adds
-``"reserved": [ids]`` for a SentencePiece model's never-matched control, byte and unused pieces.
+``"reserved": [ids]`` for a SentencePiece model's never-matched control, byte and unused pieces,
+and ``"float32_sums": true`` for its Viterbi in single precision.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Unigram:
         byte_fallback: bool = False,
         excluded: frozenset[int] = frozenset(),
         reserved: frozenset[int] = frozenset(),
+        float32_sums: bool = False,
     ) -> None:
         if not pieces:
             raise ModelFormatError("the vocabulary is empty")
@@ -45,7 +47,8 @@ class Unigram:
         self.unk_id = unk_id
         self.byte_fallback = byte_fallback
         self.reserved = reserved
-        self.model = UnigramModel(pieces, unk_id, byte_fallback, excluded, reserved)
+        self.float32_sums = float32_sums
+        self.model = UnigramModel(pieces, unk_id, byte_fallback, excluded, reserved, float32_sums)
 
     def with_added_tokens(self, added: frozenset[int]) -> Unigram:
         """The same model, never matching the ``added`` ids in text."""
@@ -55,6 +58,7 @@ class Unigram:
             byte_fallback=self.byte_fallback,
             excluded=added,
             reserved=self.reserved,
+            float32_sums=self.float32_sums,
         )
 
     def id_to_token(self, id: int) -> str | None:
@@ -82,6 +86,8 @@ class Unigram:
         }
         if self.reserved:  # subwordx's key: never-matched pieces of a SentencePiece model
             doc["reserved"] = sorted(self.reserved)
+        if self.float32_sums:  # subwordx's key: Viterbi sums in single precision (SentencePiece)
+            doc["float32_sums"] = True
         return doc
 
 
@@ -118,4 +124,5 @@ def from_json(spec: Any) -> Unigram:
         unk_id=unk_id,
         byte_fallback=bool(spec.get("byte_fallback", False)),
         reserved=frozenset(reserved),
+        float32_sums=spec.get("float32_sums") is True,
     )

@@ -113,6 +113,10 @@ pub fn to_value(tok: &Tokenizer) -> Value {
             if !m.reserved().is_empty() {
                 v["reserved"] = json!(m.reserved());
             }
+            // subwordx's key: the Viterbi sums in single precision (a SentencePiece model).
+            if m.float32_sums() {
+                v["float32_sums"] = json!(true);
+            }
             v
         }
     };
@@ -399,7 +403,8 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
                     Error::CorruptModel { reason, .. } => corrupt(reason),
                     e => e,
                 })?
-                .with_reserved(&reserved),
+                .with_reserved(&reserved)
+                .with_float32_sums(flag("float32_sums")?),
         )
     } else if mtype == "WordPiece" {
         // HF's defaults for fields a file leaves out.

@@ -711,7 +711,8 @@ pub fn bpe_model(m: &ModelProto, p: &SpmPipeline, source: &str) -> Result<BpeMod
     BpeModel::from_parts(vocab, merges, settings, source)
 }
 
-/// SentencePiece Unigram as a [`UnigramModel`]: every piece with its score, the lattice made of
+/// SentencePiece Unigram as a [`UnigramModel`] summing scores in single precision as
+/// SentencePiece does: every piece with its score, the lattice made of
 /// `NORMAL` pieces (user-defined ones are added tokens; control, byte and unused pieces are
 /// reserved: never matched in text, and out of the lowest score that prices an unknown char, as
 /// `unigram_model.cc` does).
@@ -733,7 +734,9 @@ pub fn unigram_model(m: &ModelProto, p: &SpmPipeline, _source: &str) -> Result<U
         })
         .map(|(i, _)| i as u32)
         .collect();
-    Ok(UnigramModel::new(pieces, Some(p.unk_id), p.byte_fallback)?.with_reserved(&reserved))
+    Ok(UnigramModel::new(pieces, Some(p.unk_id), p.byte_fallback)?
+        .with_reserved(&reserved)
+        .with_float32_sums(true))
 }
 
 /// A tokenizer of a `.model` file's bytes.
@@ -743,7 +746,13 @@ pub fn tokenizer_from_bytes(bytes: &[u8], source: &str) -> Result<Tokenizer> {
 
 /// A tokenizer of a parsed `.model` (module docs). The one place each model type is built.
 pub fn tokenizer_from_model(m: &ModelProto, source: &str) -> Result<Tokenizer> {
-    let p = spm_pipeline(m, source)?;
+    let mut p = spm_pipeline(m, source)?;
+    if m.trainer().model_type() == Ok(ModelType::Unigram) {
+        // SentencePiece runs one Viterbi over the whole sentence, summing in single precision:
+        // the rounding of a path's score depends on everything before it, so splitting at `▁`
+        // (exact in real arithmetic) could break its ties differently.
+        p.pre_tokenizer = PreTokenizer::new(Vec::new())?;
+    }
     let model =
         match m.trainer().model_type() {
             Ok(ModelType::Bpe) => Model::Bpe(bpe_model(m, &p, source)?),

@@ -143,6 +143,8 @@ pub struct UnigramModel {
     /// Ids never matched in text whatever the added tokens: a SentencePiece model's control,
     /// byte and unused pieces ([`UnigramModel::with_reserved`]).
     reserved: Vec<u32>,
+    /// Viterbi path scores summed in single precision ([`UnigramModel::with_float32_sums`]).
+    float32_sums: bool,
 }
 
 /// Per-thread buffers of the encoder: char boundaries, best score into each position and the
@@ -215,6 +217,7 @@ impl UnigramModel {
             min_score,
             excluded: Vec::new(),
             reserved: Vec::new(),
+            float32_sums: false,
         };
         m.build_trie();
         Ok(m)
@@ -276,6 +279,18 @@ impl UnigramModel {
         }
         self.build_trie();
         self
+    }
+
+    /// The same model summing Viterbi path scores in single precision, as `SentencePiece` does
+    /// (its scores are `float`): two segmentations that tie there need not tie in `f64`, and a
+    /// `.model` must give `SentencePiece`'s ids.
+    #[must_use]
+    pub fn with_float32_sums(mut self, on: bool) -> Self {
+        self.float32_sums = on;
+        self
+    }
+    pub fn float32_sums(&self) -> bool {
+        self.float32_sums
     }
 
     /// The reserved ids ([`UnigramModel::with_reserved`]), sorted.
@@ -488,8 +503,9 @@ impl UnigramModel {
                     }
                     single |= end_byte == next;
                     let score = self.scores[id as usize];
-                    if here + score > best[e] {
-                        best[e] = here + score;
+                    let sum = self.sum(here, score);
+                    if sum > best[e] {
+                        best[e] = sum;
                         back[e] = Edge {
                             id,
                             start: c as u32,
@@ -499,8 +515,8 @@ impl UnigramModel {
                         };
                     }
                 });
-                if !single && here + unk_score > best[c + 1] {
-                    best[c + 1] = here + unk_score;
+                if !single && self.sum(here, unk_score) > best[c + 1] {
+                    best[c + 1] = self.sum(here, unk_score);
                     back[c + 1] = Edge {
                         id: self.unk_id.unwrap_or(NONE),
                         start: c as u32,
@@ -520,6 +536,17 @@ impl UnigramModel {
             path.reverse();
             self.emit_edges(path.iter(), piece, bounds, 0, ids, spans);
         });
+    }
+
+    /// A path score plus an edge's, in the precision the model sums in.
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)] // single precision is the point
+    fn sum(&self, path: f64, edge: f64) -> f64 {
+        if self.float32_sums {
+            f64::from(path as f32 + edge as f32)
+        } else {
+            path + edge
+        }
     }
 
     /// Appends the ids of the Viterbi segmentation of `piece`.
