@@ -106,9 +106,7 @@ def _add_float32(a: float, b: float) -> float:
     return float(struct.unpack("<f", struct.pack("<f", a + b))[0])
 
 
-def viterbi(
-    n: int, edges: Sequence[Edge], float32: bool = False
-) -> tuple[list[int], float] | None:
+def viterbi(n: int, edges: Sequence[Edge], float32: bool = False) -> tuple[list[int], float] | None:
     """The best path (edge indices in text order) and its score. Edges are visited by start
     position, in the order they were made; a strictly better score replaces the best into a
     position, so ties keep the edge that starts first (the longest last piece). ``float32``:

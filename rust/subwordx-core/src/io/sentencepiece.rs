@@ -753,21 +753,20 @@ pub fn tokenizer_from_model(m: &ModelProto, source: &str) -> Result<Tokenizer> {
         // (exact in real arithmetic) could break its ties differently.
         p.pre_tokenizer = PreTokenizer::new(Vec::new())?;
     }
-    let model =
-        match m.trainer().model_type() {
-            Ok(ModelType::Bpe) => Model::Bpe(bpe_model(m, &p, source)?),
-            Ok(ModelType::Unigram) => Model::Unigram(unigram_model(m, &p, source)?),
-            Ok(t) => {
-                return Err(Error::corrupt(
-                    source,
-                    format!(
-                        "SentencePiece {} models are not supported (Unigram and BPE are)",
-                        t.name()
-                    ),
-                ))
-            }
-            Err(v) => return Err(Error::corrupt(source, format!("unknown model_type {v}"))),
-        };
+    let model = match m.trainer().model_type() {
+        Ok(ModelType::Bpe) => Model::Bpe(bpe_model(m, &p, source)?),
+        Ok(ModelType::Unigram) => Model::Unigram(unigram_model(m, &p, source)?),
+        Ok(t) => {
+            return Err(Error::corrupt(
+                source,
+                format!(
+                    "SentencePiece {} models are not supported (Unigram and BPE are)",
+                    t.name()
+                ),
+            ))
+        }
+        Err(v) => return Err(Error::corrupt(source, format!("unknown model_type {v}"))),
+    };
     Tokenizer::from_parts(TokenizerParts {
         normalizer: p.normalizer,
         pre_tokenizer: p.pre_tokenizer,
