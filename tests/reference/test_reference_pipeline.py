@@ -814,7 +814,7 @@ def test_bert_uncased_components_load_and_match_hf(trained: dict[str, Any]) -> N
         ("pre_tokenizer", {"type": "UnicodeScripts"}, "UnicodeScripts"),
         ("post_processor", {"type": "Mystery"}, "Mystery"),
         ("decoder", {"type": "CTC"}, "CTC"),
-        ("model", {"type": "Unigram", "vocab": []}, "Unigram"),
+        ("model", {"type": "WordLevel", "vocab": {}}, "WordLevel"),
     ],
 )
 def test_unsupported_components_are_named(
