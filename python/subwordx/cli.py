@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -158,16 +158,7 @@ def _add_train_bpe(sub: Any) -> None:
     )
     p.add_argument("--lowercase", action="store_true", help="lowercase text first")
     p.add_argument("--strip-accents", action="store_true", help="remove accents (NFD, drop Mn)")
-    p.add_argument(
-        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
-    )
-    p.add_argument(
-        "--errors",
-        choices=("strict", "replace"),
-        default="strict",
-        help="invalid UTF-8: fail (default) or replace with U+FFFD",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p)
     p.set_defaults(run=_run_train_bpe)
 
 
@@ -212,6 +203,45 @@ def _run_train_bpe(args: argparse.Namespace) -> int:
         print(
             f"trained {tok!r} with {len(tok.merges)} merges in "
             f"{time.perf_counter() - start:.1f}s; saved to {out}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """``--threads``, ``--errors``, ``-q``: the options of every training command."""
+    p.add_argument(
+        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
+    )
+    p.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="invalid UTF-8: fail (default) or replace with U+FFFD",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _train_and_save(args: argparse.Namespace, train: Callable[[Any], Any]) -> int:
+    """Checks ``args.output``, runs ``train(progress_bar)``, saves the tokenizer in
+    ``args.format`` and reports the time: the tail of every tokenizer training command."""
+    import time
+
+    out = Path(args.output)
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a directory; give a file name")
+    if str(out.parent) and not out.parent.is_dir():
+        raise ConfigError(f"{out.parent}: output directory does not exist")
+    bar = _progress(args)
+    start = time.perf_counter()
+    try:
+        tok = train(bar)
+    finally:
+        bar.close()
+    tok.save(out, args.format)
+    if not args.quiet:
+        print(
+            f"trained {tok!r} in {time.perf_counter() - start:.1f}s; saved to {out}",
             file=sys.stderr,
         )
     return 0
@@ -280,33 +310,16 @@ def _add_train_wordpiece(sub: Any) -> None:
         action="store_true",
         help="do not add [CLS] ... [SEP] around encodings",
     )
-    p.add_argument(
-        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
-    )
-    p.add_argument(
-        "--errors",
-        choices=("strict", "replace"),
-        default="strict",
-        help="invalid UTF-8: fail (default) or replace with U+FFFD",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p)
     p.set_defaults(run=_run_train_wordpiece)
 
 
 def _run_train_wordpiece(args: argparse.Namespace) -> int:
-    import time
-
     from subwordx.wordpiece import BERT_SPECIAL_TOKENS, train_wordpiece
 
-    out = Path(args.output)
-    if out.is_dir():
-        raise ConfigError(f"{out}: is a directory; give a file name")
-    if str(out.parent) and not out.parent.is_dir():
-        raise ConfigError(f"{out.parent}: output directory does not exist")
-    bar = _progress(args)
-    start = time.perf_counter()
-    try:
-        tok = train_wordpiece(
+    return _train_and_save(
+        args,
+        lambda bar: train_wordpiece(
             args.files,
             vocab_size=args.vocab_size,
             min_frequency=args.min_frequency,
@@ -323,33 +336,11 @@ def _run_train_wordpiece(args: argparse.Namespace) -> int:
             threads=args.threads,
             errors=args.errors,
             progress=bar,
-        )
-    finally:
-        bar.close()
-    tok.save(out, args.format)
-    if not args.quiet:
-        print(
-            f"trained {tok!r} in {time.perf_counter() - start:.1f}s; saved to {out}",
-            file=sys.stderr,
-        )
-    return 0
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------- train-unigram
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    """``--threads``, ``--errors``, ``-q``: the options of every training command."""
-    p.add_argument(
-        "--threads", type=_non_negative_int, default=0, help="threads (default 0 = all cores)"
-    )
-    p.add_argument(
-        "--errors",
-        choices=("strict", "replace"),
-        default="strict",
-        help="invalid UTF-8: fail (default) or replace with U+FFFD",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-
-
 def _add_train_unigram(sub: Any) -> None:
     p = sub.add_parser(
         "train-unigram",
@@ -406,19 +397,11 @@ def _add_train_unigram(sub: Any) -> None:
 
 
 def _run_train_unigram(args: argparse.Namespace) -> int:
-    import time
-
     from subwordx.unigram import train_unigram
 
-    out = Path(args.output)
-    if out.is_dir():
-        raise ConfigError(f"{out}: is a directory; give a file name")
-    if str(out.parent) and not out.parent.is_dir():
-        raise ConfigError(f"{out.parent}: output directory does not exist")
-    bar = _progress(args)
-    start = time.perf_counter()
-    try:
-        tok = train_unigram(
+    return _train_and_save(
+        args,
+        lambda bar: train_unigram(
             args.files,
             vocab_size=args.vocab_size,
             special_tokens=args.special_tokens,
@@ -430,16 +413,8 @@ def _run_train_unigram(args: argparse.Namespace) -> int:
             threads=args.threads,
             errors=args.errors,
             progress=bar,
-        )
-    finally:
-        bar.close()
-    tok.save(out, args.format)
-    if not args.quiet:
-        print(
-            f"trained {tok!r} in {time.perf_counter() - start:.1f}s; saved to {out}",
-            file=sys.stderr,
-        )
-    return 0
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------- encode / decode
