@@ -348,24 +348,34 @@ def _add_train_unigram(sub: Any) -> None:
         description=(
             "Train a Unigram LM tokenizer with SentencePiece's algorithm: seed pieces from a "
             "suffix array of the distinct words, EM (forward-backward, digamma M step) and "
-            "pruning by likelihood loss until --vocab-size. Spaces become \u2581 with one "
-            "before each line (SentencePiece's dummy prefix); pieces never cross a space. Files "
-            "are streamed and counted on all cores; the result is the same on every thread count."
+            "pruning by likelihood loss until --vocab-size. The pipeline is SentencePiece's: "
+            "extra spaces removed, spaces become \u2581 with one before each line (the dummy "
+            "prefix), one Viterbi over the whole line; pieces never cross a space. Files are "
+            "streamed and counted on all cores; the result is the same on every thread count."
         ),
         epilog=(
             "examples:\n"
+            "  subwordx train-unigram corpus.txt --vocab-size 16000 -o spm.model\n"
             "  subwordx train-unigram corpus.txt --vocab-size 8000 -o tokenizer.json\n"
             "  subwordx train-unigram corpus.txt --nfkc --threads 2 -o spm.swx.json\n"
-            "output format by name: *.swx.json = subwordx native, other *.json = HF "
-            "tokenizer.json (or use --format)"
+            "output format by name: *.model = SentencePiece's model file (loads in "
+            "sentencepiece and encodes exactly as subwordx does), *.swx.json = subwordx "
+            "native, other *.json = HF tokenizer.json (or use --format)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files, one text per line")
     p.add_argument("-o", "--output", required=True, help="where to save the tokenizer")
-    p.add_argument("--format", choices=("hf", "subwordx"), help="output format")
+    p.add_argument("--format", choices=("hf", "subwordx", "sentencepiece"), help="output format")
     p.add_argument(
         "--vocab-size", type=_positive_int, default=8000, help="final vocabulary size (8000)"
+    )
+    p.add_argument(
+        "--prepend-scheme",
+        choices=("always", "first"),
+        default="always",
+        help="always (default): SentencePiece's pipeline; first: HF's Metaspace, a \u2581 only "
+        "at the start of the input, spaces kept (saves as .json only)",
     )
     p.add_argument(
         "--special-tokens",
@@ -407,6 +417,7 @@ def _run_train_unigram(args: argparse.Namespace) -> int:
             special_tokens=args.special_tokens,
             unk_token=args.unk_token,
             nfkc=args.nfkc,
+            prepend_scheme=args.prepend_scheme,
             max_piece_length=args.max_piece_length,
             seed_size=args.seed_size,
             character_coverage=args.character_coverage,
@@ -425,8 +436,20 @@ def _add_encode_decode(sub: Any) -> None:
         description=(
             "Encode each input line (its newline excluded) and write one line of space-separated "
             "ids per input line to stdout. Special tokens are added as the tokenizer's template "
-            "says unless --no-special-tokens."
+            "says unless --no-special-tokens. --nbest N (Unigram) writes, for each input line, "
+            "its N best segmentations, one per line as 'ids<TAB>score', best first, then an "
+            "empty line. --sample draws one segmentation per line (subword regularization: "
+            "Unigram sampling with --alpha and --nbest-size, or BPE-dropout with --dropout); "
+            "the same --seed gives the same output."
         ),
+        epilog=(
+            "examples:\n"
+            "  subwordx encode -t spm.model text.txt           # SentencePiece's ids\n"
+            "  subwordx encode -t spm.model --tokens --nbest 5 text.txt\n"
+            "  subwordx encode -t spm.model --sample --alpha 0.1 --seed 7 text.txt\n"
+            "  subwordx encode -t bpe.json --sample --dropout 0.1 --seed 7 text.txt"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("-t", "--tokenizer", required=True, help="any tokenizer file subwordx loads")
     p.add_argument(
@@ -452,6 +475,41 @@ def _add_encode_decode(sub: Any) -> None:
     )
     p.add_argument(
         "--threads", type=_non_negative_int, default=0, help="threads (default all cores)"
+    )
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--nbest",
+        type=_positive_int,
+        metavar="N",
+        help="the N best segmentations of each line, with scores (Unigram)",
+    )
+    how.add_argument(
+        "--sample",
+        action="store_true",
+        help="one random segmentation per line (Unigram sampling or BPE-dropout)",
+    )
+    p.add_argument(
+        "--alpha",
+        type=_non_negative_float,
+        default=0.1,
+        help="--sample, Unigram: the smoothing of the distribution (default 0.1)",
+    )
+    p.add_argument(
+        "--nbest-size",
+        type=int,
+        default=-1,
+        help="--sample, Unigram: draw from the N best (-1: from all segmentations, default)",
+    )
+    p.add_argument(
+        "--dropout",
+        type=_non_negative_float,
+        help="--sample, BPE: the probability of skipping each merge",
+    )
+    p.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=0,
+        help="--sample: the random seed (default 0); line i uses a seed derived from it and i",
     )
     p.set_defaults(run=_run_encode)
 
@@ -558,6 +616,16 @@ def _batched(lines: Iterator[str]) -> Iterator[list[str]]:
         yield batch
 
 
+def _line_seed(seed: int, line: int) -> int:
+    """The seed of input line ``line`` (0-based) under ``--seed``: SplitMix64's finalizer of
+    ``seed + line * golden ratio``, so neighbouring lines draw unrelated streams."""
+    mask = 2**64 - 1
+    z = (seed + (line + 1) * 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
 def _run_encode(args: argparse.Namespace) -> int:
     tok = _load(args, args.tokenizer)
     out: TextIO = sys.stdout
@@ -567,6 +635,34 @@ def _run_encode(args: argparse.Namespace) -> int:
         token_of = [""] * tok.vocab_size
         for token, i in tok.get_vocab().items():
             token_of[i] = token
+
+    def row(ids: Sequence[int]) -> str:
+        if args.tokens:
+            return " ".join(token_of[i] for i in ids)
+        return " ".join(map(str, ids))
+
+    if args.nbest is not None or args.sample:
+        if args.split_special_tokens:
+            raise ConfigError("--split-special-tokens does not apply to --nbest or --sample")
+        for number, line in enumerate(_lines(args.files, args.errors)):
+            if args.nbest is not None:
+                for enc, score in tok.encode_nbest(
+                    line, args.nbest, add_special_tokens=add_special
+                ):
+                    out.write(f"{row(enc.ids)}\t{score:.6g}\n")
+                out.write("\n")
+            else:
+                enc = tok.encode_sample(
+                    line,
+                    alpha=args.alpha,
+                    nbest_size=args.nbest_size,
+                    dropout=args.dropout,
+                    seed=_line_seed(args.seed, number),
+                    add_special_tokens=add_special,
+                )
+                out.write(row(enc.ids) + "\n")
+        out.flush()
+        return 0
     for batch in _batched(_lines(args.files, args.errors)):
         flat, starts = tok.encode_batch_ids(
             batch,

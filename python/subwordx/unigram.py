@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -32,14 +33,22 @@ from subwordx.word_counts import WordCounts
 __all__ = ["train_unigram"]
 
 
-def _metaspace_words(word: str, nfkc: bool) -> list[str]:
-    """A pre-counted word as the Metaspace pre-tokenizer cuts it: spaces become ``▁``, a ``▁``
-    goes first, and a piece starts at each ``▁``."""
+def _pipeline_words(word: str, nfkc: bool, prepend_scheme: str) -> list[str]:
+    """A pre-counted word cut as the training pipeline cuts a text (``docs/unigram.md`` §4):
+    NFKC (``unicodedata``) when asked; for ``always`` SentencePiece's whitespace rules (leading
+    spaces dropped, runs collapsed, a ``▁`` first, spaces to ``▁``, trailing ``▁`` dropped), for
+    ``first`` the Metaspace pre-tokenizer's (spaces to ``▁``, a ``▁`` first); then a word starts
+    at each ``▁``. A word that starts with ``▁`` is taken as already cut: no second ``▁``."""
     if nfkc:
         word = unicodedata.normalize("NFKC", word)
-    text = word.replace(" ", "\u2581")
+    if prepend_scheme == "always":
+        text = re.sub(" {2,}", " ", word.lstrip(" ")).replace(" ", "\u2581")
+    else:
+        text = word.replace(" ", "\u2581")
     if not text.startswith("\u2581"):
         text = "\u2581" + text
+    if prepend_scheme == "always":
+        text = text.rstrip("\u2581")
     pieces: list[str] = []
     for i, c in enumerate(text):
         if c == "\u2581" or i == 0:
@@ -75,7 +84,7 @@ def train_unigram(
 
     Give exactly one corpus: ``files`` (paths, streamed and counted on all cores), ``texts`` (any
     iterable of strings) or ``word_counts`` (``{word: count}``; each word is cut as a text would
-    be: spaces become ``▁`` and a ``▁`` goes first).
+    be: spaces become ``▁`` and a ``▁`` goes first unless the word starts with one).
 
     The algorithm is SentencePiece's (``docs/unigram.md``): seed pieces (every char, and the
     substrings with the highest ``frequency × length`` found with a suffix array of the distinct
@@ -91,10 +100,17 @@ def train_unigram(
         vocab_size: the final vocabulary size, special tokens included.
         special_tokens: added after ``unk_token``; never split, never produced from text.
         unk_token: the token of unknown chars (consecutive ones are fused).
-        nfkc: NFKC-normalize the text (SentencePiece's ``nmt_nfkc`` without its extra rules);
+        nfkc: NFKC-normalize the text (SentencePiece's ``nmt_nfkc`` without its extra rules:
+            a per-code-point charsmap under ``"always"``, Unicode NFKC under ``"first"``);
             default: no normalization.
-        prepend_scheme: ``"always"`` puts a ``▁`` before every text (between added tokens);
-            ``"first"`` only before the start of the input.
+        prepend_scheme: ``"always"`` (default) builds SentencePiece's own pipeline: its
+            normalizer (extra spaces removed, a ``▁`` before every text between added tokens,
+            spaces escaped to ``▁``), one Viterbi over the whole text with scores in single
+            precision, and its decoder; the tokenizer saves as a ``.model`` that SentencePiece
+            encodes exactly as subwordx does (text without special-token strings: subwordx
+            matches those, SentencePiece never matches control symbols in text).
+            ``"first"`` builds HF's ``Metaspace`` pipeline (a ``▁`` only before the start of
+            the input; spaces kept as they are); it saves as tokenizer.json only.
         seed_size: the most seed pieces (chars included).
         max_piece_length: the longest piece, in chars.
         shrinking_factor: the share of pieces each pruning round keeps.
@@ -162,7 +178,7 @@ def train_unigram(
         raw = word_counts.to_dict() if isinstance(word_counts, WordCounts) else word_counts
         counts = {}
         for word, n in _check_counts(raw).items():
-            for piece in _metaspace_words(word, bool(nfkc)):
+            for piece in _pipeline_words(word, bool(nfkc), prepend_scheme):
                 counts[piece] = counts.get(piece, 0) + n
     if not _backend.use_rust(backend):
         from subwordx.reference import unigram as ref

@@ -431,16 +431,104 @@ def hf_document(model: ModelProto, source: str = "<.model>") -> dict[str, Any]:
     }
 
 
+def _is_byte_piece(token: str) -> bool:
+    """``<0xXX>`` with upper-case hex: SentencePiece's byte pieces."""
+    return (
+        len(token) == 6
+        and token.startswith("<0x")
+        and token.endswith(">")
+        and all(c in "0123456789ABCDEF" for c in token[3:5])
+    )
+
+
+def _added_piece_types(doc: dict[str, Any], special_ok: bool) -> dict[int, str]:
+    """Added tokens as piece types: special ones ``CONTROL`` (when ``special_ok``), non-special
+    normalized ones ``USER_DEFINED``; any other kind has no SentencePiece equivalent."""
+    types: dict[int, str] = {}
+    for a in doc.get("added_tokens", []):
+        plain = not (a.get("single_word") or a.get("lstrip") or a.get("rstrip"))
+        if a.get("special") and special_ok and plain:
+            types[a["id"]] = "CONTROL"
+        elif not a.get("special") and a.get("normalized", True) and plain:
+            types[a["id"]] = "USER_DEFINED"
+        else:
+            raise ConfigError(
+                f"added token {a['content']!r} is not a user-defined symbol "
+                "(non-special, normalized)"
+            )
+    return types
+
+
+def _bpe_pieces(doc: dict[str, Any], model: dict[str, Any]) -> tuple[list[Piece], str, bool]:
+    """A SentencePiece-shaped BPE model's pieces: merge results scored by merge rank."""
+    if model.get("continuing_subword_prefix") or model.get("end_of_word_suffix"):
+        raise ConfigError("a BPE model with a prefix or suffix has no SentencePiece equivalent")
+    unk = model.get("unk_token")
+    if not unk:
+        raise ConfigError("SentencePiece needs an unk token")
+    vocab: dict[str, int] = model["vocab"]
+    by_id = sorted(vocab, key=vocab.__getitem__)
+    result_rank: dict[str, int] = {}
+    for rank, (left, right) in enumerate(model.get("merges", [])):
+        result_rank.setdefault(left + right, rank)
+    added = _added_piece_types(doc, special_ok=False)
+    byte_fallback = bool(model.get("byte_fallback"))
+    pieces: list[Piece] = []
+    for i, token in enumerate(by_id):
+        if token == unk:
+            piece = Piece(token, 0.0, "UNKNOWN")
+        elif i in added:
+            piece = Piece(token, 0.0, added[i])
+        elif byte_fallback and _is_byte_piece(token):
+            piece = Piece(token, 0.0, "BYTE")
+        elif token in result_rank:
+            piece = Piece(token, -float(result_rank[token]), "NORMAL")
+        elif len(token) == 1:
+            piece = Piece(token, -float(len(result_rank) + i), "NORMAL")
+        else:
+            piece = Piece(token, 0.0, "CONTROL")
+        pieces.append(piece)
+    return pieces, unk, byte_fallback
+
+
+def _unigram_pieces(doc: dict[str, Any], model: dict[str, Any]) -> tuple[list[Piece], str, bool]:
+    """A SentencePiece-shaped Unigram model's pieces: scores kept, types from the pipeline."""
+    if doc.get("pre_tokenizer") is not None or not model.get("float32_sums"):
+        raise ConfigError(
+            "SentencePiece runs one Viterbi over the whole text, summing scores in single "
+            "precision; this tokenizer splits the text first or sums in double precision (a "
+            'tokenizer trained with prepend_scheme="always", the default, or loaded from a '
+            ".model saves)"
+        )
+    unk_id = model.get("unk_id")
+    if unk_id is None:
+        raise ConfigError("SentencePiece needs an unk token")
+    added = _added_piece_types(doc, special_ok=True)
+    reserved = set(model.get("reserved", []))
+    pieces: list[Piece] = []
+    for i, (token, score) in enumerate(model["vocab"]):
+        if i == unk_id:
+            kind = "UNKNOWN"
+        elif i in added:
+            kind = added[i]
+        elif i in reserved:
+            kind = "BYTE" if _is_byte_piece(token) else "CONTROL"
+        else:
+            kind = "NORMAL"
+        pieces.append(Piece(token, float(score), kind))
+    return pieces, model["vocab"][unk_id][0], bool(model.get("byte_fallback"))
+
+
 def model_proto_of(doc: dict[str, Any]) -> ModelProto:
     """The ``.model`` of a SentencePiece-shaped tokenizer given as its HF document (the Rust
-    core's ``to_model_proto``: types derived, merge results scored by merge rank)."""
+    core's ``to_model_proto``: a BPE model's types derived and merge results scored by merge
+    rank; a Unigram model's pieces with their scores)."""
     model = doc.get("model") or {}
-    if (
-        model.get("type") != "BPE"
-        or model.get("continuing_subword_prefix")
-        or model.get("end_of_word_suffix")
-    ):
-        raise ConfigError("only a SentencePiece-shaped BPE tokenizer saves as a .model")
+    if model.get("type") not in ("BPE", "Unigram"):
+        raise ConfigError(
+            f"this tokenizer cannot be saved as a SentencePiece .model: its model is "
+            f"{model.get('type')} (Unigram and BPE are)"
+        )
     normalizer = doc.get("normalizer")
     steps = [] if normalizer is None else normalizer.get("normalizers", [normalizer])
     charsmap = b""
@@ -454,31 +542,10 @@ def model_proto_of(doc: dict[str, Any]) -> ModelProto:
             break
     if flags is None:
         raise ConfigError("its normalizer is not SentencePiece's (docs/sentencepiece.md)")
-    unk = model.get("unk_token")
-    if not unk:
-        raise ConfigError("SentencePiece needs an unk token")
-    vocab: dict[str, int] = model["vocab"]
-    by_id = sorted(vocab, key=vocab.__getitem__)
-    result_rank: dict[str, int] = {}
-    for rank, (left, right) in enumerate(model.get("merges", [])):
-        result_rank.setdefault(left + right, rank)
-    user = {a["content"] for a in doc.get("added_tokens", []) if not a.get("special")}
-    byte_fallback = bool(model.get("byte_fallback"))
-    pieces: list[Piece] = []
-    for i, token in enumerate(by_id):
-        if token == unk:
-            piece = Piece(token, 0.0, "UNKNOWN")
-        elif token in user:
-            piece = Piece(token, 0.0, "USER_DEFINED")
-        elif byte_fallback and len(token) == 6 and token.startswith("<0x") and token.endswith(">"):
-            piece = Piece(token, 0.0, "BYTE")
-        elif token in result_rank:
-            piece = Piece(token, -float(result_rank[token]), "NORMAL")
-        elif len(token) == 1:
-            piece = Piece(token, -float(len(result_rank) + i), "NORMAL")
-        else:
-            piece = Piece(token, 0.0, "CONTROL")
-        pieces.append(piece)
+    if doc.get("post_processor") is not None:
+        raise ConfigError("SentencePiece has no post-processor")
+    unigram = model["type"] == "Unigram"
+    pieces, unk, byte_fallback = (_unigram_pieces if unigram else _bpe_pieces)(doc, model)
 
     def id_of(name: str, kind: str) -> int:
         return next((i for i, p in enumerate(pieces) if p.piece == name and p.type == kind), -1)
@@ -497,7 +564,7 @@ def model_proto_of(doc: dict[str, Any]) -> ModelProto:
 
     ids = {name: id_of(name, "CONTROL") for name in ("<s>", "</s>", "<pad>")}
     trainer: list[Field] = [
-        (3, 0, 2),
+        (3, 0, 1 if unigram else 2),
         (4, 0, len(pieces)),
         (24, 0, int(flags[3])),
         (35, 0, int(byte_fallback)),

@@ -15,6 +15,7 @@ covering chars ``start..end`` with its log-probability. A segmentation is a path
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import math
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from subwordx.errors import ConfigError, EmptyCorpusError, VocabSizeTooSmallError
+from subwordx.reference.pipeline import normalizers
+from subwordx.reference.sentencepiece import normalizer_steps
 
 if TYPE_CHECKING:
     from subwordx.tokenizer import Tokenizer
@@ -619,15 +622,23 @@ def train(counts: Mapping[str, int], config: Config) -> list[tuple[str, float]]:
 
 
 # --------------------------------------------------------------------------- the whole tokenizer
-def _metaspace_pieces(text: str, nfkc: bool) -> list[str]:
-    """SentencePiece's whitespace rule, as the Metaspace pre-tokenizer (prepend ``always``)."""
-    import unicodedata
+@functools.lru_cache(maxsize=1)
+def nfkc_charsmap() -> bytes:
+    """The NFKC charsmap the Rust core builds (``subwordx/data/nfkc.charsmap``, its README)."""
+    return (Path(__file__).resolve().parent.parent / "data" / "nfkc.charsmap").read_bytes()
 
-    if nfkc:
-        text = unicodedata.normalize("NFKC", text)
-    text = text.replace(" ", "\u2581")
-    if not text.startswith("\u2581"):
-        text = "\u2581" + text
+
+def pipeline_normalizer(nfkc: bool, prepend_scheme: str) -> list[dict[str, Any]]:
+    """The normalizer steps (HF JSON) of the trained pipeline (Rust ``unigram_normalizer``):
+    SentencePiece's (charsmap, extra spaces removed, dummy ``▁`` prefix, spaces escaped) for
+    ``always``; NFKC or nothing for ``first``."""
+    if prepend_scheme == "always":
+        return normalizer_steps(nfkc_charsmap() if nfkc else None, True, True, True, False)
+    return [{"type": "NFKC"}] if nfkc else []
+
+
+def split_at_spaces(text: str) -> list[str]:
+    """A normalized text cut before each ``▁``: the words counted for training."""
     out: list[str] = []
     for i, c in enumerate(text):
         if c == "\u2581" or i == 0:
@@ -637,10 +648,54 @@ def _metaspace_pieces(text: str, nfkc: bool) -> list[str]:
     return out
 
 
+def _metaspace_pieces(text: str, nfkc: bool) -> list[str]:
+    """SentencePiece's whitespace rule, as the Metaspace pre-tokenizer (prepend ``first``)."""
+    if nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    text = text.replace(" ", "\u2581")
+    if not text.startswith("\u2581"):
+        text = "\u2581" + text
+    return split_at_spaces(text)
+
+
 def tokenizer_document(
     pieces: Sequence[tuple[str, float]], specials: Sequence[str], nfkc: bool, prepend_scheme: str
 ) -> dict[str, Any]:
-    """HF's ``tokenizer.json`` of a trained model in SentencePiece's pipeline."""
+    """HF's ``tokenizer.json`` of a trained model in SentencePiece's pipeline (the Rust core's
+    ``Tokenizer::unigram``): for ``always``, SentencePiece's own (scores rounded to ``float``,
+    one Viterbi over the whole text summed in single precision, its decoder); for ``first``,
+    HF's ``Metaspace`` pipeline."""
+    steps = pipeline_normalizer(nfkc, prepend_scheme)
+    metaspace = {
+        "type": "Metaspace",
+        "replacement": "\u2581",
+        "prepend_scheme": prepend_scheme,
+        "split": True,
+    }
+    always = prepend_scheme == "always"
+    unk = pieces[0][0]
+    decoder: dict[str, Any] = metaspace
+    if always:
+        decoder = {
+            "type": "Sequence",
+            "decoders": [
+                {"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "},
+                {"type": "ByteFallback"},
+                {"type": "Fuse"},
+                {"type": "Strip", "content": " ", "start": 1, "stop": 0},
+                {"type": "Replace", "pattern": {"String": unk}, "content": " \u2047 "},
+            ],
+        }
+    model: dict[str, Any] = {
+        "type": "Unigram",
+        "unk_id": 0,
+        "vocab": [
+            [p, struct.unpack("<f", struct.pack("<f", s))[0] if always else s] for p, s in pieces
+        ],
+        "byte_fallback": False,
+    }
+    if always:
+        model["float32_sums"] = True
     return {
         "version": "1.0",
         "truncation": None,
@@ -657,26 +712,13 @@ def tokenizer_document(
             }
             for i, s in enumerate(specials)
         ],
-        "normalizer": {"type": "NFKC"} if nfkc else None,
-        "pre_tokenizer": {
-            "type": "Metaspace",
-            "replacement": "\u2581",
-            "prepend_scheme": prepend_scheme,
-            "split": True,
-        },
+        "normalizer": {"type": "Sequence", "normalizers": steps}
+        if len(steps) > 1
+        else (steps[0] if steps else None),
+        "pre_tokenizer": None if always else metaspace,
         "post_processor": None,
-        "decoder": {
-            "type": "Metaspace",
-            "replacement": "\u2581",
-            "prepend_scheme": prepend_scheme,
-            "split": True,
-        },
-        "model": {
-            "type": "Unigram",
-            "unk_id": 0,
-            "vocab": [[p, s] for p, s in pieces],
-            "byte_fallback": False,
-        },
+        "decoder": decoder,
+        "model": model,
     }
 
 
@@ -692,12 +734,23 @@ def train_tokenizer(
     from subwordx.tokenizer import Tokenizer, _as_paths
 
     nfkc = bool(settings["nfkc"])
+    scheme = settings["prepend_scheme"]
+    if scheme not in ("always", "first"):
+        raise ConfigError("prepend_scheme must be 'always' or 'first'")
     words: dict[str, int] = {}
+    steps = pipeline_normalizer(nfkc, scheme)
+    normalizer = normalizers.from_json({"type": "Sequence", "normalizers": steps})
 
     def add_line(line: str) -> None:
-        if line:
-            for p in _metaspace_pieces(line, nfkc):
-                words[p] = words.get(p, 0) + 1
+        if not line:
+            return
+        if scheme == "always":
+            assert normalizer is not None
+            cut = split_at_spaces(normalizer.normalize_str(line))
+        else:
+            cut = _metaspace_pieces(line, nfkc)
+        for p in cut:
+            words[p] = words.get(p, 0) + 1
 
     if files is not None:
         for path in _as_paths(files):
@@ -722,8 +775,6 @@ def train_tokenizer(
         split_digits=settings["split_digits"],
         split_by_script=settings["split_by_script"],
     )
-    if settings["prepend_scheme"] not in ("always", "first"):
-        raise ConfigError("prepend_scheme must be 'always' or 'first'")
     pieces = train(words, config)
     specials = [p for p, _ in pieces[: len(pieces)] if p in settings["special_tokens"]]
     doc = tokenizer_document(pieces, specials, nfkc, settings["prepend_scheme"])

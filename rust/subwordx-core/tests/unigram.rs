@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use serde_json::Value;
 use subwordx_core::corpus::WordCounts;
 use subwordx_core::models::unigram::{self, UnigramModel, UnigramTrainerConfig};
-use subwordx_core::normalize::Normalizer;
 use subwordx_core::pretokenize::PrependScheme;
 use subwordx_core::tokenizer::sampling::SampleOptions;
 use subwordx_core::tokenizer::Tokenizer;
@@ -57,7 +56,7 @@ fn golden_encoding_cases() {
 fn golden_nbest_cases() {
     for case in cases()["nbest"].as_array().unwrap() {
         let m = model_of(case);
-        let tok = Tokenizer::unigram(m, Normalizer::default(), PrependScheme::Never, &[]).unwrap();
+        let tok = Tokenizer::unigram(m, false, PrependScheme::Never, &[]).unwrap();
         let word = case["word"].as_str().unwrap();
         let n = case["n"].as_u64().unwrap() as usize;
         let got = tok.encode_nbest(word, n, false).unwrap();
@@ -102,10 +101,12 @@ fn corpus_counts() -> WordCounts {
     let text = "the quick brown fox jumps over the lazy dog\nthe dog sleeps; the fox runs away\n\
                 quick thinking makes quicker foxes\n";
     let pre =
-        subwordx_core::tokenizer::unigram::metaspace_pre_tokenizer(PrependScheme::Always).unwrap();
+        subwordx_core::tokenizer::unigram::counting_pre_tokenizer(PrependScheme::Always).unwrap();
+    let normalizer =
+        subwordx_core::tokenizer::unigram::unigram_normalizer(PrependScheme::Always, false);
     let mut wc = WordCounts::new();
     for _ in 0..5 {
-        wc.add_text(text, &Normalizer::default(), &pre);
+        wc.add_text(text, &normalizer, &pre);
     }
     wc
 }
@@ -119,7 +120,7 @@ fn trained(threads: usize) -> Tokenizer {
     Tokenizer::train_unigram(
         &corpus_counts(),
         &config,
-        Normalizer::default(),
+        false,
         PrependScheme::Always,
         &Progress::new(),
     )
@@ -230,4 +231,40 @@ fn bad_training_input_is_an_error() {
         ),
         Err(subwordx_core::Error::EmptyCorpus(_))
     ));
+}
+
+#[test]
+fn trained_tokenizer_saves_as_a_sentencepiece_model_with_the_same_ids() {
+    let tok = trained(0);
+    let bytes = io::sentencepiece::to_bytes(&tok).unwrap();
+    let back = io::sentencepiece::tokenizer_from_bytes(&bytes, "t.model").unwrap();
+    for text in [
+        "the lazy dog",
+        "  quicker   foxes run ",
+        "héllo ZZZ wörld",
+        "",
+    ] {
+        assert_eq!(
+            tok.encode(text, true).ids,
+            back.encode(text, true).ids,
+            "{text:?}"
+        );
+    }
+    // Saving the loaded copy gives the same bytes.
+    assert_eq!(io::sentencepiece::to_bytes(&back).unwrap(), bytes);
+    // HF's Metaspace pipeline has no `.model` equivalent.
+    let config = UnigramTrainerConfig {
+        vocab_size: 60,
+        ..UnigramTrainerConfig::default()
+    };
+    let first = Tokenizer::train_unigram(
+        &corpus_counts(),
+        &config,
+        false,
+        PrependScheme::First,
+        &Progress::new(),
+    )
+    .unwrap();
+    let err = io::sentencepiece::to_bytes(&first).unwrap_err().to_string();
+    assert!(err.contains("whole text"), "{err}");
 }

@@ -19,7 +19,7 @@ use subwordx_core::normalize::{Normalizer, UnicodeForm};
 use subwordx_core::pretokenize::{PreTokenizer, PrependScheme};
 use subwordx_core::tokenizer::bert::bert_normalizer;
 use subwordx_core::tokenizer::sampling::SampleOptions;
-use subwordx_core::tokenizer::unigram::metaspace_pre_tokenizer;
+use subwordx_core::tokenizer::unigram::{counting_pre_tokenizer, unigram_normalizer};
 use subwordx_core::tokenizer::{Encoding, SpecialPolicy, Tokenizer, TokenizerConfig};
 use subwordx_core::Error;
 
@@ -492,6 +492,7 @@ enum Training {
     },
     Unigram {
         config: UnigramTrainerConfig,
+        nfkc: bool,
         normalizer: Normalizer,
         pre_tokenizer: PreTokenizer,
         prepend_scheme: PrependScheme,
@@ -576,16 +577,10 @@ impl Training {
             ),
             Training::Unigram {
                 config,
-                normalizer,
+                nfkc,
                 prepend_scheme,
                 ..
-            } => Tokenizer::train_unigram(
-                counts,
-                config,
-                normalizer.clone(),
-                *prepend_scheme,
-                progress,
-            ),
+            } => Tokenizer::train_unigram(counts, config, *nfkc, *prepend_scheme, progress),
         }
     }
 }
@@ -618,8 +613,9 @@ fn unigram_training(settings: &Bound<'_, PyDict>) -> PyResult<Training> {
     };
     Ok(Training::Unigram {
         config,
-        normalizer: Normalizer::from_flags(nfkc.then_some(UnicodeForm::Nfkc), false, false),
-        pre_tokenizer: metaspace_pre_tokenizer(prepend_scheme).map_err(to_py_err)?,
+        nfkc,
+        normalizer: unigram_normalizer(prepend_scheme, nfkc),
+        pre_tokenizer: counting_pre_tokenizer(prepend_scheme).map_err(to_py_err)?,
         prepend_scheme,
     })
 }

@@ -106,6 +106,15 @@ pub enum ModelType {
 }
 
 impl ModelType {
+    /// The enum's value on the wire.
+    pub fn to_i32(self) -> i32 {
+        match self {
+            ModelType::Unigram => 1,
+            ModelType::Bpe => 2,
+            ModelType::Word => 3,
+            ModelType::Char => 4,
+        }
+    }
     pub fn name(self) -> &'static str {
         match self {
             ModelType::Unigram => "UNIGRAM",
@@ -555,7 +564,7 @@ pub fn spm_normalizer(
 /// The decoder of a SentencePiece pipeline: `▁` → space, byte pieces → bytes, the dummy prefix's
 /// space dropped, then the unknown piece shown as `unk_surface` (SentencePiece's ` ⁇ `; a literal
 /// `<unk>` typed in the text decodes to it too).
-fn spm_decoder(add_dummy_prefix: bool, suffix: bool, unk: &str, unk_surface: &str) -> Decoder {
+pub fn spm_decoder(add_dummy_prefix: bool, suffix: bool, unk: &str, unk_surface: &str) -> Decoder {
     let mut parts = vec![
         Decoder::Replace {
             pattern: PatternSource::String(SPACE.to_string()),
@@ -579,7 +588,9 @@ fn spm_decoder(add_dummy_prefix: bool, suffix: bool, unk: &str, unk_surface: &st
     Decoder::Sequence(parts)
 }
 
-fn metaspace_split() -> PreTokenizer {
+/// Cuts a normalized text before each `▁` (a `Metaspace` that adds no prefix), as
+/// `SentencePiece`'s pieces never cross one.
+pub fn metaspace_split() -> PreTokenizer {
     PreTokenizer::new(vec![PreTokenizerStep::Metaspace {
         replacement: SPACE,
         prepend_scheme: PrependScheme::Never,
@@ -831,33 +842,49 @@ fn not_spm(why: &str) -> Error {
     ))
 }
 
-/// The `.model` of a SentencePiece-shaped tokenizer: a BPE model whose merges rank by the token
-/// they make (loaded from a `.model`, or with one merge per token), the normalizer of
-/// [`spm_normalizer`], no pre-tokenizer or `Metaspace` splitting, user-defined symbols as
-/// non-special added tokens matched on normalized text. Types are derived: the unk token is
-/// `UNKNOWN`, `<0xXX>` under `byte_fallback` `BYTE`, added tokens `USER_DEFINED`, single chars and
-/// merge results `NORMAL` (scored by merge rank), every other token `CONTROL`.
-pub fn to_model_proto(tok: &Tokenizer) -> Result<ModelProto> {
-    let Some(bpe) = tok.model().as_bpe() else {
-        return Err(not_spm(&format!(
-            "its model is {} (only BPE for now)",
-            tok.model().kind()
-        )));
-    };
+/// Whether `t` spells one byte as SentencePiece's byte pieces do: `<0xXX>`, upper-case hex.
+fn is_byte_piece(t: &str) -> bool {
+    t.len() == 6
+        && t.starts_with("<0x")
+        && t.ends_with('>')
+        && t[3..5]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+}
+
+/// The added tokens of `tok` by id, each a `.model` piece type: a special token is a `CONTROL`
+/// piece, a non-special one matched on normalized text a `USER_DEFINED` one; any other kind has
+/// no SentencePiece equivalent. `special_ok`: whether special tokens may be saved at all (BPE
+/// files keep them out).
+fn added_piece_types(tok: &Tokenizer, special_ok: bool) -> Result<FxHashMap<u32, PieceType>> {
+    let mut added = FxHashMap::default();
+    for a in tok.added_tokens() {
+        let kind = if a.special && special_ok && !a.single_word && !a.lstrip && !a.rstrip {
+            PieceType::Control
+        } else if !a.special && a.normalized && !a.single_word && !a.lstrip && !a.rstrip {
+            PieceType::UserDefined
+        } else {
+            return Err(not_spm(&format!(
+                "added token {:?} is not a user-defined symbol (non-special, normalized)",
+                a.content
+            )));
+        };
+        added.insert(a.id, kind);
+    }
+    Ok(added)
+}
+
+/// The pieces of a SentencePiece-shaped BPE model (see [`to_model_proto`]).
+fn bpe_pieces(tok: &Tokenizer, bpe: &BpeModel) -> Result<(Vec<SpmPiece>, String, bool)> {
     let s = bpe.settings();
     if s.byte_level || s.continuing_subword_prefix.is_some() || s.end_of_word_suffix.is_some() {
         return Err(not_spm(
             "a byte-level model or one with a prefix or suffix has no SentencePiece equivalent",
         ));
     }
-    let (charsmap, add_dummy_prefix, remove_extra, escape, suffix) = spm_flags_of(tok.normalizer())
-        .ok_or_else(|| not_spm("its normalizer is not SentencePiece's (docs/sentencepiece.md)"))?;
     let pre = tok.pre_tokenizer();
     if !(pre.steps().is_empty() || *pre == metaspace_split()) {
         return Err(not_spm("its pre-tokenizer splits other than at ▁"));
-    }
-    if tok.post_processor().is_some() {
-        return Err(not_spm("SentencePiece has no post-processor"));
     }
     let Some(unk) = s.unk_token.as_deref() else {
         return Err(not_spm("SentencePiece needs an unk token"));
@@ -877,69 +904,119 @@ pub fn to_model_proto(tok: &Tokenizer) -> Result<ModelProto> {
             "several merges make the same token with different ranks",
         ));
     }
-    let mut added: FxHashMap<u32, &AddedToken> = FxHashMap::default();
-    for a in tok.added_tokens() {
-        if a.special || !a.normalized || a.single_word || a.lstrip || a.rstrip {
-            return Err(not_spm(&format!(
-                "added token {:?} is not a user-defined symbol (non-special, normalized)",
-                a.content
-            )));
-        }
-        added.insert(a.id, a);
-    }
-    let is_byte = |t: &str| {
-        s.byte_fallback
-            && t.len() == 6
-            && t.starts_with("<0x")
-            && t.ends_with('>')
-            && t[3..5]
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
-    };
+    let added = added_piece_types(tok, false)?;
     let n_results = result_rank.len();
     let mut pieces = Vec::with_capacity(vocab.len());
-    let mut control = Vec::new();
     for (i, t) in vocab.iter().enumerate() {
         let id = i as u32;
         let single = t.chars().nth(1).is_none();
         let (score, kind) = if t == unk {
             (0.0, PieceType::Unknown)
-        } else if added.contains_key(&id) {
-            (0.0, PieceType::UserDefined)
-        } else if is_byte(t) {
+        } else if let Some(&kind) = added.get(&id) {
+            (0.0, kind)
+        } else if s.byte_fallback && is_byte_piece(t) {
             (0.0, PieceType::Byte)
         } else if let Some(&r) = result_rank.get(&id) {
             (-(r as f32), PieceType::Normal)
         } else if single {
             (-((n_results + i) as f32), PieceType::Normal)
         } else {
-            control.push(t.clone());
             (0.0, PieceType::Control)
         };
         pieces.push(SpmPiece::new(t.clone(), score, kind));
     }
+    Ok((pieces, unk.to_owned(), s.byte_fallback))
+}
+
+/// The pieces of a SentencePiece-shaped Unigram model (see [`to_model_proto`]).
+fn unigram_pieces(tok: &Tokenizer, m: &UnigramModel) -> Result<(Vec<SpmPiece>, String, bool)> {
+    if !tok.pre_tokenizer().steps().is_empty() || !m.float32_sums() {
+        return Err(not_spm(
+            "SentencePiece runs one Viterbi over the whole text, summing scores in single \
+             precision; this tokenizer splits the text first or sums in double precision (a \
+             tokenizer trained with prepend_scheme=\"always\", the default, or loaded from a \
+             .model saves)",
+        ));
+    }
+    let Some(unk) = m.unk_id() else {
+        return Err(not_spm("SentencePiece needs an unk token"));
+    };
+    let added = added_piece_types(tok, true)?;
+    let reserved = m.reserved();
+    let mut pieces = Vec::with_capacity(m.vocab_size());
+    for (i, (t, &score)) in m.vocab().iter().zip(m.scores()).enumerate() {
+        let id = i as u32;
+        let kind = if id == unk {
+            PieceType::Unknown
+        } else if let Some(&kind) = added.get(&id) {
+            kind
+        } else if reserved.binary_search(&id).is_ok() {
+            if is_byte_piece(t) {
+                PieceType::Byte
+            } else {
+                PieceType::Control
+            }
+        } else {
+            PieceType::Normal
+        };
+        // The model's scores are `f32` values already (loaded, or rounded when trained).
+        #[allow(clippy::cast_possible_truncation)]
+        pieces.push(SpmPiece::new(t.clone(), score as f32, kind));
+    }
+    Ok((pieces, m.vocab()[unk as usize].clone(), m.byte_fallback()))
+}
+
+/// The `.model` of a SentencePiece-shaped tokenizer (`docs/sentencepiece.md`): the normalizer of
+/// [`spm_normalizer`], no post-processor, an unk token, and
+///
+/// * a BPE model whose merges rank by the token they make (loaded from a `.model`, or with one
+///   merge per token), no pre-tokenizer or `Metaspace` splitting, user-defined symbols as
+///   non-special added tokens matched on normalized text. Types are derived: the unk token is
+///   `UNKNOWN`, `<0xXX>` under `byte_fallback` `BYTE`, added tokens `USER_DEFINED`, single chars
+///   and merge results `NORMAL` (scored by merge rank), every other token `CONTROL`;
+/// * or a Unigram model with one whole-text Viterbi in single precision (trained with the
+///   `always` prepend scheme, or loaded from a `.model`): pieces with their scores, the unk
+///   token `UNKNOWN`, special added tokens `CONTROL` (SentencePiece never matches those in
+///   text), non-special ones `USER_DEFINED`, reserved pieces `BYTE` (`<0xXX>`) or `CONTROL`,
+///   the rest `NORMAL`.
+pub fn to_model_proto(tok: &Tokenizer) -> Result<ModelProto> {
+    let (charsmap, add_dummy_prefix, remove_extra, escape, suffix) = spm_flags_of(tok.normalizer())
+        .ok_or_else(|| not_spm("its normalizer is not SentencePiece's (docs/sentencepiece.md)"))?;
+    if tok.post_processor().is_some() {
+        return Err(not_spm("SentencePiece has no post-processor"));
+    }
+    let (model_type, (pieces, unk, byte_fallback)) = match tok.model() {
+        Model::Bpe(bpe) => (ModelType::Bpe, bpe_pieces(tok, bpe)?),
+        Model::Unigram(m) => (ModelType::Unigram, unigram_pieces(tok, m)?),
+        other @ Model::WordPiece(_) => {
+            return Err(not_spm(&format!(
+                "its model is {} (Unigram and BPE are)",
+                other.kind()
+            )))
+        }
+    };
     let id_of = |name: &str, kind: PieceType| -> i32 {
         pieces
             .iter()
             .position(|p| p.piece == name && p.kind == Some(kind))
             .map_or(-1, |i| i as i32)
     };
-    let unk_id = id_of(unk, PieceType::Unknown);
+    let unk_id = id_of(&unk, PieceType::Unknown);
     let bos_id = id_of("<s>", PieceType::Control);
     let eos_id = id_of("</s>", PieceType::Control);
     let pad_id = id_of("<pad>", PieceType::Control);
     let trainer = TrainerSpec {
-        model_type: Some(2),
-        vocab_size: Some(i32::try_from(vocab.len()).unwrap_or(i32::MAX)),
+        model_type: Some(model_type.to_i32()),
+        vocab_size: Some(i32::try_from(pieces.len()).unwrap_or(i32::MAX)),
         treat_whitespace_as_suffix: Some(suffix),
         user_defined_symbols: Vec::new(),
         control_symbols: Vec::new(),
-        byte_fallback: Some(s.byte_fallback),
+        byte_fallback: Some(byte_fallback),
         unk_id: Some(unk_id),
         bos_id: Some(bos_id),
         eos_id: Some(eos_id),
         pad_id: Some(pad_id),
-        unk_piece: Some(unk.to_owned()),
+        unk_piece: Some(unk.clone()),
         bos_piece: (bos_id >= 0).then(|| "<s>".to_owned()),
         eos_piece: (eos_id >= 0).then(|| "</s>".to_owned()),
         pad_piece: (pad_id >= 0).then(|| "<pad>".to_owned()),
