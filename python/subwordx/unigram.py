@@ -73,8 +73,9 @@ def train_unigram(
     shrinking_factor: float = 0.75,
     num_sub_iterations: int = 2,
     character_coverage: float = 0.9995,
-    split_digits: bool = True,
     split_by_script: bool = True,
+    split_by_number: bool = True,
+    split_digits: bool = False,
     threads: int = 0,
     errors: Literal["strict", "replace"] = "strict",
     progress: ProgressCallback | None = None,
@@ -117,9 +118,13 @@ def train_unigram(
         num_sub_iterations: EM iterations between prunings.
         character_coverage: the share of char occurrences the alphabet covers (SentencePiece's
             0.9995); rarer chars are unknown.
-        split_digits: numbers never share a piece with other chars.
-        split_by_script: numbers, letters (and marks) and other chars never share a piece
-            (SentencePiece's ``split_by_unicode_script``, with these three classes).
+        split_by_script: SentencePiece's ``split_by_unicode_script`` with two scripts: letters
+            never share a piece with other chars (punctuation, symbols, digits); marks go with
+            the char before them.
+        split_by_number: SentencePiece's ``split_by_number``: decimal digits count as the common
+            script of punctuation (``"1.5"`` may be a piece, ``"a1"`` not); ``False``: digits go
+            with anything.
+        split_digits: SentencePiece's ``split_digits``: every digit is a piece of its own.
         threads: worker threads (0 = all cores).
         errors: ``"strict"`` raises :class:`~subwordx.errors.InvalidUtf8Error`; ``"replace"``
             substitutes U+FFFD.
@@ -167,6 +172,7 @@ def train_unigram(
         "shrinking_factor": float(shrinking_factor),
         "num_sub_iterations": num_sub_iterations,
         "character_coverage": float(character_coverage),
+        "split_by_number": bool(split_by_number),
         "split_digits": bool(split_digits),
         "split_by_script": bool(split_by_script),
         "threads": threads,

@@ -367,8 +367,9 @@ class Config:
     shrinking_factor: float = 0.75
     num_sub_iterations: int = 2
     character_coverage: float = 0.9995
-    split_digits: bool = True
     split_by_script: bool = True
+    split_by_number: bool = True
+    split_digits: bool = False
 
 
 def alphabet(words: Sequence[tuple[str, int]], coverage: float) -> list[tuple[str, int]]:
@@ -389,35 +390,49 @@ def alphabet(words: Sequence[tuple[str, int]], coverage: float) -> list[tuple[st
     return kept
 
 
-def char_class(c: str) -> str:
-    """``"N"`` for numbers (general category N*), ``"L"`` for letters and marks (L*, M*), ``"O"``
-    for everything else."""
-    cat = unicodedata.category(c)[0]
-    return cat if cat in "NL" else ("L" if cat == "M" else "O")
+def script(c: str, split_by_number: bool) -> str:
+    """The script of a char for ``split_by_script`` (SentencePiece's rule with two scripts):
+    ``"L"`` for letters (L*), ``"C"`` (common) for everything else; marks (M*) take the script
+    before them (``"*"``, any); decimal digits (Nd) are common, or any without
+    ``split_by_number``."""
+    cat = unicodedata.category(c)
+    if cat == "Nd" and not split_by_number:
+        return "*"
+    if cat[0] == "M":
+        return "*"
+    return "L" if cat[0] == "L" else "C"
 
 
-def valid_piece(piece: str, split_digits: bool, split_by_script: bool = True) -> bool:
-    """``▁`` only first; after it, with ``split_by_script`` one class of chars only; with
-    ``split_digits``, numbers never beside other chars."""
+def valid_piece(piece: str, config: Config) -> bool:
+    """``▁`` only first; with ``split_digits`` a digit only alone (``▁`` counts); with
+    ``split_by_script`` the chars after the ``▁`` of one script (``"*"`` goes with any)."""
     if "\u2581" in piece[1:]:
         return False
-    body = piece[1:] if piece.startswith("\u2581") else piece
-    if not body:
+    if (
+        config.split_digits
+        and len(piece) > 1
+        and any(unicodedata.category(c) == "Nd" for c in piece)
+    ):
+        return False
+    if not config.split_by_script:
         return True
-
-    def merged(c: str) -> str:
-        k = char_class(c)
-        return "L" if k == "N" and not split_digits else k
-
-    k0 = merged(body[0])
+    body = piece[1:] if piece.startswith("\u2581") else piece
+    seen = "*"
     for c in body:
-        k = merged(c)
-        if split_by_script:
-            if k != k0:
-                return False
-        elif split_digits and (k == "N") != (k0 == "N"):
+        s = script(c, config.split_by_number)
+        if s == "*":
+            continue
+        if seen == "*":
+            seen = s
+        elif s != seen:
             return False
     return True
+
+
+# A word end that is no branching node is a seed from this many occurrences on (the Rust core's
+# WORD_END_MIN_FREQ: SentencePiece's suffix array over whole lines sees it as a node once an
+# occurrence ends a line, which word counts no longer show; ten occurrences almost always have).
+WORD_END_MIN_FREQ = 10
 
 
 def seed_pieces(
@@ -426,10 +441,10 @@ def seed_pieces(
     """The seed vocabulary (docs/unigram.md §3.2), defined directly: a substring ``s`` of 2..
     ``max_piece_length`` chars is a candidate when it is a node of the suffix tree of the
     distinct words (it occurs at least twice, as suffix starts, and its occurrences are not all
-    followed by one same char) or when it is a whole suffix of some word; its frequency is the sum
-    of the counts of the words it occurs in, per occurrence (a whole suffix alone: of those
-    occurrences that end their word; the larger of the two). The Rust core finds the same set
-    with a suffix array."""
+    followed by one same char) or when it is a whole suffix of some word seen at least
+    ``WORD_END_MIN_FREQ`` times there; its frequency is the sum of the counts of the words it
+    occurs in, per occurrence (a whole suffix alone: of those occurrences that end their word;
+    the larger of the two). The Rust core finds the same set with a suffix array."""
     known = {c for c, _ in chars}
     occ: dict[str, list[Any]] = {}  # s -> [suffix starts, weight, next chars, end weight]
     for w, n in words:
@@ -449,12 +464,9 @@ def seed_pieces(
         freq = 0
         if starts >= 2 and not (len(nexts) == 1 and None not in nexts):
             freq = weight
-        freq = max(freq, end_weight)
-        if (
-            freq >= 2
-            and all(c in known for c in s)
-            and valid_piece(s, config.split_digits, config.split_by_script)
-        ):
+        if end_weight >= WORD_END_MIN_FREQ:
+            freq = max(freq, end_weight)
+        if freq >= 2 and all(c in known for c in s) and valid_piece(s, config):
             found[s] = freq
     cands = sorted(found.items(), key=lambda kv: (-kv[1] * len(kv[0]), kv[0]))
     seeds: list[tuple[str, float]] = [(c, float(n)) for c, n in chars]
@@ -772,6 +784,7 @@ def train_tokenizer(
         shrinking_factor=settings["shrinking_factor"],
         num_sub_iterations=settings["num_sub_iterations"],
         character_coverage=settings["character_coverage"],
+        split_by_number=settings["split_by_number"],
         split_digits=settings["split_digits"],
         split_by_script=settings["split_by_script"],
     )

@@ -607,6 +607,7 @@ fn unigram_training(settings: &Bound<'_, PyDict>) -> PyResult<Training> {
         shrinking_factor: get(settings, "shrinking_factor")?,
         num_sub_iterations: get(settings, "num_sub_iterations")?,
         character_coverage: get(settings, "character_coverage")?,
+        split_by_number: get(settings, "split_by_number")?,
         split_digits: get(settings, "split_digits")?,
         split_by_script: get(settings, "split_by_script")?,
         threads: get(settings, "threads")?,

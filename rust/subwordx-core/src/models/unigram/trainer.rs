@@ -6,9 +6,9 @@
 //!    `max_piece_length + 1` chars, which is all a piece can use), each weighted by its word's
 //!    count. Every LCP interval of that suffix array is a branching substring, with its weighted
 //!    frequency the sum of the interval's weights; a whole suffix to its word's end is one too
-//!    (the word ends: the next char differs between occurrences). Substrings of 2..=
-//!    `max_piece_length` chars seen at least twice, valid (`▁` only first, numbers, letters and
-//!    other chars never mixed, every char in the alphabet), are ranked by `frequency × length` (ties: the
+//!    when it occurs at least [`WORD_END_MIN_FREQ`] times. Substrings of 2..=
+//!    `max_piece_length` chars seen at least twice, valid ([`valid_piece`]: `SentencePiece`'s
+//!    rules; every char in the alphabet), are ranked by `frequency × length` (ties: the
 //!    smaller string) and the best `seed_size − |alphabet|` kept beside the alphabet (chars score
 //!    their frequency). Scores become log-probabilities `ln s − ln Σ s`. No substring is ever
 //!    enumerated: the suffix array costs `O(N log N)` comparisons of at most 17 chars.
@@ -58,11 +58,15 @@ pub struct UnigramTrainerConfig {
     pub num_sub_iterations: usize,
     /// The share of char occurrences the alphabet must cover (rarer chars are unknown).
     pub character_coverage: f64,
-    /// Numbers (general category N*) never share a piece with other chars.
-    pub split_digits: bool,
-    /// Numbers, letters (and marks) and other chars never share a piece (SentencePiece's
-    /// `split_by_unicode_script`, with these three classes).
+    /// `SentencePiece`'s `split_by_unicode_script`, with two scripts: letters and marks never
+    /// share a piece with other chars (punctuation, symbols, and digits unless
+    /// `split_by_number` is off).
     pub split_by_script: bool,
+    /// `SentencePiece`'s `split_by_number`: decimal digits (Nd) belong to the common script of
+    /// punctuation and symbols; off, they go with any char.
+    pub split_by_number: bool,
+    /// `SentencePiece`'s `split_digits`: a piece with a decimal digit is that digit alone.
+    pub split_digits: bool,
     /// Worker threads (0 = all cores). The result does not depend on it.
     pub threads: usize,
 }
@@ -78,8 +82,9 @@ impl Default for UnigramTrainerConfig {
             shrinking_factor: 0.75,
             num_sub_iterations: 2,
             character_coverage: 0.9995,
-            split_digits: true,
             split_by_script: true,
+            split_by_number: true,
+            split_digits: false,
             threads: 0,
         }
     }
@@ -89,6 +94,14 @@ impl Default for UnigramTrainerConfig {
 const BLOCK: usize = 1024;
 /// Blocks computed in parallel before they are added (bounds memory).
 const WAVE: usize = 64;
+/// A substring that ends a word (and is no branching node of the words' suffix tree) is a seed
+/// from this many occurrences on. `SentencePiece` builds its suffix array over whole lines, where
+/// a word's end is followed by a space or by the end of the line: such a substring is a node
+/// (a seed) once one occurrence ends a line, which the word counts no longer show; one seen ten
+/// times almost always has. Seeding every word end (the threshold 2) keeps more whole words than
+/// `SentencePiece` (better on text like the training text, worse on other text); seeding none
+/// keeps fewer; ten is within 0.5% of `SentencePiece`, or better, on both (`benches/RESULTS.md`).
+const WORD_END_MIN_FREQ: u64 = 10;
 /// Pieces with a smaller expected count are dropped by the M step.
 const EXPECTED_THRESHOLD: f64 = 0.5;
 
@@ -114,64 +127,59 @@ struct Corpus {
     total: u64,
 }
 
-/// The class of a char for `split_digits` and `split_by_script`: numbers (general category N*),
-/// letters and marks (L*, M*), and everything else (punctuation, symbols, spaces).
+/// The script of a char for `split_by_script` (`SentencePiece`'s `IsValidSentencePiece` with
+/// two scripts): letters (L*), or the common script of everything else; marks (M*) take the
+/// script of the char before them (any script); decimal digits (Nd) are common, or any script
+/// when `split_by_number` is off.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Number,
+enum Script {
     Letter,
-    Other,
+    Common,
+    Any,
 }
 
-fn class(c: char) -> Class {
+fn is_decimal_digit(c: char) -> bool {
     use unicode_general_category::{get_general_category, GeneralCategory as G};
-    if c.is_numeric() {
-        return Class::Number;
-    }
+    get_general_category(c) == G::DecimalNumber
+}
+
+fn script(c: char, split_by_number: bool) -> Script {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
     match get_general_category(c) {
+        G::DecimalNumber if !split_by_number => Script::Any,
+        G::NonspacingMark | G::SpacingMark | G::EnclosingMark => Script::Any,
         G::UppercaseLetter
         | G::LowercaseLetter
         | G::TitlecaseLetter
         | G::ModifierLetter
-        | G::OtherLetter
-        | G::NonspacingMark
-        | G::SpacingMark
-        | G::EnclosingMark => Class::Letter,
-        _ => Class::Other,
+        | G::OtherLetter => Script::Letter,
+        _ => Script::Common,
     }
 }
 
-/// True when `piece` may be a piece: `▁` only first; after it, with `split_by_script`, chars of
-/// one class only (SentencePiece's `split_by_unicode_script`, with three classes); with
-/// `split_digits`, numbers never beside other chars.
-fn valid_piece(piece: &[char], split_digits: bool, split_by_script: bool) -> bool {
+/// True when `piece` may be a piece (`SentencePiece`'s rules): `▁` only first; with
+/// `split_digits` a digit only alone (`▁` counts); with `split_by_script` the chars after the
+/// `▁` of one script ([`script`]; `Any` goes with every script).
+fn valid_piece(piece: &[char], config: &UnigramTrainerConfig) -> bool {
     if piece.iter().skip(1).any(|&c| c == '▁') {
         return false;
     }
-    let body = if piece.first() == Some(&'▁') {
-        &piece[1..]
-    } else {
-        piece
-    };
-    let Some(&first) = body.first() else {
+    if config.split_digits && piece.len() > 1 && piece.iter().any(|&c| is_decimal_digit(c)) {
+        return false;
+    }
+    if !config.split_by_script {
         return true;
-    };
-    let merge = |k: Class| {
-        if !split_digits && k == Class::Number {
-            Class::Letter
-        } else {
-            k
+    }
+    let mut seen = Script::Any;
+    for &c in piece.iter().skip(usize::from(piece.first() == Some(&'▁'))) {
+        match script(c, config.split_by_number) {
+            Script::Any => {}
+            s if seen == Script::Any => seen = s,
+            s if s != seen => return false,
+            _ => {}
         }
-    };
-    let k0 = merge(class(first));
-    body.iter().all(|&c| {
-        let k = merge(class(c));
-        if split_by_script {
-            k == k0
-        } else {
-            !split_digits || ((k == Class::Number) == (k0 == Class::Number))
-        }
-    })
+    }
+    true
 }
 
 /// The alphabet: `(char, count)` by count (desc), then char; cut at `coverage`.
@@ -241,7 +249,7 @@ fn seed_pieces(
             || piece.len() > config.max_piece_length
             || freq < 2
             || !piece.iter().all(|c| known.contains(c))
-            || !valid_piece(piece, config.split_digits, config.split_by_script)
+            || !valid_piece(piece, config)
         {
             return;
         }
@@ -259,7 +267,7 @@ fn seed_pieces(
         let whole = (suffixes[i - 1].0 as usize + prev_key.len()) == suffixes[i - 1].1 as usize;
         let same_as_next = i < n && cur == prev_key.len() && key(&suffixes[i]).len() == cur;
         if !same_as_next {
-            if whole {
+            if whole && weight_prefix[i] - weight_prefix[run_start] >= WORD_END_MIN_FREQ {
                 consider(prev_key, weight_prefix[i] - weight_prefix[run_start]);
             }
             run_start = i;
