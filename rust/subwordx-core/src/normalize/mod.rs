@@ -304,9 +304,10 @@ impl Normalizer {
                 return cur;
             }
         }
-        for stage in self.stages() {
+        for stage in self.stages(true) {
             let (next, keeps_ascii) = match stage {
                 Stage::Step(step) => (step.apply_text(&cur, ascii), step.keeps_ascii()),
+                Stage::SpmSpaces => (Some(spm_spaces(&cur)), false),
                 Stage::DecomposeStrip(form) => (
                     step::decompose_and_drop_text(&cur, ascii, form, step::is_mark),
                     true,
@@ -325,9 +326,10 @@ impl Normalizer {
     /// The normalized text with its alignment to `text` (for offsets).
     pub fn normalize(&self, text: &str) -> Normalized {
         let mut cur = Normalized::identity(text);
-        for stage in self.stages() {
+        for stage in self.stages(false) {
             let next = match stage {
                 Stage::Step(step) => step.apply_aligned(&cur),
+                Stage::SpmSpaces => unreachable!("not fused for aligned normalization"),
                 Stage::DecomposeStrip(form) => {
                     step::decompose_and_drop_aligned(&cur, form, step::is_mark)
                 }
@@ -339,10 +341,18 @@ impl Normalizer {
         cur
     }
 
-    /// The steps, with `NFD`/`NFKD` + `StripAccents` fused into one pass.
-    fn stages(&self) -> impl Iterator<Item = Stage<'_>> {
+    /// The steps, with `NFD`/`NFKD` + `StripAccents` fused into one pass, and (`fuse_spm`, for
+    /// text without alignment) `SentencePiece`'s whitespace steps too ([`spm_spaces`]).
+    fn stages(&self, fuse_spm: bool) -> impl Iterator<Item = Stage<'_>> {
         let mut rest = self.steps.as_slice();
         std::iter::from_fn(move || {
+            if fuse_spm
+                && rest.len() >= SPM_SPACES_STEPS
+                && rest[..SPM_SPACES_STEPS] == spm_spaces_steps()[..]
+            {
+                rest = &rest[SPM_SPACES_STEPS..];
+                return Some(Stage::SpmSpaces);
+            }
             let (stage, n) = match rest {
                 [] => return None,
                 [NormalizerStep::Nfd, NormalizerStep::StripAccents, ..] => {
@@ -364,11 +374,87 @@ enum Stage<'a> {
     Step(&'a NormalizerStep),
     /// NFD or NFKD, then `StripAccents`.
     DecomposeStrip(unicode::Form),
+    /// `SentencePiece`'s whitespace handling ([`spm_spaces_steps`]) in one pass.
+    SpmSpaces,
+}
+
+/// How many steps [`spm_spaces_steps`] has.
+const SPM_SPACES_STEPS: usize = 5;
+
+/// `SentencePiece`'s default whitespace handling as the steps
+/// `crate::io::sentencepiece::spm_normalizer` writes for it (extra spaces removed, a dummy `▁`
+/// prefix, spaces escaped): drop leading spaces, collapse runs of spaces, prepend `▁` (to a
+/// non-empty text), spaces to `▁`, drop trailing `▁`s. Every `.model` with the default flags,
+/// and every Unigram tokenizer subwordx trains, runs them on every text; run one by one they
+/// cost five passes and allocations, which [`spm_spaces`] does in one.
+fn spm_spaces_steps() -> &'static [NormalizerStep] {
+    static STEPS: std::sync::OnceLock<Vec<NormalizerStep>> = std::sync::OnceLock::new();
+    STEPS.get_or_init(|| {
+        crate::io::sentencepiece::spm_normalizer(None, true, true, true, false)
+            .steps()
+            .to_vec()
+    })
+}
+
+/// [`spm_spaces_steps`] in one pass (the same text: `tests::spm_spaces_equals_its_steps`).
+fn spm_spaces(text: &str) -> String {
+    let text = text.trim_start_matches(' ');
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut out = String::with_capacity(text.len() + 3);
+    out.push('\u{2581}');
+    let mut after_space = false;
+    for c in text.chars() {
+        if c == ' ' {
+            if !after_space {
+                out.push('\u{2581}');
+            }
+            after_space = true;
+        } else {
+            out.push(c);
+            after_space = false;
+        }
+    }
+    let kept = out.trim_end_matches('\u{2581}').len();
+    out.truncate(kept);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spm_spaces_equals_its_steps() {
+        assert_eq!(spm_spaces_steps().len(), SPM_SPACES_STEPS);
+        let steps = Normalizer::new(spm_spaces_steps().to_vec());
+        for text in [
+            "",
+            " ",
+            "   ",
+            "a",
+            " a",
+            "a ",
+            "  a  b   c  ",
+            "\u{2581}",
+            " \u{2581} ",
+            "a\u{2581}  ",
+            "tab\there",
+            "\u{3000}x y",
+            "é  ü",
+            "x\u{2581}\u{2581} y",
+        ] {
+            let slow = steps
+                .stages(false)
+                .fold(Normalized::identity(text), |cur, st| match st {
+                    Stage::Step(s) => s.apply_aligned(&cur).unwrap_or(cur),
+                    _ => unreachable!(),
+                });
+            assert_eq!(steps.normalize_str(text), slow.text, "{text:?}");
+            assert_eq!(steps.normalize(text).text, slow.text, "{text:?}");
+        }
+    }
 
     fn spans(n: &Normalizer, s: &str) -> Vec<(char, (u32, u32))> {
         let a = n.normalize(s);
