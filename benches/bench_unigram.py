@@ -2,19 +2,25 @@
 
 1. **Training** on ``corpora/botchan.txt`` and on the first ``--train-mb`` MB of
    ``corpora/gcide.txt``, ``--threads`` threads each: subwordx ``train_unigram`` against
-   SentencePiece's unigram trainer (identity normalization, no whitespace collapsing, so both see
-   the same text) and HF's ``UnigramTrainer`` (Metaspace pre-tokenizer). Quality: held-out
+   SentencePiece's unigram trainer (identity normalization and its default whitespace rules, the
+   pipeline subwordx trains, so both see the same text) and HF's ``UnigramTrainer`` (Metaspace
+   pre-tokenizer). Quality: held-out
    log-likelihood per char (every 10th line, never trained on; for botchan also the last 10%
    of the lines, Project Gutenberg's licence), each model's own Viterbi
    segmentation scored with its own scores (unknown = lowest score − 10), and tokens per char.
 2. **Encoding**, one thread: the SentencePiece model trained above, loaded in SentencePiece,
    against the subwordx model of the same size (``encode_ids``) and the same subwordx file loaded
    in HF ``tokenizers``; lines of held-out gcide text, ids of subwordx and HF compared.
+3. **Memory** (``--memory``): whole processes, peak RSS: ``subwordx train-unigram`` on all of
+   gcide (40 MB) and on gcide written three times (120 MB: the same words, three times the
+   counts), against SentencePiece's trainer (``spm.SentencePieceTrainer.train``, which loads
+   every sentence) on the 40 MB file; vocab ``--vocab-size``, ``--threads`` threads each.
 
 Sides alternate within every round; tables give medians and ratios. Usage::
 
     python benches/bench_unigram.py --shared ../shared
     python benches/bench_unigram.py --shared ../shared --quick
+    python benches/bench_unigram.py --shared ../shared --memory
 """
 
 from __future__ import annotations
@@ -63,7 +69,6 @@ def spm_train(train: Path, prefix: Path, vocab_size: int, threads: int) -> Any:
         vocab_size=vocab_size,
         model_type="unigram",
         normalization_rule_name="identity",
-        remove_extra_whitespaces=False,
         num_threads=threads,
         minloglevel=2,
     )
@@ -177,6 +182,41 @@ def encoding(
         print(f"| {k} | {t:.3f} | {mb / t:.1f} | {t / base:.2f}x |")
 
 
+def memory(corpora: Path, folder: Path, vocab_size: int, threads: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _common
+
+    gcide = corpora / "gcide.txt"
+    triple = folder / "gcide-x3.txt"
+    with open(triple, "wb") as out:
+        for _ in range(3):
+            out.write(gcide.read_bytes())
+    ours = [sys.executable, "-m", "subwordx", "train-unigram", "--vocab-size", str(vocab_size)]
+    ours += ["--threads", str(threads), "-q", "-o"]
+    spm_code = (
+        "import sentencepiece as spm, sys; spm.SentencePieceTrainer.train(input=sys.argv[1], "
+        f"model_prefix=sys.argv[2], vocab_size={vocab_size}, model_type='unigram', "
+        f"normalization_rule_name='identity', num_threads={threads}, minloglevel=2)"
+    )
+    runs = [
+        ("subwordx, gcide 40 MB", [*ours, str(folder / "m1.model"), str(gcide)]),
+        (
+            "SentencePiece, gcide 40 MB",
+            [sys.executable, "-c", spm_code, str(gcide), str(folder / "s1")],
+        ),
+        ("subwordx, gcide x3 120 MB", [*ours, str(folder / "m3.model"), str(triple)]),
+    ]
+    print(f"\n### memory: vocab {vocab_size}, {threads} threads, whole processes\n")
+    print("| side | wall s | peak RSS MiB |")
+    print("|---|---:|---:|")
+    for name, argv in runs:
+        r = _common.run_process(argv, timeout=3600)
+        status = "" if r.ok else " (failed)"
+        print(f"| {name}{status} | {r.wall:.1f} | {r.peak_rss / 2**20:.0f} |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
@@ -185,12 +225,16 @@ def main() -> None:
     ap.add_argument("--vocab-size", type=int, default=8000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="one round, 2 MB, no HF training")
+    ap.add_argument("--memory", action="store_true", help="only the peak-memory runs (section 3)")
     args = ap.parse_args()
     rounds = 1 if args.quick else args.rounds
     mb = 2.0 if args.quick else args.train_mb
     corpora = args.shared / "data/corpora"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.memory:
+            memory(corpora, folder, args.vocab_size, args.threads)
+            return
         for tail in (False, True):
             train, held = split(corpora / "botchan.txt", None, folder, tail)
             name = "botchan, held out: " + ("the last 10% of lines" if tail else "every 10th line")
