@@ -527,6 +527,13 @@ class FastTextClassifier:
             raise ModelFormatError(f"{name}: loss {b.loss}, wordNgrams {b.word_ngrams}")
         if (b.word_ngrams > 1 or b.maxn > 0) and b.bucket == 0:
             raise ModelFormatError(f"{name}: n-grams without buckets")
+        lc = b.label_counts
+        if b.loss == LOSS_HS and (
+            (lc.size and int(lc.max()) >= 10**15) or bool(np.any(lc[1:] > lc[:-1]))
+        ):
+            # fastText builds its label tree assuming counts sorted descending (and below its
+            # 1e15 sentinel); any file it wrote satisfies both.
+            raise ModelFormatError(f"{name}: hierarchical softmax over unsorted label counts")
         _check_int("threads", threads, 0, MAX_THREADS)
         self = cls.__new__(cls)
         loss = _LOSS_NAMES[b.loss]

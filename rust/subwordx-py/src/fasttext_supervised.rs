@@ -273,7 +273,11 @@ impl PySupervised {
     }
 
     /// The mean of the input rows of `line` (`</s>` added).
-    fn sentence_vector<'py>(&self, py: Python<'py>, line: &str) -> PyResult<Bound<'py, PyArray1<f32>>> {
+    fn sentence_vector<'py>(
+        &self,
+        py: Python<'py>,
+        line: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f32>>> {
         let p = self.predictor()?;
         let v = run_detached(py, || Ok(p.sentence_vector(line, true)))?;
         Ok(PyArray1::from_vec(py, v))

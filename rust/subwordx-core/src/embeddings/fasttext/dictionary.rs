@@ -85,9 +85,7 @@ impl Dictionary {
             )));
         }
         if let Some(w) = labels.words.iter().find(|l| words.index.contains_key(*l)) {
-            return Err(Error::invalid(format!(
-                "{w:?} is both a word and a label"
-            )));
+            return Err(Error::invalid(format!("{w:?} is both a word and a label")));
         }
         if words.len().saturating_add(features.bucket) > i32::MAX as usize
             || labels.len() > i32::MAX as usize
@@ -100,7 +98,12 @@ impl Dictionary {
             )));
         }
         let subwords = if features.max_n > 0 {
-            Subwords::new(&words.words, features.min_n, features.max_n, features.bucket)
+            Subwords::new(
+                &words.words,
+                features.min_n,
+                features.max_n,
+                features.bucket,
+            )
         } else {
             Subwords::default()
         };
@@ -183,7 +186,12 @@ impl Dictionary {
         let encode = |(i, chunk): (usize, Result<crate::corpus::chunks::Chunk>)| {
             progress.check()?;
             let chunk = chunk?;
-            let text = decode(&chunk.bytes, errors, &ranges[chunk.range].path, chunk.offset)?;
+            let text = decode(
+                &chunk.bytes,
+                errors,
+                &ranges[chunk.range].path,
+                chunk.offset,
+            )?;
             let mut part = Part::default();
             let (mut inputs, mut labels, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
             for line in text.split_inclusive('\n') {
@@ -313,7 +321,12 @@ pub fn count_files(
     let count = |mut tc: TokenCounts, chunk: Result<crate::corpus::chunks::Chunk>| {
         progress.check()?;
         let chunk = chunk?;
-        let text = decode(&chunk.bytes, errors, &ranges[chunk.range].path, chunk.offset)?;
+        let text = decode(
+            &chunk.bytes,
+            errors,
+            &ranges[chunk.range].path,
+            chunk.offset,
+        )?;
         for line in text.split_inclusive('\n') {
             let (body, eos) = match line.strip_suffix('\n') {
                 Some(body) => (body, true),
@@ -335,7 +348,13 @@ pub fn count_files(
             .try_fold(TokenCounts::default, count)
             .try_reduce(TokenCounts::default, |a, b| Ok(a.merge(b)))
     })??;
-    split_counts(counts.counts, counts.ntokens, label_prefix, min_count, min_count_label)
+    split_counts(
+        counts.counts,
+        counts.ntokens,
+        label_prefix,
+        min_count,
+        min_count_label,
+    )
 }
 
 /// Splits token counts into words and labels (see [`count_files`]).
@@ -437,8 +456,14 @@ mod tests {
         let p = WORD_NGRAM_PRIME;
         assert_eq!(
             out,
-            [p + 2, (p + 2) * p + 3, 2 * p + 3, (2 * p + 3) * p + 4, 3 * p + 4]
-                .map(|x| (x % (1 << 30)) as u32)
+            [
+                p + 2,
+                (p + 2) * p + 3,
+                2 * p + 3,
+                (2 * p + 3) * p + 4,
+                3 * p + 4
+            ]
+            .map(|x| (x % (1 << 30)) as u32)
         );
     }
 

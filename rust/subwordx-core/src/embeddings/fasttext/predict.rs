@@ -196,7 +196,7 @@ impl Meter {
         }
     }
 
-    fn merge(mut self, other: Meter) -> Meter {
+    fn merge(mut self, other: &Meter) -> Meter {
         self.examples += other.examples;
         for (a, b) in [
             (&mut self.gold, &other.gold),
@@ -212,7 +212,10 @@ impl Meter {
 
     /// `correct / predicted` over every label (NaN when nothing was predicted).
     pub fn precision(&self) -> f64 {
-        ratio(self.predicted_gold.iter().sum(), self.predicted.iter().sum())
+        ratio(
+            self.predicted_gold.iter().sum(),
+            self.predicted.iter().sum(),
+        )
     }
 
     /// `correct / gold` over every label (NaN without gold labels).
@@ -240,8 +243,7 @@ impl<'a> Predictor<'a> {
     /// Checks the model once (its fields are public) and builds what prediction needs.
     pub fn new(model: &'a Supervised) -> Result<Self> {
         model.check()?;
-        let tree =
-            (model.config.loss == Loss::Hs).then(|| Tree::new(&model.dict.labels.counts));
+        let tree = (model.config.loss == Loss::Hs).then(|| Tree::new(&model.dict.labels.counts));
         Ok(Self {
             model,
             tables: Tables::new(),
@@ -429,9 +431,13 @@ impl<'a> Predictor<'a> {
                         };
                         let (mut inputs, mut labels, mut hashes) =
                             (Vec::new(), Vec::new(), Vec::new());
-                        self.model
-                            .dict
-                            .encode_line(body, eos, &mut inputs, &mut labels, &mut hashes);
+                        self.model.dict.encode_line(
+                            body,
+                            eos,
+                            &mut inputs,
+                            &mut labels,
+                            &mut hashes,
+                        );
                         if !labels.is_empty() && !inputs.is_empty() {
                             let p = self.predict_inputs(&inputs, k, threshold);
                             meter.log(&labels, &p);
@@ -439,7 +445,7 @@ impl<'a> Predictor<'a> {
                         meter
                     },
                 )
-                .reduce(|| Meter::new(nlabels), Meter::merge)
+                .reduce(|| Meter::new(nlabels), |a, b| a.merge(&b))
         })
     }
 
@@ -477,7 +483,7 @@ impl<'a> Predictor<'a> {
                         meter
                     },
                 )
-                .reduce(|| Meter::new(nlabels), Meter::merge)
+                .reduce(|| Meter::new(nlabels), |a, b| a.merge(&b))
         })
     }
 
@@ -548,7 +554,10 @@ mod tests {
         assert_eq!(out.iter().map(|o| o.0).collect::<Vec<_>>(), [0, 2, 1]);
         for (label, prob) in &out {
             let want = e[*label as usize] / z + 1e-5;
-            assert!((f64::from(*prob) - want).abs() < 1e-6, "{label} {prob} {want}");
+            assert!(
+                (f64::from(*prob) - want).abs() < 1e-6,
+                "{label} {prob} {want}"
+            );
         }
         // h = (0.5, 0.5): a tie of all three at score 1, kept as fastText's heap keeps them.
         let out = p.predict_line("x y", false, 2, 0.0);

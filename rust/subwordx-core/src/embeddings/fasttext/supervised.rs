@@ -12,7 +12,9 @@
 //! count towards the schedule.
 //!
 //! Threads take blocks of examples from the engine's queue and update both matrices without locks
-//! (Hogwild, as `fastText`); `threads = 1` walks the examples in corpus order every epoch and is
+//! (Hogwild, as `fastText`), each keeping private copies of the label rows of `wo` that every
+//! example writes, merged every 64 examples ([`HOT_LABEL_ROWS`]); `threads = 1` trains the shared
+//! rows directly, walks the examples in corpus order every epoch and is
 //! reproducible, matching the numpy reference (`subwordx.reference.fasttext_supervised`) within
 //! float32 round-off. The random draws (which label of a multi-label line, which negatives) come
 //! from word2vec's generator seeded `seed + thread`, not `fastText`'s `minstd_rand`, so a model is
@@ -24,6 +26,7 @@
 // Forced inlining: the generic loop must inline into its `#[target_feature]` caller.
 #![allow(clippy::inline_always)]
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use super::dictionary::{count_files, split_example, Dictionary, Features};
 use super::loss::{Loss, Tables};
@@ -34,7 +37,7 @@ use crate::embeddings::engine::{
 use crate::embeddings::huffman::Huffman;
 use crate::embeddings::jobs::Part;
 use crate::embeddings::sampling::{CumTable, Lcg};
-use crate::embeddings::shared_matrix::{try_vec, SharedMatrix, SharedRows};
+use crate::embeddings::shared_matrix::{try_vec, PrivateRows, SharedMatrix, SharedRows};
 use crate::embeddings::simd::{has_avx2_fma, Kernel, Scalar};
 use crate::embeddings::word2vec::{MAX_DIM, MAX_EPOCHS, MAX_MATRIX_VALUES, MAX_NEGATIVE};
 use crate::error::{Error, Result};
@@ -47,6 +50,16 @@ pub const MAX_WORD_NGRAMS: usize = 100;
 /// Draws allowed to find one negative label different from the target before giving up on it
 /// (only a label of vanishing count^0.5 share could need more).
 const NEGATIVE_TRIES: usize = 64;
+/// Rows of `wo` each thread keeps a private copy of when training on several threads: all of
+/// them for up to 256 labels (softmax and one-vs-all write every label row on every example, so
+/// with plain Hogwild two cores would pass those cache lines back and forth all the time), else
+/// the last 256 (hierarchical softmax's top inner nodes, on every path). 256 rows of dim 100 are
+/// 112 KiB, inside L2. With one thread this is off: `threads = 1` keeps the exact updates of the
+/// spec and of the numpy reference.
+const HOT_LABEL_ROWS: usize = 256;
+/// Examples between two merges of the private rows into the shared ones (a merge of 12 labels
+/// costs about one example; other threads see the updates within a fraction of a millisecond).
+const HOT_SYNC_EXAMPLES: usize = 64;
 
 /// Hyperparameters of a classifier. The defaults are `fastText`'s `supervised` defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -379,6 +392,7 @@ fn train(
         },
         tables: Tables::new(),
         use_avx2: has_avx2_fma(),
+        wo_lock: Mutex::new(()),
     };
     let run = RunConfig {
         threads: config.threads,
@@ -410,6 +424,8 @@ struct SupTrainer<'a> {
     huffman: Huffman,
     tables: Tables,
     use_avx2: bool,
+    /// Taken by the merges of the private rows of `wo`.
+    wo_lock: Mutex<()>,
 }
 
 impl Trainer for SupTrainer<'_> {
@@ -419,12 +435,18 @@ impl Trainer for SupTrainer<'_> {
         Self: 'w;
 
     fn worker(&self, thread: usize) -> Result<SupWorker<'_>> {
+        let hot = if self.config.threads > 1 {
+            PrivateRows::last_rows(self.wo, &self.wo_lock, HOT_LABEL_ROWS, HOT_SYNC_EXAMPLES)?
+        } else {
+            PrivateRows::disabled(self.wo, &self.wo_lock)
+        };
         let mut work = try_vec(2 * self.kdim, 0.0f32, "work vectors")?;
         // Derived once: the buffer is reached only through these two pointers from now on.
         let h = work.as_mut_ptr();
         let g = h.wrapping_add(self.kdim);
         Ok(SupWorker {
             m: self,
+            hot,
             rng: Lcg::new(self.config.seed.wrapping_add(thread as u64)),
             output: vec![0.0; self.nlabels],
             _work: work,
@@ -442,6 +464,9 @@ impl Trainer for SupTrainer<'_> {
 /// One thread's state.
 struct SupWorker<'a> {
     m: &'a SupTrainer<'a>,
+    /// The rows of `wo` this thread trains (private copies of the hot ones, see
+    /// [`HOT_LABEL_ROWS`]).
+    hot: PrivateRows<'a>,
     rng: Lcg,
     /// Softmax's scores, one per label.
     output: Vec<f32>,
@@ -461,6 +486,10 @@ impl Worker for SupWorker<'_> {
             return unsafe { example_avx2(self, example, alpha) };
         }
         train_example::<Scalar>(self, example, alpha)
+    }
+
+    fn finish(&mut self) {
+        self.hot.merge();
     }
 }
 
@@ -504,25 +533,22 @@ fn train_example<K: Kernel>(w: &mut SupWorker<'_>, example: &[u32], alpha: f32) 
         // SAFETY: see above.
         unsafe { *h.add(k) *= inv };
     }
-    let loss = match m.config.loss {
-        Loss::Ova => {
-            let mut loss = 0.0f32;
-            for t in 0..m.nlabels {
-                let gold = labels.contains(&(t as u32));
-                // SAFETY: see above (t < nlabels).
-                loss += unsafe { binary_logistic::<K>(m, h, g, t, gold, alpha) };
-            }
-            loss
+    let loss = if m.config.loss == Loss::Ova {
+        let mut loss = 0.0f32;
+        for t in 0..m.nlabels {
+            let gold = labels.contains(&(t as u32));
+            // SAFETY: see above (t < nlabels).
+            loss += unsafe { binary_logistic::<K>(m, &w.hot, h, g, t, gold, alpha) };
         }
-        _ => {
-            let target = if labels.len() == 1 {
-                labels[0]
-            } else {
-                labels[((w.rng.advance() >> 16) % labels.len() as u64) as usize]
-            };
-            // SAFETY: see above.
-            unsafe { single_target::<K>(w, h, g, target as usize, alpha) }
-        }
+        loss
+    } else {
+        let target = if labels.len() == 1 {
+            labels[0]
+        } else {
+            labels[((w.rng.advance() >> 16) % labels.len() as u64) as usize]
+        };
+        // SAFETY: see above.
+        unsafe { single_target::<K>(w, h, g, target as usize, alpha) }
     };
     for k in 0..dim {
         // SAFETY: see above.
@@ -532,6 +558,7 @@ fn train_example<K: Kernel>(w: &mut SupWorker<'_>, example: &[u32], alpha: f32) 
         // SAFETY: see above.
         unsafe { K::axpy(1.0, g, m.wi.row(id as usize), dim) };
     }
+    w.hot.tick();
     stats.loss = f64::from(loss);
     stats.steps = 1;
     stats
@@ -546,14 +573,15 @@ fn train_example<K: Kernel>(w: &mut SupWorker<'_>, example: &[u32], alpha: f32) 
 #[inline(always)]
 unsafe fn binary_logistic<K: Kernel>(
     m: &SupTrainer<'_>,
+    rows: &PrivateRows<'_>,
     h: *const f32,
     g: *mut f32,
     t: usize,
     gold: bool,
     alpha: f32,
 ) -> f32 {
-    let out = m.wo.row(t);
-    // SAFETY: the caller's contract; t < nlabels = rows of wo.
+    let out = rows.row(t);
+    // SAFETY: the caller's contract; t < nlabels = rows of wo (private or shared).
     let s = m.tables.sigmoid(unsafe { K::dot(h, out, m.kdim) });
     let a = alpha * (f32::from(u8::from(gold)) - s);
     // SAFETY: as above.
@@ -584,7 +612,7 @@ unsafe fn single_target<K: Kernel>(
             let mut max = f32::NEG_INFINITY;
             for (t, o) in w.output.iter_mut().enumerate() {
                 // SAFETY: t < nlabels; the caller's contract for h.
-                *o = unsafe { K::dot(h, m.wo.row(t), m.kdim) };
+                *o = unsafe { K::dot(h, w.hot.row(t), m.kdim) };
                 max = max.max(*o);
             }
             let mut z = 0.0f32;
@@ -599,7 +627,7 @@ unsafe fn single_target<K: Kernel>(
                 let gold = if t == target { 1.0f32 } else { 0.0 };
                 let a = alpha * (gold - p);
                 // SAFETY: as above.
-                unsafe { K::update(a, h, m.wo.row(t), g, m.kdim) };
+                unsafe { K::update(a, h, w.hot.row(t), g, m.kdim) };
             }
             -m.tables.log(w.output[target])
         }
@@ -611,13 +639,13 @@ unsafe fn single_target<K: Kernel>(
                 // fastText's convention: the step towards child 1 is the positive class.
                 let gold = m.huffman.codes[d] == 1;
                 // SAFETY: point < nlabels - 1 (an inner node of the label tree).
-                loss += unsafe { binary_logistic::<K>(m, h, g, point, gold, alpha) };
+                loss += unsafe { binary_logistic::<K>(m, &w.hot, h, g, point, gold, alpha) };
             }
             loss
         }
         Loss::Ns => {
             // SAFETY: as above.
-            let mut loss = unsafe { binary_logistic::<K>(m, h, g, target, true, alpha) };
+            let mut loss = unsafe { binary_logistic::<K>(m, &w.hot, h, g, target, true, alpha) };
             if m.nlabels > 1 {
                 for _ in 0..m.config.neg {
                     let mut negative = None;
@@ -630,7 +658,7 @@ unsafe fn single_target<K: Kernel>(
                     }
                     if let Some(t) = negative {
                         // SAFETY: draws are below the table's length, nlabels.
-                        loss += unsafe { binary_logistic::<K>(m, h, g, t, false, alpha) };
+                        loss += unsafe { binary_logistic::<K>(m, &w.hot, h, g, t, false, alpha) };
                     }
                 }
             }
@@ -696,7 +724,10 @@ mod tests {
                 assert_eq!(a.wo, b.wo, "{loss:?}");
                 assert_eq!(stats.epoch_losses.len(), 3);
                 assert!(stats.epoch_losses.iter().all(|l| l.is_finite()), "{loss:?}");
-                assert_eq!(a.dict.labels.words, ["__label__a", "__label__b", "__label__c"]);
+                assert_eq!(
+                    a.dict.labels.words,
+                    ["__label__a", "__label__b", "__label__c"]
+                );
                 assert_eq!(a.wi.len(), a.dict.input_rows() * 10);
                 if word_ngrams == 1 {
                     assert_eq!(a.dict.features.bucket, 0);
@@ -713,16 +744,46 @@ mod tests {
         let ok = SupervisedConfig::default();
         assert!(ok.validate().is_ok());
         for c in [
-            SupervisedConfig { dim: 0, ..ok.clone() },
-            SupervisedConfig { lr: -0.1, ..ok.clone() },
-            SupervisedConfig { lr: f64::NAN, ..ok.clone() },
-            SupervisedConfig { word_ngrams: 0, ..ok.clone() },
-            SupervisedConfig { word_ngrams: 2, bucket: 0, ..ok.clone() },
-            SupervisedConfig { max_n: 3, min_n: 4, ..ok.clone() },
-            SupervisedConfig { loss: Loss::Ns, neg: 0, ..ok.clone() },
-            SupervisedConfig { label_prefix: String::new(), ..ok.clone() },
+            SupervisedConfig {
+                dim: 0,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                lr: -0.1,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                lr: f64::NAN,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                word_ngrams: 0,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                word_ngrams: 2,
+                bucket: 0,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                max_n: 3,
+                min_n: 4,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                loss: Loss::Ns,
+                neg: 0,
+                ..ok.clone()
+            },
+            SupervisedConfig {
+                label_prefix: String::new(),
+                ..ok.clone()
+            },
         ] {
-            assert!(matches!(c.validate(), Err(Error::InvalidArgument(_))), "{c:?}");
+            assert!(
+                matches!(c.validate(), Err(Error::InvalidArgument(_))),
+                "{c:?}"
+            );
         }
     }
 
