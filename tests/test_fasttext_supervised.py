@@ -213,9 +213,10 @@ def test_ours_loads_fasttext_models(
         # (hierarchical softmax may return fewer than k: leaves below log(1e-5) are cut)
         np.testing.assert_allclose(np.concatenate(ours_p), np.concatenate(their_p), atol=1e-5)
     ours = FastTextClassifier.load(path)
-    assert tuple(ours.test(langid[1])) == pytest.approx(theirs.test(str(langid[1])))
+    result = ours.test(langid[1])
+    assert tuple(result) == pytest.approx(theirs.test(str(langid[1])))
     their_labels = theirs.test_label(str(langid[1]))
-    for label, m in ours.test(langid[1]).per_label.items():
+    for label, m in result.per_label.items():
         t = their_labels[label]
         assert (m.precision, m.recall) == pytest.approx(
             (t["precision"], t["recall"]), nan_ok=True

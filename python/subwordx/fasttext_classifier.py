@@ -374,8 +374,9 @@ class FastTextClassifier:
         As the fasttext package: a text is one line (a ``\\n`` in it is an error) and gets
         fastText's end-of-line token; only labels with probability ``>= threshold`` are
         returned; ``k=-1`` returns every label. The probability reported is fastText's
-        ``exp(log(p + 1e-5))``, i.e. ``p + 1e-5``. Equal probabilities rank the label listed
-        first in :attr:`labels` (the more frequent) first. A list is predicted on
+        ``exp(log(p + 1e-5))``, i.e. ``p + 1e-5``. Equal probabilities come out in the order the
+        fasttext package gives them: both keep the k best in the same binary heap, run by
+        libstdc++'s heap algorithms (``docs/fasttext.md``, S4). A list is predicted on
         :attr:`threads` threads with the GIL released.
 
         Returns:
