@@ -218,9 +218,7 @@ def test_ours_loads_fasttext_models(
     their_labels = theirs.test_label(str(langid[1]))
     for label, m in result.per_label.items():
         t = their_labels[label]
-        assert (m.precision, m.recall) == pytest.approx(
-            (t["precision"], t["recall"]), nan_ok=True
-        )
+        assert (m.precision, m.recall) == pytest.approx((t["precision"], t["recall"]), nan_ok=True)
     # Saved back by us, byte for byte.
     ours.save(tmp_path / "again.bin")
     assert (tmp_path / "again.bin").read_bytes() == path.read_bytes()
