@@ -26,6 +26,7 @@ use super::loss::{std_log, Loss, Tables};
 use super::supervised::Supervised;
 use crate::corpus::Utf8Errors;
 use crate::embeddings::huffman::Huffman;
+use crate::embeddings::shared_matrix::prefetch_row;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -259,6 +260,13 @@ impl<'a> Predictor<'a> {
     fn hidden(&self, inputs: &[u32], h: &mut [f32]) {
         let dim = self.dim();
         h.fill(0.0);
+        // The rows are scattered over a matrix far larger than the caches: ask for all of them
+        // first, so their cache misses overlap instead of queueing behind the sums.
+        for &r in inputs {
+            if let Some(row) = self.model.wi.get(r as usize * dim..) {
+                prefetch_row(row.as_ptr(), dim);
+            }
+        }
         for &r in inputs {
             let row = &self.model.wi[r as usize * dim..(r as usize + 1) * dim];
             for (x, y) in h.iter_mut().zip(row) {

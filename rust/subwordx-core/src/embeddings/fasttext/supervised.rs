@@ -37,7 +37,9 @@ use crate::embeddings::engine::{
 use crate::embeddings::huffman::Huffman;
 use crate::embeddings::jobs::Part;
 use crate::embeddings::sampling::{CumTable, Lcg};
-use crate::embeddings::shared_matrix::{try_vec, PrivateRows, SharedMatrix, SharedRows};
+use crate::embeddings::shared_matrix::{
+    prefetch_row, try_vec, PrivateRows, SharedMatrix, SharedRows,
+};
 use crate::embeddings::simd::{has_avx2_fma, Kernel, Scalar};
 use crate::embeddings::word2vec::{MAX_DIM, MAX_EPOCHS, MAX_MATRIX_VALUES, MAX_NEGATIVE};
 use crate::error::{Error, Result};
@@ -524,6 +526,11 @@ fn train_example<K: Kernel>(w: &mut SupWorker<'_>, example: &[u32], alpha: f32) 
     unsafe {
         std::ptr::write_bytes(h, 0, dim);
         std::ptr::write_bytes(g, 0, dim);
+    }
+    // The input rows are scattered over a matrix far larger than the caches: ask for all of them
+    // first, so their cache misses overlap.
+    for &id in inputs {
+        prefetch_row(m.wi.row(id as usize), dim);
     }
     for &id in inputs {
         // SAFETY: see above.
