@@ -1,7 +1,9 @@
-"""Fuzzing of the fastText ``.bin`` reader (``FastText.load``, then ``wv`` and ``most_similar``).
+"""Fuzzing of the fastText ``.bin`` reader (``FastText.load``, then ``wv`` and ``most_similar``;
+``FastTextClassifier.load``, then ``predict`` and ``test``).
 
 Valid files are made from small models (skip-gram with negative sampling, CBOW with hierarchical
-softmax, no n-grams), then mutated: bytes flipped, inserted, deleted, truncated, and the header's
+softmax, no n-grams; classifiers with softmax, and with hierarchical softmax over word bigrams and
+character n-grams), then mutated: bytes flipped, inserted, deleted, truncated, and the header's
 integer fields (args, dictionary counts, matrix shapes) rewritten with hostile values. Anything but
 a subwordx.errors exception (or success) is a bug: the run prints it and fails; with --save the
 input is kept under tests/fixtures/fuzz/fasttext/.
@@ -20,7 +22,7 @@ import time
 import traceback
 from pathlib import Path
 
-from subwordx import FastText
+from subwordx import FastText, FastTextClassifier
 from subwordx.errors import SubwordxError
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "fuzz" / "fasttext"
@@ -41,6 +43,15 @@ def exercise(data: bytes, tmp: Path) -> str | None:
         pass
     except Exception as exc:  # anything else is what the fuzzer looks for
         return f"{type(exc).__name__}: {str(exc)[:300]}\n{traceback.format_exc(limit=3)}"
+    try:
+        c = FastTextClassifier.load(path, threads=1)
+        c.predict(["the cat sat", "日本 unseen"], k=-1, threshold=0.1)
+        c.test(["__label__a the cat", "__label__b 日本 log"], k=2)
+        c.get_sentence_vector("the cat")
+    except SubwordxError:
+        pass
+    except Exception as exc:  # anything else is what the fuzzer looks for
+        return f"{type(exc).__name__}: {str(exc)[:300]}\n{traceback.format_exc(limit=3)}"
     return None
 
 
@@ -54,6 +65,16 @@ def seeds(tmp: Path) -> list[bytes]:
         m = FastText(SENTENCES, dim=4, min_count=1, bucket=20, epochs=1, threads=1, **kw)  # type: ignore[arg-type]
         p = tmp / "seed.bin"
         m.save(p)
+        out.append(p.read_bytes())
+    labelled = tmp / "labelled.txt"
+    labelled.write_text(
+        "".join(f"__label__{'ab'[i % 2]} {' '.join(s)}\n" for i, s in enumerate(SENTENCES)),
+        encoding="utf-8",
+    )
+    for ckw in ({}, {"loss": "hs", "word_ngrams": 2, "min_n": 2, "max_n": 3, "bucket": 20}):
+        c = FastTextClassifier(labelled, dim=4, epochs=1, threads=1, **ckw)  # type: ignore[arg-type]
+        p = tmp / "seed.bin"
+        c.save(p)
         out.append(p.read_bytes())
     return out
 

@@ -16,6 +16,8 @@ Quick start::
     model.wv.most_similar("king")
     ft = subwordx.FastText(corpus_file="text8.txt", model="skipgram")   # .bin as fastText's
     ft.wv["unseenword"]; ft.save("model.bin")
+    clf = subwordx.train_supervised(input="train.txt", wordNgrams=2)    # fastText's classifier
+    clf.predict("some text", k=3); clf.test("test.txt").precision; clf.save("clf.bin")
 
 The Rust core serves every call when it is installed; ``SUBWORDX_BACKEND=python`` switches to the
 pure-Python reference implementations (slow, readable, and exactly equivalent).
@@ -44,6 +46,7 @@ from subwordx.errors import (
     VocabSizeTooSmallError,
 )
 from subwordx.fasttext import FastText
+from subwordx.fasttext_classifier import FastTextClassifier, train_supervised
 from subwordx.glove import GloVe, cooccurrence_matrix
 from subwordx.phrases import Phrases
 from subwordx.tokenizer import DecodeStream, Encoding, Tokenizer, load_sentencepiece, train_bpe
@@ -94,6 +97,7 @@ __all__ = [
     "EmptyCorpusError",
     "Encoding",
     "FastText",
+    "FastTextClassifier",
     "GloVe",
     "InvalidUtf8Error",
     "KeyedVectors",
@@ -115,6 +119,7 @@ __all__ = [
     "errors",
     "load_sentencepiece",
     "train_bpe",
+    "train_supervised",
     "train_unigram",
     "train_wordpiece",
 ]

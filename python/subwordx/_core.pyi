@@ -382,3 +382,85 @@ def fasttext_ngram_ids(
     words: list[str], nwords: int, min_n: int, max_n: int, bucket: int
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]: ...
 def fasttext_hash(data: bytes) -> int: ...
+
+# fastText's classifier (rust/subwordx-py/src/fasttext_supervised.rs)
+class SupervisedModel:
+    @staticmethod
+    def train(
+        paths: list[str],
+        *,
+        dim: int = 100,
+        epochs: int = 5,
+        lr: float = 0.1,
+        loss: str = "softmax",
+        neg: int = 5,
+        word_ngrams: int = 1,
+        min_count: int = 1,
+        min_count_label: int = 0,
+        min_n: int = 0,
+        max_n: int = 0,
+        bucket: int = 2000000,
+        threads: int = 1,
+        seed: int = 0,
+        label_prefix: str = "__label__",
+        errors: str = "strict",
+        progress: Callable[[str, int, int, str], None] | None = None,
+        on_epoch: Callable[[int, float], None] | None = None,
+    ) -> tuple[SupervisedModel, list[float]]: ...
+    @staticmethod
+    def from_parts(
+        words: list[str],
+        word_counts: list[int],
+        labels: list[str],
+        label_counts: list[int],
+        ntokens: int,
+        wi: npt.NDArray[np.float32],
+        wo: npt.NDArray[np.float32],
+        *,
+        loss: str,
+        neg: int = 5,
+        word_ngrams: int = 1,
+        min_n: int = 0,
+        max_n: int = 0,
+        bucket: int = 0,
+        label_prefix: str = "__label__",
+        epochs: int = 5,
+        lr: float = 0.1,
+        min_count: int = 1,
+    ) -> SupervisedModel: ...
+    def words(self) -> tuple[list[str], list[int]]: ...
+    def labels(self) -> tuple[list[str], list[int]]: ...
+    @property
+    def ntokens(self) -> int: ...
+    @property
+    def bucket(self) -> int: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def loss_code(self) -> int: ...
+    def input_matrix(self) -> npt.NDArray[np.float32]: ...
+    def output_matrix(self) -> npt.NDArray[np.float32]: ...
+    def predict(
+        self, lines: list[str], k: int = 1, threshold: float = 0.0, threads: int = 1
+    ) -> list[list[tuple[int, float]]]: ...
+    def predict_files(
+        self,
+        paths: list[str],
+        k: int = 1,
+        threshold: float = 0.0,
+        errors: str = "strict",
+        threads: int = 1,
+        progress: Callable[[str, int, int, str], None] | None = None,
+    ) -> list[list[tuple[int, float]]]: ...
+    def test(
+        self,
+        paths: list[str] | None = None,
+        lines: list[str] | None = None,
+        k: int = 1,
+        threshold: float = 0.0,
+        errors: str = "strict",
+        threads: int = 1,
+    ) -> tuple[int, list[int], list[int], list[int]]: ...
+    def sentence_vector(self, line: str) -> npt.NDArray[np.float32]: ...
+
+def fasttext_loss_name(code: int) -> str: ...

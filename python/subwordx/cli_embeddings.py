@@ -68,6 +68,9 @@ def add_commands(
     from subwordx.cli_fasttext import add_fasttext_command
 
     add_fasttext_command(sub, positive_int, non_negative_int, non_negative_float)
+    from subwordx.cli_classify import add_classify_commands
+
+    add_classify_commands(sub, positive_int, non_negative_int, non_negative_float)
 
     ph = sub.add_parser(
         "phrases",

@@ -35,12 +35,13 @@ from subwordx.embeddings.fasttext_bin import (
     LOSS_NS,
     MODEL_CBOW,
     MODEL_SG,
+    MODEL_SUP,
     FastTextBin,
     read_fasttext_bin,
     write_fasttext_bin,
 )
 from subwordx.embeddings.keyed_vectors import Key, KeyedVectors, _as_list
-from subwordx.errors import ConfigError, EmptyCorpusError
+from subwordx.errors import ConfigError, EmptyCorpusError, ModelFormatError
 from subwordx.word2vec import (
     MAX_DIM,
     MAX_EPOCHS,
@@ -448,9 +449,19 @@ class FastText:
         """Load a fastText ``.bin`` (ours or the fasttext package's; unsupervised).
 
         Raises:
-            ModelFormatError: not a readable fastText ``.bin``.
+            ModelFormatError: not a readable fastText ``.bin``, or a supervised model (load that
+                with :meth:`subwordx.FastTextClassifier.load`).
         """
         b = read_fasttext_bin(path)
+        if b.model == MODEL_SUP:
+            raise ModelFormatError(
+                f"{os.fspath(path)}: a supervised fastText model (a classifier); load it with "
+                "subwordx.FastTextClassifier.load"
+            )
+        if b.labels:
+            raise ModelFormatError(
+                f"{os.fspath(path)}: an unsupervised model with labels is not supported"
+            )
         self = cls.__new__(cls)
         alpha = 0.05
         self.config = {

@@ -15,16 +15,21 @@ input matrix              ``bool`` quantized; ``int64`` rows (nwords + bucket), 
 output matrix             ``bool`` quantized; ``int64`` rows, cols; floats
 ========================  ======================================================================
 
+A supervised model (``model = 3``) lists its words (type 0) then its labels (type 1); its output
+matrix has one row per label. A version 11 supervised model has no character n-grams (fastText
+reads its ``maxn`` as 0).
+
 Reading streams the file and checks every count against the bytes left *before* allocating, so a
 corrupt header (say 10^12 rows) is a :class:`~subwordx.errors.ModelFormatError`, never a
-``MemoryError``. Supervised, pruned and quantized models are refused with a clear error.
+``MemoryError``. Pruned and quantized models are refused with a clear error; which kind of model
+(supervised or not) a caller accepts is the caller's check.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Union
 
 import numpy as np
@@ -51,7 +56,8 @@ _CHUNK = 1 << 20
 
 @dataclass
 class FastTextBin:
-    """Everything a fastText ``.bin`` holds (unsupervised models)."""
+    """Everything a fastText ``.bin`` holds (``labels`` and ``label_counts`` for a supervised
+    model, empty otherwise)."""
 
     dim: int
     ws: int
@@ -71,6 +77,15 @@ class FastTextBin:
     ntokens: int
     wi: FloatArray
     wo: FloatArray
+    labels: list[str] = field(default_factory=list)
+    label_counts: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def _encode_entry(w: str) -> bytes:
+    b = w.encode("utf-8")
+    if b"\0" in b or not b or any(c in b for c in (b" ", b"\n", b"\t", b"\r", b"\v", b"\f")):
+        raise ConfigError(f"fastText's .bin cannot hold the word {w!r}")
+    return b
 
 
 def write_fasttext_bin(path: PathLike, m: FastTextBin) -> None:
@@ -80,18 +95,18 @@ def write_fasttext_bin(path: PathLike, m: FastTextBin) -> None:
         ConfigError: a word contains a NUL or whitespace (fastText could not read it back), or a
             shape disagrees with the header fields.
     """
-    nwords = len(m.words)
-    if m.wi.shape != (nwords + m.bucket, m.dim) or m.wo.shape[1:] != (m.dim,):
+    nwords, nlabels = len(m.words), len(m.labels)
+    if (
+        m.wi.shape != (nwords + m.bucket, m.dim)
+        or m.wo.shape[1:] != (m.dim,)
+        or (m.model == MODEL_SUP and m.wo.shape[0] != nlabels)
+    ):
         raise ConfigError(
             f"matrix shapes {m.wi.shape} / {m.wo.shape} do not match {nwords} words, "
-            f"bucket={m.bucket}, dim={m.dim}"
+            f"{nlabels} labels, bucket={m.bucket}, dim={m.dim}"
         )
-    encoded = []
-    for w in m.words:
-        b = w.encode("utf-8")
-        if b"\0" in b or not b or any(c in b for c in (b" ", b"\n", b"\t", b"\r", b"\v", b"\f")):
-            raise ConfigError(f"fastText's .bin cannot hold the word {w!r}")
-        encoded.append(b)
+    encoded = [_encode_entry(w) for w in m.words]
+    encoded_labels = [_encode_entry(w) for w in m.labels]
     with atomic_open(path) as f:
         f.write(struct.pack("<2i", MAGIC, VERSION))
         f.write(
@@ -100,9 +115,11 @@ def write_fasttext_bin(path: PathLike, m: FastTextBin) -> None:
                 m.bucket, m.minn, m.maxn, m.lr_update_rate, float(m.t),
             )
         )  # fmt: skip
-        f.write(_DICT.pack(nwords, nwords, 0, m.ntokens, -1))
+        f.write(_DICT.pack(nwords + nlabels, nwords, nlabels, m.ntokens, -1))
         for b, c in zip(encoded, m.counts.tolist(), strict=True):
             f.write(b + b"\0" + _ENTRY.pack(int(c), 0))
+        for b, c in zip(encoded_labels, m.label_counts.tolist(), strict=True):
+            f.write(b + b"\0" + _ENTRY.pack(int(c), 1))
         for matrix in (m.wi, m.wo):
             f.write(_MATRIX.pack(False, matrix.shape[0], matrix.shape[1]))
             data = np.ascontiguousarray(matrix, dtype="<f4")
@@ -173,11 +190,11 @@ class _Reader:
 
 
 def read_fasttext_bin(path: PathLike) -> FastTextBin:
-    """Read a fastText ``.bin`` (unsupervised, unquantized), checking every size first.
+    """Read a fastText ``.bin`` (unquantized, supervised or not), checking every size first.
 
     Raises:
         ModelFormatError: not a fastText ``.bin``, corrupt or truncated, or a kind of model this
-            reader does not support (supervised, pruned, quantized).
+            reader does not support (pruned, quantized).
         SubwordxFileNotFoundError: no such file.
     """
     name = os.fspath(path)
@@ -195,10 +212,9 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
             raise r.bad(f"dim {dim}")
         if loss not in (1, 2, 3, 4) or model not in (1, 2, 3):
             raise r.bad(f"loss {loss}, model {model}")
-        if model == MODEL_SUP:
-            raise ModelFormatError(
-                f"{name}: a supervised fastText model; subwordx reads unsupervised models only"
-            )
+        if version == 11 and model == MODEL_SUP:
+            # fastText: "old supervised models do not use char ngrams".
+            maxn = 0
         if (
             bucket < 0
             or not 0 <= maxn <= 100
@@ -210,8 +226,6 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
         size_, nwords, nlabels, ntokens, pruneidx_size = _DICT.unpack(r.take(_DICT.size))
         if nwords < 0 or nlabels < 0 or size_ != nwords + nlabels or nwords + bucket > _INT32_MAX:
             raise r.bad(f"dictionary sizes {size_} / {nwords} / {nlabels}")
-        if nlabels:
-            raise ModelFormatError(f"{name}: a model with labels (supervised) is not supported")
         if pruneidx_size > 0:
             raise ModelFormatError(f"{name}: a pruned (quantized) model is not supported")
         if pruneidx_size < -1:
@@ -219,20 +233,22 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
         # Every entry takes at least 10 bytes (a NUL, a count, a type): check before looping.
         if size_ * (1 + _ENTRY.size) > r.left:
             raise r.bad(f"{size_} words cannot fit in {r.left} bytes")
-        words: list[str] = []
+        entries: list[str] = []
         counts = np.empty(size_, dtype=np.int64)
         for i in range(size_):
             raw = r.until_nul(1 << 20)
             try:
-                words.append(raw.decode("utf-8"))
+                entries.append(raw.decode("utf-8"))
             except UnicodeDecodeError:
-                words.append(raw.decode("utf-8", errors="backslashreplace"))
+                entries.append(raw.decode("utf-8", errors="backslashreplace"))
             count, kind = _ENTRY.unpack(r.take(_ENTRY.size))
-            if count < 0 or kind != 0:
+            # Words come first (type 0), then labels (type 1).
+            if count < 0 or kind != (0 if i < nwords else 1):
                 raise r.bad(f"entry {i}: count {count}, type {kind}")
             counts[i] = count
-        if len(set(words)) != len(words):
+        if len(set(entries)) != len(entries):
             raise r.bad("a word is listed twice")
+        words, labels = entries[:nwords], entries[nwords:]
         quant, rows, cols = _MATRIX.unpack(r.take(_MATRIX.size))
         if quant:
             raise ModelFormatError(f"{name}: a quantized model (.ftz) is not supported")
@@ -240,7 +256,7 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
             raise r.bad(f"input matrix {rows} x {cols}, expected {nwords + bucket} x {dim}")
         wi = r.matrix(rows, cols)
         quant, rows, cols = _MATRIX.unpack(r.take(_MATRIX.size))
-        if quant or cols != dim or rows < 0:
+        if quant or cols != dim or rows < 0 or (model == MODEL_SUP and rows != nlabels):
             raise r.bad(f"output matrix {rows} x {cols} (quantized: {quant})")
         wo = r.matrix(rows, cols)
         if r.left or r.buf or f.read(1):
@@ -248,5 +264,6 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
     return FastTextBin(
         dim=dim, ws=ws, epoch=epoch, min_count=min_count, neg=neg, word_ngrams=word_ngrams,
         loss=loss, model=model, bucket=bucket, minn=minn, maxn=maxn, lr_update_rate=lr_rate, t=t,
-        words=words, counts=counts, ntokens=ntokens, wi=wi, wo=wo,
+        words=words, counts=counts[:nwords], ntokens=ntokens, wi=wi, wo=wo, labels=labels,
+        label_counts=counts[nwords:],
     )  # fmt: skip

@@ -189,17 +189,20 @@ def sigmoid_table() -> FloatArray:
     return table
 
 
-def make_cum_table(counts: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def make_cum_table(
+    counts: Sequence[int] | npt.NDArray[np.int64], power: float = 0.75
+) -> npt.NDArray[np.int64]:
     """Cumulative unigram^0.75 table for drawing negatives (gensim's ``make_cum_table``).
 
     ``cum_table[i] = round(sum_{j<=i} count_j**0.75 / Z * (2**31 - 1))``, sums taken left to right
-    in float64. A draw is ``bisect_left(cum_table, r % cum_table[-1])``.
+    in float64. A draw is ``bisect_left(cum_table, r % cum_table[-1])``. ``power`` replaces 0.75
+    (fastText's classifier draws negative labels by count^0.5).
 
     Example:
         >>> make_cum_table([3, 1]).tolist()
         [1492664612, 2147483647]
     """
-    powers = [float(c) ** 0.75 for c in np.asarray(counts).tolist()]
+    powers = [float(c) ** power for c in np.asarray(counts).tolist()]
     total = 0.0
     for p in powers:  # sequential sum, as a scalar loop in Rust
         total += p

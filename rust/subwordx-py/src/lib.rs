@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod blocking;
 mod errors;
 mod fasttext;
+mod fasttext_supervised;
 mod glove;
 mod sentencepiece;
 mod tokenizer;
@@ -40,5 +41,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     word2vec::register(m)?;
     glove::register(m)?;
     fasttext::register(m)?;
+    fasttext_supervised::register(m)?;
     Ok(())
 }

@@ -114,6 +114,12 @@ pub trait Trainer: Sync {
 
     /// The worker of thread `thread` (`0..threads`), made on that thread.
     fn worker(&self, thread: usize) -> Result<Self::Worker<'_>>;
+
+    /// How many words `sentence` counts for in the learning-rate schedule and the progress
+    /// (default: its length). The classifier stores an example's token count in its first entry.
+    fn words(&self, sentence: &[u32]) -> u64 {
+        sentence.len() as u64
+    }
 }
 
 /// The settings of one engine run.
@@ -229,7 +235,7 @@ pub fn run<T: Trainer>(
         config.stage,
         u64::from(epochs)
             * match source {
-                Source::Memory(parts) => parts.iter().map(|p| p.ids.len() as u64).sum(),
+                Source::Memory(parts) => parts.iter().map(|p| part_words(trainer, p)).sum(),
                 Source::Stream { .. } => config.train_words,
             },
     );
@@ -312,7 +318,7 @@ pub fn run<T: Trainer>(
                 spawn(s, "subwordx-train", move || {
                     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         let mut worker = trainer.worker(t)?;
-                        run_thread(&mut worker, shared, queue, &tx)
+                        run_thread(trainer, &mut worker, shared, queue, &tx)
                     }))
                     .unwrap_or_else(|p| {
                         Err(Error::internal(format!(
@@ -414,20 +420,35 @@ pub fn run<T: Trainer>(
 
 /// One thread's work: jobs from the queue until none is left, then [`Worker::finish`] (also
 /// when it stops early).
-fn run_thread<W: Worker>(
+fn run_thread<T: Trainer, W: Worker>(
+    trainer: &T,
     worker: &mut W,
     shared: &Shared<'_>,
     queue: &Queue<'_>,
     tx: &mpsc::Sender<JobReport>,
 ) -> Result<()> {
     let mut pending = 0u64;
-    let result = train_jobs(worker, shared, queue, tx, &mut pending);
+    let result = train_jobs(trainer, worker, shared, queue, tx, &mut pending);
     worker.finish();
     shared.add_done(&mut pending);
     result
 }
 
-fn train_jobs<W: Worker>(
+/// The words of a held part, as the trainer counts them.
+fn part_words<T: Trainer>(trainer: &T, part: &Part) -> u64 {
+    let mut begin = 0;
+    part.ends
+        .iter()
+        .map(|&end| {
+            let n = trainer.words(&part.ids[begin..end]);
+            begin = end;
+            n
+        })
+        .sum()
+}
+
+fn train_jobs<T: Trainer, W: Worker>(
+    trainer: &T,
     worker: &mut W,
     shared: &Shared<'_>,
     queue: &Queue<'_>,
@@ -457,7 +478,7 @@ fn train_jobs<W: Worker>(
                 alpha = shared.alpha();
                 shared.should_stop()?;
             }
-            *pending += sentence.len() as u64;
+            *pending += trainer.words(sentence);
             let s = worker.train_sentence(sentence, alpha);
             job.loss += s.loss;
             job.steps += s.steps;

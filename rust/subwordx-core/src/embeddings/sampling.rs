@@ -124,7 +124,13 @@ impl CumTable {
     ///
     /// Rounding is half-to-even, like Python's `round` and numpy's `rint`.
     pub fn new(counts: &[u64]) -> Self {
-        let powered: Vec<f64> = counts.iter().map(|&c| (c as f64).powf(0.75)).collect();
+        Self::with_power(counts, 0.75)
+    }
+
+    /// The table over `count^power` (the classifier's negative sampling draws labels by
+    /// count^0.5, as `fastText`'s `NegativeSamplingLoss` weighs them).
+    pub fn with_power(counts: &[u64], power: f64) -> Self {
+        let powered: Vec<f64> = counts.iter().map(|&c| (c as f64).powf(power)).collect();
         let z: f64 = powered.iter().sum();
         let mut cumulative = 0.0f64;
         let mut table = Vec::with_capacity(counts.len());
