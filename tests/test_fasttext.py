@@ -210,6 +210,19 @@ def test_rust_core_matches_the_reference(
 
 
 @needs_core
+def test_negatives_follow_ns_exponent_on_both_backends(tiny_file: Path) -> None:
+    """fastText draws negatives by count^0.5 (the default); 0.75 (word2vec's) trains a different
+    model, and the reference follows the core for either."""
+    kw = dict(dim=8, window=3, min_count=1, bucket=300, epochs=2, threads=1, seed=5, sample=0)
+    half = FastText(corpus_file=tiny_file, **kw)  # type: ignore[arg-type]
+    assert half.config["ns_exponent"] == 0.5
+    w2v = FastText(corpus_file=tiny_file, ns_exponent=0.75, **kw)  # type: ignore[arg-type]
+    assert not np.allclose(half.wo, w2v.wo)
+    ref = FastText(corpus_file=tiny_file, ns_exponent=0.75, backend="python", **kw)  # type: ignore[arg-type]
+    np.testing.assert_allclose(w2v.wo, ref.wo, atol=5e-4)
+
+
+@needs_core
 def test_threads_one_is_reproducible_and_vec_is_written(tiny_file: Path, tmp_path: Path) -> None:
     kw = dict(dim=8, min_count=1, bucket=500, threads=1, seed=9)
     a = FastText(corpus_file=tiny_file, **kw)  # type: ignore[arg-type]
@@ -271,6 +284,8 @@ def test_corrupt_and_truncated_bins_are_model_format_errors(tmp_path: Path) -> N
         {"sg": 2},
         {"vector_size": 50, "dim": 20},
         {"alpha": -1.0},
+        {"ns_exponent": float("nan")},
+        {"ns_exponent": 11.0},
     ],
 )
 def test_bad_settings_are_config_errors(tiny_file: Path, kw: dict[str, object]) -> None:

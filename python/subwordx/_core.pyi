@@ -373,6 +373,7 @@ def fasttext_train(
     min_n: int = 3,
     max_n: int = 6,
     bucket: int = 2_000_000,
+    ns_exponent: float = 0.5,
     errors: str = "strict",
     stream: bool | None = None,
     progress: _Progress = None,

@@ -216,6 +216,8 @@ class FastText:
         alpha: initial learning rate (fastText's ``-lr``), decaying linearly to ``min_alpha``.
         min_n, max_n: character n-gram lengths (``max_n=0``: no n-grams).
         bucket: rows the n-grams hash into.
+        ns_exponent: negatives are drawn by ``count ** ns_exponent``: 0.5 is fastText's table
+            (the default), 0.75 word2vec's and gensim's.
         threads: training threads (0 = all cores); 1 is reproducible.
         seed: random seed.
         errors: ``"strict"`` or ``"replace"`` for invalid UTF-8.
@@ -250,6 +252,7 @@ class FastText:
         min_n: int = 3,
         max_n: int = 6,
         bucket: int = 2_000_000,
+        ns_exponent: float = 0.5,
         threads: int = 0,
         seed: int = 1,
         errors: Literal["strict", "replace"] = "strict",
@@ -288,6 +291,12 @@ class FastText:
                 "fastText trains one output layer: negative > 0, or hs=True with negative=0"
             )
         _check_float("sample", sample, allow_zero=True)
+        if (
+            isinstance(ns_exponent, bool)
+            or not isinstance(ns_exponent, (int, float))
+            or not -10.0 <= ns_exponent <= 10.0
+        ):
+            raise ConfigError(f"ns_exponent must be a number in [-10, 10], got {ns_exponent!r}")
         _check_float("alpha", alpha, allow_zero=False)
         _check_float("min_alpha", min_alpha, allow_zero=True)
         if min_alpha > alpha:
@@ -308,6 +317,7 @@ class FastText:
             "min_n": min_n,
             "max_n": max_n,
             "bucket": bucket,
+            "ns_exponent": float(ns_exponent),
             "seed": seed,
         }
         self.threads: int = threads or min(os.cpu_count() or 1, MAX_THREADS)
@@ -351,7 +361,7 @@ class FastText:
                 negative=c["negative"], hs=c["hs"], sample=c["sample"],
                 min_count=c["min_count"], alpha=c["alpha"], min_alpha=c["min_alpha"],
                 epochs=c["epochs"], seed=c["seed"], min_n=c["min_n"], max_n=c["max_n"],
-                bucket=c["bucket"],
+                bucket=c["bucket"], ns_exponent=c.get("ns_exponent", 0.5),
             )  # fmt: skip
             self.keys, self.counts, self.wi, self.wo = r.keys, r.counts, r.wi, r.wo
             self.losses = r.losses
@@ -385,7 +395,8 @@ class FastText:
             sg=c["model"] == "skipgram", dim=c["dim"], window=c["window"],
             negative=c["negative"], hs=c["hs"], sample=c["sample"], alpha=c["alpha"],
             min_alpha=c["min_alpha"], epochs=c["epochs"], threads=self.threads, seed=c["seed"],
-            min_n=c["min_n"], max_n=c["max_n"], bucket=c["bucket"], errors=errors,
+            min_n=c["min_n"], max_n=c["max_n"], bucket=c["bucket"],
+            ns_exponent=c.get("ns_exponent", 0.5), errors=errors,
             stream=stream, progress=progress, on_epoch=on_epoch,
         )  # fmt: skip
         self.losses.extend(losses)

@@ -121,6 +121,7 @@ def train_fasttext(
     min_n: int = 3,
     max_n: int = 6,
     bucket: int = 2_000_000,
+    ns_exponent: float = 0.5,
 ) -> ReferenceFastTextResult:
     """Train fastText's skip-gram or CBOW exactly as ``docs/fasttext.md`` defines it.
 
@@ -145,7 +146,8 @@ def train_fasttext(
     # 2. Each vocabulary word's subwords: its own row, then its n-grams' rows.
     subwords = [[i, *ngram_ids(w, nwords, min_n, max_n, bucket)] for i, w in enumerate(keys)]
     # 3. The output layer is word2vec's (syn1neg or syn1, zero at the start).
-    trainer = _Trainer(wi, counts, vector_size, negative, hs)
+    # Negatives by count^0.5, fastText's table (word2vec draws by count^0.75).
+    trainer = _Trainer(wi, counts, vector_size, negative, hs, ns_exponent)
     rng = Lcg(seed)
     train_words = int(counts.sum())
     threshold = sample * train_words

@@ -290,7 +290,13 @@ class _Trainer:
     """The state of one training run (one thread in the spec's terms)."""
 
     def __init__(
-        self, syn0: FloatArray, counts: npt.NDArray[np.int64], dim: int, negative: int, hs: bool
+        self,
+        syn0: FloatArray,
+        counts: npt.NDArray[np.int64],
+        dim: int,
+        negative: int,
+        hs: bool,
+        ns_exponent: float = 0.75,
     ) -> None:
         v = len(counts)
         self.syn0 = syn0
@@ -298,7 +304,7 @@ class _Trainer:
         self.hs = hs
         self.syn1neg = np.zeros((v, dim), np.float32) if negative > 0 else None
         self.syn1 = np.zeros((max(v - 1, 0), dim), np.float32) if hs else None
-        self.cum_table = make_cum_table(counts) if negative > 0 else None
+        self.cum_table = make_cum_table(counts, ns_exponent) if negative > 0 else None
         self.codes, self.points = build_huffman(counts) if hs else ([], [])
         self.table = sigmoid_table()
         self.loss = 0.0

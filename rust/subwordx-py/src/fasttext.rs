@@ -22,7 +22,7 @@ fn copy_matrix(a: &PyReadonlyArray2<'_, f32>) -> Vec<f32> {
 /// Trains a `fastText` model on text files; returns `(wi, wo, epoch_losses)`. `wi` / `wo` continue
 /// training from existing matrices (copied under the GIL), else the model starts fresh.
 #[pyfunction]
-#[pyo3(signature = (paths, words, counts, wi=None, wo=None, *, sg=true, dim=100, window=5, negative=5, hs=false, sample=1e-4, alpha=0.05, min_alpha=0.0, epochs=5, threads=1, seed=1, min_n=3, max_n=6, bucket=2_000_000, errors="strict", stream=None, progress=None, on_epoch=None))]
+#[pyo3(signature = (paths, words, counts, wi=None, wo=None, *, sg=true, dim=100, window=5, negative=5, hs=false, sample=1e-4, alpha=0.05, min_alpha=0.0, epochs=5, threads=1, seed=1, min_n=3, max_n=6, bucket=2_000_000, ns_exponent=0.5, errors="strict", stream=None, progress=None, on_epoch=None))]
 #[allow(clippy::type_complexity)]
 pub fn fasttext_train<'py>(
     py: Python<'py>,
@@ -45,6 +45,7 @@ pub fn fasttext_train<'py>(
     min_n: usize,
     max_n: usize,
     bucket: usize,
+    ns_exponent: f64,
     errors: &str,
     stream: Option<bool>,
     progress: Option<Bound<'py, PyAny>>,
@@ -70,6 +71,7 @@ pub fn fasttext_train<'py>(
         min_n,
         max_n,
         bucket,
+        ns_exponent,
     };
     let mode = match stream {
         None => CorpusMode::Auto,

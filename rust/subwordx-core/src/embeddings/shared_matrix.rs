@@ -58,13 +58,49 @@ pub struct SharedMatrix {
 }
 
 impl SharedMatrix {
-    /// Moves `m` (`rows x dim`, row-major) into the padded layout, leaving `m` empty: the
-    /// unpadded copy is freed while training runs, so a model never takes more than about one
-    /// extra matrix of memory. On an allocation failure `m` is left as it was.
+    /// Moves `m` (`rows x dim`, row-major) into the padded layout, leaving `m` empty. The rows
+    /// are spread out inside `m`'s own buffer, grown in place (the last row first, so none is
+    /// overwritten before it moves): no second copy of the matrix ever exists, which for
+    /// `fastText`'s 2M-bucket input matrix is the difference between 0.9 and 1.7 GB. On an
+    /// allocation failure `m` is left as it was.
     pub fn take(m: &mut Vec<f32>, dim: usize, what: &str) -> Result<Self> {
-        let padded = Self::new(m, dim, what)?;
-        *m = Vec::new();
-        Ok(padded)
+        let dim = dim.max(1);
+        let stride = dim.div_ceil(LINE) * LINE;
+        let rows = m.len() / dim;
+        let len = rows
+            .checked_mul(stride)
+            .and_then(|n| n.checked_add(LINE))
+            .ok_or_else(|| Error::invalid(format!("{what} is too large")))?;
+        let extra = len.saturating_sub(m.len());
+        if m.try_reserve_exact(extra).is_err() {
+            // The message of a failed allocation, as `try_vec` words it.
+            return Err(try_vec(len, 0.0f32, what)
+                .err()
+                .unwrap_or_else(|| Error::invalid(format!("not enough memory for {what}"))));
+        }
+        let mut buf = std::mem::take(m);
+        buf.truncate(rows * dim);
+        buf.resize(len, 0.0);
+        let offset = buf.as_ptr().align_offset(64).min(LINE - 1);
+        // Row r moves from r * dim up to offset + r * stride; the rows below it have not moved
+        // and end at r * dim at most, so the move never reaches them.
+        for r in (0..rows).rev() {
+            buf.copy_within(r * dim..(r + 1) * dim, offset + r * stride);
+        }
+        // Whatever the moves left outside the rows is padding: zero it.
+        buf[..offset].fill(0.0);
+        for r in 0..rows {
+            let end = offset + r * stride + dim;
+            buf[end..offset + (r + 1) * stride].fill(0.0);
+        }
+        buf[offset + rows * stride..].fill(0.0);
+        Ok(Self {
+            buf,
+            offset,
+            dim,
+            stride,
+            rows,
+        })
     }
 
     /// A padded copy of `m` (`rows x dim`, row-major).

@@ -68,6 +68,9 @@ pub struct FastTextConfig {
     pub max_n: usize,
     /// Hash buckets of the n-grams.
     pub bucket: usize,
+    /// Negatives are drawn by `count^ns_exponent`: `fastText` uses 0.5 (its
+    /// `initTableNegatives`), word2vec and gensim 0.75.
+    pub ns_exponent: f64,
 }
 
 impl Default for FastTextConfig {
@@ -89,6 +92,7 @@ impl Default for FastTextConfig {
             min_n: 3,
             max_n: 6,
             bucket: 2_000_000,
+            ns_exponent: 0.5,
         }
     }
 }
@@ -122,6 +126,12 @@ impl FastTextConfig {
                 "fastText trains one output layer: set negative > 0 (negative sampling) or \
                  hs=true with negative=0 (hierarchical softmax), not both or neither",
             ));
+        }
+        if !(self.ns_exponent.is_finite() && (-10.0..=10.0).contains(&self.ns_exponent)) {
+            return Err(Error::invalid(format!(
+                "ns_exponent must be a number in [-10, 10], not {}",
+                self.ns_exponent
+            )));
         }
         if !(self.sample >= 0.0 && self.sample.is_finite()) {
             return Err(Error::invalid(format!(
@@ -379,7 +389,7 @@ fn train(
         keep,
         subwords,
         cum: if config.negative > 0 {
-            CumTable::new(&vocab.counts)
+            CumTable::with_power(&vocab.counts, config.ns_exponent)
         } else {
             CumTable::new(&[1])
         },
