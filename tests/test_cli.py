@@ -139,3 +139,25 @@ class _no_exit:
 
     def __exit__(self, *exc: object) -> bool:
         return False
+
+
+def test_encode_reads_crlf_and_cr_line_ends_as_newlines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CRLF (or old-Mac CR) file gives the lines Python's universal newlines give, so
+    `subwordx encode` agrees with tools that read the file as text."""
+    import subwordx
+
+    tok = subwordx.train_bpe(texts=["the cat sat on the mat"] * 20, vocab_size=40)
+    model = tmp_path / "tok.json"
+    tok.save(model)
+    lf, crlf, cr = tmp_path / "lf.txt", tmp_path / "crlf.txt", tmp_path / "cr.txt"
+    lf.write_bytes(b"the cat\n\nsat on\nthe mat\n")
+    crlf.write_bytes(b"the cat\r\n\r\nsat on\r\nthe mat\r\n")
+    cr.write_bytes(b"the cat\r\rsat on\rthe mat\r")
+    outs = []
+    for path in (lf, crlf, cr):
+        assert main(["encode", "-t", str(model), str(path)]) == 0
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1] == outs[2]
+    assert len(outs[0].splitlines()) == 4

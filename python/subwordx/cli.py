@@ -573,8 +573,17 @@ def _load(args: argparse.Namespace, path: str) -> Any:
     return Tokenizer.load(path, pattern=getattr(args, "pattern", None))
 
 
+def _text_lines(body: str) -> list[str]:
+    """The lines of one ``\\n``-terminated chunk as Python's universal newlines read them: a
+    ``\\r\\n`` ending is one newline, and a lone ``\\r`` ends a line too (what ``open(path)``
+    gives, so a CRLF file encodes as the same text in every tool)."""
+    if body.endswith("\r"):
+        body = body[:-1]
+    return body.split("\r") if "\r" in body else [body]
+
+
 def _lines(files: Sequence[str], errors: str) -> Iterator[str]:
-    """Lines of the inputs without their newline.
+    """Lines of the inputs without their newline (``\\n``, ``\\r\\n`` or ``\\r``).
 
     Invalid UTF-8 is an error naming the file, line and byte (unless ``errors="replace"``).
     """
@@ -587,10 +596,10 @@ def _lines(files: Sequence[str], errors: str) -> Iterator[str]:
             for number, raw in enumerate(f, 1):
                 body = raw[:-1] if raw.endswith(b"\n") else raw
                 try:
-                    yield body.decode("utf-8")
+                    text = body.decode("utf-8")
                 except UnicodeDecodeError as e:
                     if errors == "replace":
-                        yield body.decode("utf-8", errors="replace")
+                        yield from _text_lines(body.decode("utf-8", errors="replace"))
                     else:
                         shown = "<stdin>" if name == "-" else name
                         raise InvalidUtf8Error(
@@ -602,6 +611,8 @@ def _lines(files: Sequence[str], errors: str) -> Iterator[str]:
                             e.start,
                             offset + e.start,
                         ) from None
+                else:
+                    yield from _text_lines(text)
                 offset += len(raw)
 
 
