@@ -77,11 +77,15 @@ def test_seed_candidates_follow_the_definition() -> None:
     seeds = dict(ref.seed_pieces(words, chars, ref.Config()))
     # "▁ab" occurs in two words followed by "a" or the end: a node; "▁aba" only once: no.
     assert "\u2581ab" in seeds and "\u2581aba" not in seeds
-    # A whole word seen 3 times is a candidate although its suffixes do not branch.
-    assert "\u2581abab" in seeds
+    # A word end that does not branch is a seed only from WORD_END_MIN_FREQ occurrences on
+    # (SentencePiece sees it as a node once an occurrence ends a line): 3 are not enough.
+    assert "\u2581abab" not in seeds
     assert "\u2581ba" not in seeds  # seen once
     total = sum(math.exp(s) for s in seeds.values())
     assert total == pytest.approx(1.0)
+    often = [("\u2581abab", ref.WORD_END_MIN_FREQ), ("\u2581ab", 2), ("\u2581ba", 1)]
+    seeds = dict(ref.seed_pieces(often, ref.alphabet(often, 1.0), ref.Config()))
+    assert "\u2581abab" in seeds and "\u2581aba" not in seeds
 
 
 @pytest.mark.parametrize("case", CASES["encode"], ids=lambda c: c["name"])
