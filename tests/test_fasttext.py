@@ -323,3 +323,20 @@ def test_cli_train_fasttext(tiny_file: Path, tmp_path: Path) -> None:
                  "100", "--dim", "4", "--epochs", "1", "-q", "-o", str(vec)]) == 0  # fmt: skip
     assert vec.read_text(encoding="utf-8").split("\n")[0].split()[1] == "4"
     assert main(["train-fasttext", str(tiny_file), "--min-n", "9", "-q", "-o", str(out)]) != 0
+
+
+def test_a_negative_token_count_is_a_model_format_error(tmp_path: Path) -> None:
+    """Found by fuzz/fuzz_fasttext_bin.py: a negative ntokens reached the core as an
+    OverflowError."""
+    from subwordx.embeddings.fasttext_bin import FastTextBin, write_fasttext_bin
+    from subwordx.errors import ModelFormatError
+
+    m = FastTextBin(
+        dim=2, ws=5, epoch=1, min_count=1, neg=5, word_ngrams=1, loss=2, model=2, bucket=3,
+        minn=3, maxn=6, lr_update_rate=100, t=1e-4, words=["ab", "été"],
+        counts=np.array([3, 2], np.int64), ntokens=-7,
+        wi=np.arange(10, dtype=np.float32).reshape(5, 2), wo=np.ones((2, 2), np.float32),
+    )  # fmt: skip
+    write_fasttext_bin(tmp_path / "neg.bin", m)
+    with pytest.raises(ModelFormatError, match="token count -7"):
+        FastText.load(tmp_path / "neg.bin")

@@ -226,6 +226,8 @@ def read_fasttext_bin(path: PathLike) -> FastTextBin:
         size_, nwords, nlabels, ntokens, pruneidx_size = _DICT.unpack(r.take(_DICT.size))
         if nwords < 0 or nlabels < 0 or size_ != nwords + nlabels or nwords + bucket > _INT32_MAX:
             raise r.bad(f"dictionary sizes {size_} / {nwords} / {nlabels}")
+        if ntokens < 0:
+            raise r.bad(f"token count {ntokens}")
         if pruneidx_size > 0:
             raise ModelFormatError(f"{name}: a pruned (quantized) model is not supported")
         if pruneidx_size < -1:
