@@ -4,6 +4,7 @@ the core works off the GIL) and an exception from a progress callback both cance
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 from pathlib import Path
@@ -29,17 +30,35 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_ctrl_c_stops_training(big_corpus: Path, stream: bool) -> None:
     # interrupt_main raises KeyboardInterrupt in the main thread, as Ctrl-C does, while the core
     # trains off the GIL (50 epochs would take minutes). Streamed, the reader thread must stop too.
-    timer = threading.Timer(1.0, _thread.interrupt_main)
+    # The interrupt is armed only once training has visibly started, so a slow machine cannot
+    # fire it early, and Python's own SIGINT handler is installed for the test: a process started
+    # in the background by a non-interactive shell inherits SIGINT ignored, and then
+    # interrupt_main does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timers: list[threading.Timer] = []
+
+    def progress(stage: str, done: int, total: int, info: str) -> None:
+        if stage.startswith("training") and not timers:
+            timers.append(threading.Timer(0.3, _thread.interrupt_main))
+            timers[0].start()
+
     start = time.perf_counter()
-    timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             subwordx.Word2Vec(
-                corpus_file=big_corpus, model="skipgram", epochs=50, threads=2, stream=stream
+                corpus_file=big_corpus,
+                model="skipgram",
+                epochs=50,
+                threads=2,
+                stream=stream,
+                progress=progress,
             )
     finally:
-        timer.cancel()
-    assert time.perf_counter() - start < 10
+        for timer in timers:
+            timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    assert timers, "training never reported progress"
+    assert time.perf_counter() - start < 60
 
 
 @pytest.mark.parametrize("stream", [False, True])
