@@ -5,10 +5,12 @@ lines, 12 languages). Settings on both sides: fastText's ``supervised`` defaults
 5 epochs, softmax, word n-grams 1, min count 1) and 2 threads; ``--word-ngrams 2`` adds bigrams
 (bucket 2,000,000 on both sides).
 
-Each side runs in a fresh process (``_common.run_child``), the sides alternate within each repeat
-(the order reversed every other repeat), and a child times, inside itself: training (from the call
-through the model in memory: reading, dictionary and epochs), then prediction of the 20,031 test
-texts as one batch (the labels stripped), then evaluation with its own ``test`` (P@1, R@1). The
+Repeat ``r`` trains both sides with seed ``r`` (P@1 moves by a few lines from seed to seed, so
+compare its median over many repeats: ``--repeats 12``). Each side runs in a fresh process
+(``_common.run_child``), the sides alternate within each repeat (the order reversed every other
+repeat), and a child times, inside itself: training (from the call through the model in memory:
+reading, dictionary and epochs), then prediction of the 20,031 test texts as one batch (the
+labels stripped), then evaluation with its own ``test`` (P@1, R@1). The
 parent then loads subwordx's saved ``.bin`` in the fasttext package and reports the share of test
 lines on which both predict the same label (the file format and prediction agree), and the share
 on which the two independently trained models agree.
@@ -43,15 +45,17 @@ def _texts(test: str) -> list[str]:
 
 def child(spec: dict[str, Any]) -> None:
     """Trains one side, predicts the test texts, evaluates, and saves ``spec["out"]``."""
-    side, train, test, out, ngrams = (
-        spec["side"], spec["train"], spec["test"], spec["out"], spec["word_ngrams"]
+    side, train, test, out, ngrams, seed = (
+        spec["side"], spec["train"], spec["test"], spec["out"], spec["word_ngrams"], spec["seed"]
     )  # fmt: skip
     texts = _texts(test)
     if side == "subwordx":
         import subwordx
 
         t0 = time.perf_counter()
-        clf = subwordx.train_supervised(input=train, wordNgrams=ngrams, thread=THREADS)
+        clf = subwordx.train_supervised(
+            input=train, wordNgrams=ngrams, thread=THREADS, seed=seed
+        )
         train_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         clf.predict(texts)
@@ -62,7 +66,9 @@ def child(spec: dict[str, Any]) -> None:
         import fasttext
 
         t0 = time.perf_counter()
-        ft = fasttext.train_supervised(input=train, wordNgrams=ngrams, thread=THREADS, verbose=0)
+        ft = fasttext.train_supervised(
+            input=train, wordNgrams=ngrams, thread=THREADS, seed=seed, verbose=0
+        )
         train_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         ft.predict(texts)
@@ -114,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             out = scratch / f"classify_{side}.bin"
             spec = {
                 "side": side, "train": str(train), "test": str(test), "out": str(out),
-                "word_ngrams": args.word_ngrams,
+                "word_ngrams": args.word_ngrams, "seed": r,
             }  # fmt: skip
             res = C.run_child(SCRIPT, spec, timeout=1800)
             if res.ok:
@@ -131,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     def med(side: str, key: str) -> float:
         return C.median([float(d[key]) for d in results[side]])
 
+    def p1_range(side: str) -> str:
+        p1 = [float(d["p1"]) for d in results[side]]
+        return f"{sum(p1) / len(p1):.5f} [{min(p1):.4f}, {max(p1):.4f}]"
+
     anchor_train = med("fasttext", "train_s") if "fasttext" in sides else float("nan")
     anchor_pred = med("fasttext", "predict_s") if "fasttext" in sides else float("nan")
     rows = []
@@ -146,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{n_test / med(side, 'predict_s') / 1000:.0f}k",
                 C.fmt_ratio(anchor_pred, med(side, "predict_s")),
                 f"{med(side, 'p1'):.4f}",
+                p1_range(side),
                 f"{med(side, 'r1'):.4f}",
                 C.fmt_mib(max(peaks[side]) if peaks[side] else None),
             ]
@@ -154,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         C.table(
             ["side", "train s (median)", "train speed vs fasttext", "predict lines/s",
-             "predict speed vs fasttext", "P@1", "R@1", "peak RSS MiB"],
+             "predict speed vs fasttext", "P@1 (median)", "P@1 mean [min, max]", "R@1",
+             "peak RSS MiB"],
             rows,
         )
     )  # fmt: skip

@@ -84,6 +84,7 @@ def test_defaults_reach_p_at_1_of_097(
     assert r.recall == pytest.approx(r.precision)
     n, p, rec = r  # unpacks as the fasttext package's (n, precision, recall)
     assert (n, p, rec) == (r.n, r.precision, r.recall)
+    assert (r[0], r[1], r[-1], len(r)) == (n, p, rec, 3)  # and indexes as that tuple
     assert set(r.per_label) == set(default_model.labels)
     assert default_model.config["bucket"] == 0 and "</s>" in default_model.words
     assert len(default_model.labels) == 12

@@ -312,3 +312,51 @@ def test_lazy_fields_match_a_full_encoding(zoo: dict[str, Path]) -> None:
     assert len(enc) == len(enc.offsets) == len(enc.type_ids) == len(enc.word_ids)
     assert tok.encode_ids(text).tolist() == enc.ids.tolist()
     assert subwordx.Encoding is type(enc)
+
+
+@pytest.mark.parametrize("normalizer", ["lowercase", "prepend", "nfkc"])
+def test_added_tokens_match_as_hf_through_the_normalizer(tmp_path: Path, normalizer: str) -> None:
+    # A token with normalized=True is matched as the normalizer writes it (HF's rule): under a
+    # lowercaser "Hello" matches "HELLO"; under a normalizer that prepends "▁" it is "▁Hello",
+    # found only where the normalized text has "▁Hello". A token that strips whitespace holds it
+    # in its token string; a raw special token with lstrip as RoBERTa's "<mask>". (The model
+    # cannot make the added tokens here: HF gives a model-made token the model's string.)
+    import tokenizers
+    from tokenizers import models, normalizers, pre_tokenizers
+
+    vocab = {"[UNK]": 0, "h": 1, "e": 2, "l": 3, "o": 4, "he": 5, "ll": 6, "Hello": 7, "xy": 8}
+    vocab.update({"▁": 9, "<m>": 10, "s": 11, "a": 12, "y": 13})
+    hf = HFTokenizer(models.BPE(vocab=vocab, merges=[("h", "e"), ("l", "l")], unk_token="[UNK]"))
+    hf.normalizer = {
+        "lowercase": normalizers.Lowercase(),
+        "prepend": normalizers.Sequence(
+            [normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]
+        ),
+        "nfkc": normalizers.NFKC(),
+    }[normalizer]
+    hf.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    hf.add_tokens(
+        [
+            tokenizers.AddedToken("Hello", normalized=True),
+            tokenizers.AddedToken("xy", normalized=True, lstrip=True, rstrip=True),
+        ]
+    )
+    hf.add_special_tokens([tokenizers.AddedToken("<m>", normalized=False, lstrip=True)])
+    path = tmp_path / "tokenizer.json"
+    hf.save(str(path))
+    texts = ["say HELLO  xy ", "hello xy", "Hello", " Hello  xy", "ｈｅｌｌｏ Hello", "a  <m>", "Hxy<m>xy"]
+    for backend in ("rust", "python"):
+        ours = Tokenizer.load(path, backend=backend)
+        for text in texts:
+            a, b = ours.encode(text), hf.encode(text)
+            assert a.ids.tolist() == b.ids, (backend, text)
+            assert a.tokens == b.tokens, (backend, text)
+            assert [tuple(o) for o in a.offsets.tolist()] == b.offsets, (backend, text)
+            assert ours.decode(a.ids, skip_special_tokens=False) == hf.decode(
+                b.ids, skip_special_tokens=False
+            )
+        assert ours.id_to_token(7) == hf.id_to_token(7)
+        # The subwordx format keeps the behaviour.
+        again = tmp_path / f"{backend}.swx.json"
+        ours.save(again)
+        assert Tokenizer.load(again).encode(texts[0]).ids.tolist() == hf.encode(texts[0]).ids

@@ -385,6 +385,24 @@ def test_user_defined_and_control_symbols(bpe_models: dict[str, Path]) -> None:
     assert sp.piece_to_id("<s>") not in list(tok.encode("<s>").ids)
 
 
+def test_user_defined_symbols_survive_the_subwordx_format(
+    bpe_models: dict[str, Path], tmp_path: Path
+) -> None:
+    # SentencePiece matches a user-defined symbol as written in the normalized text, where HF's
+    # rule would look for its normalized form ("▁Botchan"); the subwordx format records which.
+    model = bpe_models["nfkc_bytes"]
+    sp = spm.SentencePieceProcessor(model_file=str(model))
+    texts = ["I met Botchan<sep>Botchan.", "Botchan", "a<sep>b Botchan's"]
+    for saved_by in ("rust", "python"):
+        path = tmp_path / f"{saved_by}.swx.json"
+        Tokenizer.load(model, backend=saved_by).save(path)
+        assert json.loads(path.read_text(encoding="utf-8"))["added_tokens_as_written"] is True
+        for backend in ("rust", "python"):
+            tok = Tokenizer.load(path, backend=backend)
+            for text in texts:
+                assert list(tok.encode(text).ids) == list(sp.encode(text)), (saved_by, backend)
+
+
 @pytest.mark.parametrize("name", ALL_MODELS)
 def test_saved_model_loads_in_sentencepiece(
     bpe_models: dict[str, Path], corpus_lines: list[str], tmp_path: Path, name: str

@@ -162,6 +162,13 @@ class ClassifierTestResult:
         # `n, p, r = clf.test(...)`, as the fasttext package returns a tuple.
         return iter((self.n, self.precision, self.recall))
 
+    def __getitem__(self, index: int) -> Any:
+        # `clf.test(...)[1]`, as on the fasttext package's tuple.
+        return (self.n, self.precision, self.recall)[index]
+
+    def __len__(self) -> int:
+        return 3
+
 
 def _pick(name: str, ours: Any, theirs: Any, default: Any) -> Any:
     """One option given under subwordx's name or fastText's, not both."""

@@ -92,8 +92,43 @@ class Encoding:
 
     @property
     def tokens(self) -> list[str]:
-        """The token strings, one per id."""
-        return [self._tokenizer.id_to_token(int(i)) for i in self.ids]
+        """The token strings, one per id.
+
+        As in HF, an added token that widened over whitespace (``lstrip`` / ``rstrip``) is the
+        text it covers (``" <mask>"``), not its bare content. (A token matched on normalized text
+        whose normalized form differs from its content shows that form, without the whitespace.)
+        """
+        tokens = [self._tokenizer.id_to_token(int(i)) for i in self.ids]
+        stripping = self._tokenizer._stripping_ids
+        if not stripping or self._texts is None or stripping.isdisjoint(self.ids.tolist()):
+            return tokens
+        offsets = self.offsets
+        sequences = self.sequence_ids
+        added_by_post_processor = self.special_tokens_mask
+        for i, id in enumerate(self.ids.tolist()):
+            seq = sequences[i]
+            if id in stripping and not added_by_post_processor[i] and seq is not None:
+                start, end = (int(x) for x in offsets[i])
+                if end > start:
+                    tokens[i] = self._texts[seq][start:end]
+        return tokens
+        offsets = self.offsets
+        sequences = self.sequence_ids
+        added_by_post_processor = self.special_tokens_mask
+        for i, id in enumerate(self.ids.tolist()):
+            seq = sequences[i]
+            if id not in stripping or added_by_post_processor[i] or seq is None:
+                continue
+            start, end = (int(x) for x in offsets[i])
+            covered = self._texts[seq][start:end]
+            if not stripping[id]:
+                tokens[i] = covered
+            elif covered.strip():
+                body = covered.strip()
+                lead = covered[: len(covered) - len(covered.lstrip())]
+                trail = covered[len(covered.rstrip()) :]
+                tokens[i] = lead + tokens[i] + trail if body else tokens[i]
+        return tokens
 
     @property
     def type_ids(self) -> npt.NDArray[np.uint32]:
@@ -185,11 +220,19 @@ class Tokenizer:
     ``.tiktoken``, BERT ``vocab.txt``); do not call the constructor.
     """
 
-    __slots__ = ("_inner", "_rust")
+    __slots__ = ("_inner", "_rust", "_stripping_ids")
 
     def __init__(self, inner: Any, rust: bool) -> None:
         self._inner = inner
         self._rust = rust
+        # Added tokens whose token string is the text they cover (see Encoding.tokens): those
+        # that strip whitespace and whose normalized form, if any, is their content.
+        contents = {id: content for content, id, _ in inner.added_tokens()}
+        self._stripping_ids = frozenset(
+            id
+            for id, normalized in inner.stripping_added_ids()
+            if not normalized or inner.id_to_token(id) == contents.get(id)
+        )
 
     # ----------------------------------------------------------------------------- encoding
     def _policy(

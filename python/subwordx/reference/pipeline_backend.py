@@ -102,7 +102,10 @@ class ReferenceBackend:
             return ReferenceBackend(PipelineTokenizer.from_hf_ranks(inner, source))
         if doc.get("merges_by_result") and isinstance(inner.get("model"), dict):
             inner["model"]["merges_by_result"] = True
-        backend = ReferenceBackend(PipelineTokenizer.from_hf(inner, source))
+        tok = PipelineTokenizer.from_hf(inner, source)
+        if doc.get("added_tokens_as_written"):
+            tok = _added_tokens_as_written(tok)
+        backend = ReferenceBackend(tok)
         if backend.model_kind() != doc.get("model"):
             raise ModelFormatError(
                 f"{source}: corrupt or unsupported model file: the file says model "
@@ -333,6 +336,10 @@ class ReferenceBackend:
         vocab = self.tok.added_vocabulary
         return [(vocab.tokens[i].content, i, vocab.tokens[i].special) for i in vocab.order]
 
+    def stripping_added_ids(self) -> list[tuple[int, bool]]:
+        tokens = self.tok.added_vocabulary.tokens
+        return [(i, t.normalized) for i, t in tokens.items() if t.lstrip or t.rstrip]
+
     def token_to_id(self, token: str) -> int | None:
         return self.tok.token_to_id(token)
 
@@ -358,6 +365,9 @@ class ReferenceBackend:
         # The subwordx format keeps SentencePiece's merge rule beside the HF document, as Rust.
         if isinstance(doc.get("model"), dict) and doc["model"].pop("merges_by_result", False):
             file["merges_by_result"] = True
+        added = self.tok.added_vocabulary
+        if added.as_written and added.tokens:
+            file["added_tokens_as_written"] = True
         return _dumps(file)
 
     @staticmethod
@@ -366,12 +376,7 @@ class ReferenceBackend:
 
         doc = hf_document(ModelProto.parse(data, source), source)
         tok = PipelineTokenizer.from_hf(doc, source)
-        # SentencePiece matches a user-defined symbol as written in the normalized text; HF (and
-        # so from_hf) would match the symbol's own normalized form ("▁<sep>" once a dummy prefix
-        # is prepended to it). The Rust core matches contents as written, as here.
-        added = tok.added_vocabulary
-        as_written = AddedVocabulary([(added.tokens[id], id) for id in added.order], None)
-        return ReferenceBackend(replace(tok, added_vocabulary=as_written))
+        return ReferenceBackend(_added_tokens_as_written(tok))
 
     def to_sentencepiece(self) -> bytes:
         from subwordx.reference.sentencepiece import model_proto_of
@@ -415,3 +420,17 @@ class ReferenceBackend:
         t = None if truncation is None else TruncationParams.from_json(json.loads(truncation))
         p = None if padding is None else PaddingParams.from_json(json.loads(padding))
         return ReferenceBackend(replace(self.tok, truncation=t, padding=p))
+
+
+def _added_tokens_as_written(tok: PipelineTokenizer) -> PipelineTokenizer:
+    """``tok`` with its normalized added tokens matched as written in the normalized text.
+
+    SentencePiece matches a user-defined symbol so; HF (and so ``from_hf``) would match the
+    symbol's own normalized form ("▁<sep>" once a dummy prefix is prepended to it). The
+    subwordx format records the choice (``added_tokens_as_written``), as the Rust core does.
+    """
+    added = tok.added_vocabulary
+    as_written = AddedVocabulary(
+        [(added.tokens[id], id) for id in added.order], None, as_written=True
+    )
+    return replace(tok, added_vocabulary=as_written)

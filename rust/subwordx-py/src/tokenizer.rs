@@ -345,6 +345,17 @@ impl PyTokenizer {
             .collect()
     }
 
+    /// `(id, normalized)` of the added tokens that widen over whitespace (`lstrip` / `rstrip`):
+    /// as in HF, their token string holds the whitespace they cover.
+    fn stripping_added_ids(&self) -> Vec<(u32, bool)> {
+        self.inner
+            .added_tokens()
+            .iter()
+            .filter(|t| t.lstrip || t.rstrip)
+            .map(|t| (t.id, t.normalized))
+            .collect()
+    }
+
     fn token_to_id(&self, token: &str) -> Option<u32> {
         self.inner.token_to_id(token)
     }

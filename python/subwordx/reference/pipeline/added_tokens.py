@@ -145,11 +145,19 @@ class AddedVocabulary:
         tokens: ``(token, id)`` pairs (see :func:`assign_ids` for HF's ids).
         normalizer: the tokenizer's normalizer; tokens with ``normalized=True`` are matched as
             this normalizer writes them.
+        as_written: match tokens with ``normalized=True`` as written in the normalized text
+            instead (SentencePiece's user-defined symbols); the normalizer is then ignored.
     """
 
     def __init__(
-        self, tokens: Sequence[tuple[AddedToken, int]], normalizer: Normalizer | None
+        self,
+        tokens: Sequence[tuple[AddedToken, int]],
+        normalizer: Normalizer | None,
+        as_written: bool = False,
     ) -> None:
+        self.as_written = as_written
+        if as_written:
+            normalizer = None
         self.tokens: dict[int, AddedToken] = {}
         self.ids: dict[str, int] = {}
         self.special_contents: set[str] = set()

@@ -448,6 +448,7 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
         decoder,
         truncation,
         padding,
+        added_tokens_as_written: false,
     })
     .map_err(|e| match e {
         Error::InvalidArgument(m) => corrupt(m),

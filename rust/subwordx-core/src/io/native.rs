@@ -4,7 +4,9 @@
 //! "tokenizer": DOC}` where `DOC` is the tokenizer's HF `tokenizer.json` document (each component
 //! in HF's shape) and the keys beside it hold what HF cannot say: `merges_from_ranks` (a tiktoken
 //! vocabulary, whose merges are its ranks: the document then carries no merges) and
-//! `merges_by_result` (a SentencePiece BPE model: merges making the same token share a rank).
+//! `merges_by_result` (a SentencePiece BPE model: merges making the same token share a rank) and
+//! `added_tokens_as_written` (SentencePiece's user-defined symbols, matched as written in the
+//! normalized text where HF would match their normalized form).
 //!
 //! Version 1 (still read): a flat object with the BPE settings, the vocabulary in id order and the
 //! merges as `[left, right]` token pairs in rank order.
@@ -63,6 +65,9 @@ pub fn to_string(tok: &Tokenizer) -> String {
     {
         file["merges_by_result"] = serde_json::Value::Bool(true);
     }
+    if tok.added_tokens_as_written() {
+        file["added_tokens_as_written"] = serde_json::Value::Bool(true);
+    }
     // Serializing plain strings, bools and numbers cannot fail.
     serde_json::to_string(&file).unwrap_or_default()
 }
@@ -100,12 +105,19 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
                     tok.model().kind()
                 )));
             }
-            if value
-                .get("merges_by_result")
-                .and_then(serde_json::Value::as_bool)
-                == Some(true)
-            {
-                return super::sentencepiece::with_merges_by_result(&tok, source);
+            let flag = |key: &str| value.get(key).and_then(serde_json::Value::as_bool) == Some(true);
+            let tok = if flag("merges_by_result") {
+                super::sentencepiece::with_merges_by_result(&tok, source)?
+            } else {
+                tok
+            };
+            if flag("added_tokens_as_written") {
+                let mut parts = tok.to_parts();
+                parts.added_tokens_as_written = true;
+                return Tokenizer::from_parts(parts).map_err(|e| match e {
+                    Error::InvalidArgument(r) => corrupt(r),
+                    e => e,
+                });
             }
             Ok(tok)
         }

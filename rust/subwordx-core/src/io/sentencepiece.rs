@@ -787,6 +787,7 @@ pub fn tokenizer_from_model(m: &ModelProto, source: &str) -> Result<Tokenizer> {
         decoder: Some(p.decoder),
         truncation: None,
         padding: None,
+        added_tokens_as_written: true,
     })
     .map_err(|e| match e {
         Error::InvalidArgument(r) => Error::corrupt(source, r),

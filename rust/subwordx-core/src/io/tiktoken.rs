@@ -254,6 +254,7 @@ pub fn from_bytes(
         decoder: Some(Decoder::ByteLevel),
         truncation: None,
         padding: None,
+        added_tokens_as_written: false,
     })
 }
 

@@ -2,12 +2,19 @@
 //!
 //! As in HF `tokenizers`, tokens with `normalized: false` (the default for special tokens) are
 //! matched on the raw input, and tokens with `normalized: true` on the normalized text of what lies
-//! between the first kind. Matching is leftmost-longest (the longest token wins at a position).
+//! between the first kind, as the tokenizer's normalizer writes them (HF's rule: with a
+//! lowercasing normalizer `Hello` matches `HELLO`; with one that prepends `▁`, `Hello` is matched
+//! as `▁Hello`, so only where the normalized text has `▁Hello`). SentencePiece's user-defined
+//! symbols are the exception: SentencePiece matches them as written in the normalized text, so
+//! their vocabulary is built without a normalizer. Matching is leftmost-longest (the longest token wins at a position).
 //! A match is refused when `single_word` is set and a word char touches it; `lstrip` / `rstrip`
 //! widen it over the whitespace on its left / right.
 
+use std::collections::HashMap;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::normalize::Normalizer;
 use crate::{Error, Result};
 
 /// One added token, with HF's options.
@@ -53,6 +60,11 @@ struct Matcher {
 #[derive(Clone, Debug, Default)]
 pub struct AddedVocabulary {
     tokens: Vec<AddedToken>,
+    /// Per token, its normalized form where it is matched on normalized text and the
+    /// normalizer changes it (HF also gives this form for the id: `id_to_token`, decoding).
+    forms: HashMap<u32, String>,
+    /// Built without a normalizer: normalized tokens are matched as written (SentencePiece).
+    as_written: bool,
     raw: Option<Matcher>,
     normalized: Option<Matcher>,
 }
@@ -87,13 +99,26 @@ fn is_word_char(c: char) -> bool {
 }
 
 impl AddedVocabulary {
-    pub fn new(tokens: Vec<AddedToken>) -> Result<Self> {
+    /// The added vocabulary of `tokens`; those with `normalized: true` are matched as
+    /// `normalizer` writes them, or as written when it is `None` (SentencePiece).
+    pub fn new(tokens: Vec<AddedToken>, normalizer: Option<&Normalizer>) -> Result<Self> {
+        let forms: Vec<Option<String>> = tokens
+            .iter()
+            .map(|t| match normalizer {
+                Some(n) if t.normalized => {
+                    let form = n.normalize_str(&t.content);
+                    (form != t.content).then(|| form.into_owned())
+                }
+                _ => None,
+            })
+            .collect();
         let build = |normalized: bool| -> Result<Option<Matcher>> {
             let mut patterns = Vec::new();
             let mut token_of = Vec::new();
             for (i, t) in tokens.iter().enumerate() {
-                if t.normalized == normalized && !t.content.is_empty() {
-                    patterns.push(t.content.as_str());
+                let pattern = forms[i].as_deref().unwrap_or(&t.content);
+                if t.normalized == normalized && !pattern.is_empty() {
+                    patterns.push(pattern);
                     token_of.push(i);
                 }
             }
@@ -112,8 +137,28 @@ impl AddedVocabulary {
         Ok(Self {
             raw: build(false)?,
             normalized: build(true)?,
+            forms: tokens
+                .iter()
+                .zip(forms)
+                .filter_map(|(t, f)| Some((t.id, f?)))
+                .collect(),
             tokens,
+            as_written: normalizer.is_none(),
         })
+    }
+
+    /// Whether normalized tokens are matched as written rather than normalized (SentencePiece's
+    /// user-defined symbols).
+    pub fn as_written(&self) -> bool {
+        self.as_written
+    }
+
+    /// The normalized form of the added token `id`, where it differs from its content.
+    pub fn normalized_form(&self, id: u32) -> Option<&str> {
+        if self.forms.is_empty() {
+            return None;
+        }
+        self.forms.get(&id).map(String::as_str)
     }
 
     pub fn tokens(&self) -> &[AddedToken] {

@@ -62,6 +62,7 @@ impl Tokenizer {
             decoder: Some(decoder),
             truncation: None,
             padding: None,
+            added_tokens_as_written: false,
         })
     }
 

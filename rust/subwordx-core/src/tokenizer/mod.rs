@@ -183,6 +183,9 @@ pub struct TokenizerParts {
     pub decoder: Option<Decoder>,
     pub truncation: Option<Truncation>,
     pub padding: Option<Padding>,
+    /// Match the normalized added tokens as written, not as the normalizer writes them
+    /// (SentencePiece's user-defined symbols; see [`AddedVocabulary`]).
+    pub added_tokens_as_written: bool,
 }
 
 impl Tokenizer {
@@ -198,6 +201,7 @@ impl Tokenizer {
             decoder,
             truncation,
             padding,
+            added_tokens_as_written,
         } = parts;
         if model.is_byte_level() != pre_tokenizer.is_byte_level() {
             return Err(Error::invalid(format!(
@@ -240,11 +244,13 @@ impl Tokenizer {
         }
         let added_ids: Vec<u32> = added_tokens.iter().map(|t| t.id).collect();
         let model = model.with_added_tokens(&added_ids);
+        let added =
+            AddedVocabulary::new(added_tokens, (!added_tokens_as_written).then_some(&normalizer))?;
         Ok(Self {
             normalizer,
             pre_tokenizer,
             model,
-            added: AddedVocabulary::new(added_tokens)?,
+            added,
             post_processor,
             decoder,
             truncation,
@@ -337,6 +343,7 @@ impl Tokenizer {
             decoder: Some(decoder),
             truncation: None,
             padding: None,
+            added_tokens_as_written: false,
         })
     }
 
@@ -351,6 +358,7 @@ impl Tokenizer {
             decoder: self.decoder.clone(),
             truncation: self.truncation.clone(),
             padding: self.padding.clone(),
+            added_tokens_as_written: self.added_tokens_as_written(),
         }
     }
 
@@ -365,6 +373,10 @@ impl Tokenizer {
     }
     pub fn added_tokens(&self) -> &[AddedToken] {
         self.added.tokens()
+    }
+    /// See [`TokenizerParts::added_tokens_as_written`].
+    pub fn added_tokens_as_written(&self) -> bool {
+        self.added.as_written() && !self.added.is_empty()
     }
     pub fn post_processor(&self) -> Option<&PostProcessor> {
         self.post_processor.as_ref()
@@ -411,8 +423,12 @@ impl Tokenizer {
             .map(|&(l, r)| (v[l as usize].as_str(), v[r as usize].as_str()))
             .collect()
     }
+    /// The token of `id`: for an added token matched on normalized text, its normalized form
+    /// (as HF: `Hello` under a normalizer prepending `▁` is `▁Hello`), else the vocabulary's.
     pub fn id_to_token(&self, id: u32) -> Option<&str> {
-        self.model.id_to_token(id)
+        self.added
+            .normalized_form(id)
+            .or_else(|| self.model.id_to_token(id))
     }
     pub fn token_to_id(&self, token: &str) -> Option<u32> {
         self.model.token_to_id(token)
@@ -543,12 +559,8 @@ impl Tokenizer {
     fn process_one(&self, a: Encoding, b: Option<Encoding>, add_special_tokens: bool) -> Encoding {
         let mut parts = vec![a];
         parts.extend(b);
-        let model = &self.model;
-        let tokens_of = move |ids: &[u32]| -> Vec<&str> {
-            ids.iter()
-                .map(|&id| model.id_to_token(id).unwrap_or(""))
-                .collect()
-        };
+        let tokens_of =
+            |ids: &[u32]| -> Vec<&str> { ids.iter().map(|&id| self.id_to_token(id).unwrap_or("")).collect() };
         let mut out = match &self.post_processor {
             Some(p) => p.process(parts, add_special_tokens, &tokens_of),
             None => parts,

@@ -118,6 +118,7 @@ impl Tokenizer {
             decoder: Some(decoder),
             truncation: None,
             padding: None,
+            added_tokens_as_written: false,
         })
     }
 
