@@ -53,9 +53,7 @@ def child(spec: dict[str, Any]) -> None:
         import subwordx
 
         t0 = time.perf_counter()
-        clf = subwordx.train_supervised(
-            input=train, wordNgrams=ngrams, thread=THREADS, seed=seed
-        )
+        clf = subwordx.train_supervised(input=train, wordNgrams=ngrams, thread=THREADS, seed=seed)
         train_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         clf.predict(texts)
