@@ -5,7 +5,8 @@ Python: ~5.4 M words on one line), written once to the scratch folder (shared wi
 bench_word2vec.py).
 
 Settings (both sides): dim 50, window 10 (symmetric), 15 iterations, x_max 10, alpha 0.75,
-eta 0.05, min_count 5, 2 threads, seed 1.
+eta 0.05, min_count 5, 2 threads; repeat ``r`` seeds both sides with ``r + 1`` (C's shuffle and
+glove ``-seed``, subwordx ``--seed``), so that quality is compared over seeds, by median.
 
 * C GloVe: built from ``<shared>/third_party/glove`` in the scratch folder with its Makefile's
   flags; run as its demo script does, one shell process: ``vocab_count -min-count 5``,
@@ -74,7 +75,9 @@ def make_corpus(shared: Path, scratch: Path) -> Path:
     return path
 
 
-def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) -> list[str]:
+def command(
+    side: str, corpus: Path, out: Path, build: Path | None, work: Path, seed: int
+) -> list[str]:
     s = SETTINGS
     if side == "glove-c":
         assert build is not None
@@ -86,12 +89,12 @@ def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) 
                 f"< {corpus} > vocab.txt",
                 f"{build}/cooccur -memory 4.0 -vocab-file vocab.txt -verbose 0 "
                 f"-window-size {s['window']} < {corpus} > cooccurrence.bin",
-                f"{build}/shuffle -memory 4.0 -verbose 0 -seed 1 < cooccurrence.bin "
+                f"{build}/shuffle -memory 4.0 -verbose 0 -seed {seed} < cooccurrence.bin "
                 "> cooccurrence.shuf.bin",
                 f"{build}/glove -save-file {stem} -threads {s['threads']} "
                 f"-input-file cooccurrence.shuf.bin -x-max {s['x_max']} -iter {s['epochs']} "
                 f"-vector-size {s['dim']} -binary 0 -write-header 0 -vocab-file vocab.txt "
-                "-verbose 0 -seed 1",
+                f"-verbose 0 -seed {seed}",
                 "rm -f cooccurrence.bin cooccurrence.shuf.bin",
             ]
         )
@@ -99,7 +102,7 @@ def command(side: str, corpus: Path, out: Path, build: Path | None, work: Path) 
     cmd = [sys.executable, "-m", "subwordx", "train-glove", str(corpus)]
     for key in ("dim", "window", "epochs", "min_count", "threads"):
         cmd += [f"--{key.replace('_', '-')}", str(s[key])]
-    cmd += ["--x-max", str(s["x_max"]), "--seed", "1", "-o", str(out), "-q"]
+    cmd += ["--x-max", str(s["x_max"]), "--seed", str(seed), "-o", str(out), "-q"]
     if side == "spill":
         cmd += ["--memory", SPILL_MEMORY, "--tmp-dir", str(work)]
     return cmd
@@ -150,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             work = scratch / f"glove-work-{side}"
             work.mkdir(exist_ok=True)
             out = scratch / f"glove-{side}-{rep}.txt"
-            res = C.run_process(command(side, corpus, out, build, work), timeout=args.timeout)
+            cmd = command(side, corpus, out, build, work, seed=rep + 1)
+            res = C.run_process(cmd, timeout=args.timeout)
             row: dict[str, Any] = {"ok": res.ok, "time": res.wall, "rss": res.peak_rss}
             if res.ok:
                 row.update(evaluate(out, shared, headerless=side == "glove-c"))
@@ -179,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{base_m / m:.2f}×" if base and m else "—",
                 " / ".join(f"{r['analogy']:.2%}" for r in ok),
                 " / ".join(f"{r['ws353']:.3f}" for r in ok),
+                f"{C.median([r['analogy'] for r in ok]):.2%}",
+                f"{C.median([r['ws353'] for r in ok]):.3f}",
             ]
         )
     print(
@@ -192,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
                 "memory C / side",
                 "analogy top 30k",
                 "WordSim-353",
+                "analogy (median)",
+                "WS-353 (median)",
             ],
             rows,
         )
