@@ -3,9 +3,9 @@
 Data: langid-fortunes (``data/classify/langid-fortunes``: 80,127 training lines, 20,031 test
 lines, 12 languages). Settings on both sides: fastText's ``supervised`` defaults (dim 100, lr 0.1,
 5 epochs, softmax, word n-grams 1, min count 1) and 2 threads (``--threads``); ``--word-ngrams
-2`` adds bigrams (bucket 2,000,000 on both sides). ``--threads default`` leaves the thread count to each side's
-default, as the issue's "defaults on both sides" asks (the fasttext package: cores - 1;
-subwordx: all cores).
+2`` adds bigrams (bucket 2,000,000 on both sides). ``--threads default`` leaves the thread
+count to each side's default, as the issue's "defaults on both sides" asks (the fasttext
+package: cores - 1; subwordx: all cores).
 
 Repeat ``r`` trains both sides with seed ``r`` (P@1 moves by a few lines from seed to seed, so
 compare its median over many repeats: ``--repeats 12``). Each side runs in a fresh process
