@@ -5,8 +5,9 @@ Python: ~5.4 M words on one line), written once to the scratch folder (shared wi
 bench_word2vec.py).
 
 Settings (both sides): dim 50, window 10 (symmetric), 15 iterations, x_max 10, alpha 0.75,
-eta 0.05, min_count 5, 2 threads; repeat ``r`` seeds both sides with ``r + 1`` (C's shuffle and
-glove ``-seed``, subwordx ``--seed``), so that quality is compared over seeds, by median.
+eta 0.05, min_count 5, 2 threads; repeat ``r`` seeds both sides with ``r + 1`` (``--first-seed``
+moves the start; C's shuffle and glove ``-seed``, subwordx ``--seed``), so that quality is
+compared over seeds, by median.
 
 * C GloVe: built from ``<shared>/third_party/glove`` in the scratch folder with its Makefile's
   flags; run as its demo script does, one shell process: ``vocab_count -min-count 5``,
@@ -131,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     C.add_common_args(p, repeats=2)
     p.add_argument("--sides", default=",".join(SIDES), help="glove-c,subwordx,spill")
     p.add_argument("--timeout", type=float, default=1200, help="seconds before a run is killed")
+    p.add_argument(
+        "--first-seed", type=int, default=1, help="seed of the first repeat (then +1 each)"
+    )
     args = p.parse_args(argv)
     sides = [x.strip() for x in args.sides.split(",") if x.strip()]
     for x in sides:
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             work = scratch / f"glove-work-{side}"
             work.mkdir(exist_ok=True)
             out = scratch / f"glove-{side}-{rep}.txt"
-            cmd = command(side, corpus, out, build, work, seed=rep + 1)
+            cmd = command(side, corpus, out, build, work, seed=args.first_seed + rep)
             res = C.run_process(cmd, timeout=args.timeout)
             row: dict[str, Any] = {"ok": res.ok, "time": res.wall, "rss": res.peak_rss}
             if res.ok:
