@@ -329,9 +329,7 @@ def test_added_tokens_match_as_hf_through_the_normalizer(tmp_path: Path, normali
     hf = HFTokenizer(models.BPE(vocab=vocab, merges=[("h", "e"), ("l", "l")], unk_token="[UNK]"))
     hf.normalizer = {
         "lowercase": normalizers.Lowercase(),
-        "prepend": normalizers.Sequence(
-            [normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]
-        ),
+        "prepend": normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]),
         "nfkc": normalizers.NFKC(),
     }[normalizer]
     hf.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
@@ -344,7 +342,8 @@ def test_added_tokens_match_as_hf_through_the_normalizer(tmp_path: Path, normali
     hf.add_special_tokens([tokenizers.AddedToken("<m>", normalized=False, lstrip=True)])
     path = tmp_path / "tokenizer.json"
     hf.save(str(path))
-    texts = ["say HELLO  xy ", "hello xy", "Hello", " Hello  xy", "ｈｅｌｌｏ Hello", "a  <m>", "Hxy<m>xy"]
+    texts = ["say HELLO  xy ", "hello xy", "Hello", " Hello  xy", "ｈｅｌｌｏ Hello"]
+    texts += ["a  <m>", "Hxy<m>xy"]
     for backend in ("rust", "python"):
         ours = Tokenizer.load(path, backend=backend)
         for text in texts:

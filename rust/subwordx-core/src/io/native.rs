@@ -105,7 +105,8 @@ pub(crate) fn from_value(value: serde_json::Value, source: &str) -> Result<Token
                     tok.model().kind()
                 )));
             }
-            let flag = |key: &str| value.get(key).and_then(serde_json::Value::as_bool) == Some(true);
+            let flag =
+                |key: &str| value.get(key).and_then(serde_json::Value::as_bool) == Some(true);
             let tok = if flag("merges_by_result") {
                 super::sentencepiece::with_merges_by_result(&tok, source)?
             } else {

@@ -244,8 +244,10 @@ impl Tokenizer {
         }
         let added_ids: Vec<u32> = added_tokens.iter().map(|t| t.id).collect();
         let model = model.with_added_tokens(&added_ids);
-        let added =
-            AddedVocabulary::new(added_tokens, (!added_tokens_as_written).then_some(&normalizer))?;
+        let added = AddedVocabulary::new(
+            added_tokens,
+            (!added_tokens_as_written).then_some(&normalizer),
+        )?;
         Ok(Self {
             normalizer,
             pre_tokenizer,
@@ -559,8 +561,11 @@ impl Tokenizer {
     fn process_one(&self, a: Encoding, b: Option<Encoding>, add_special_tokens: bool) -> Encoding {
         let mut parts = vec![a];
         parts.extend(b);
-        let tokens_of =
-            |ids: &[u32]| -> Vec<&str> { ids.iter().map(|&id| self.id_to_token(id).unwrap_or("")).collect() };
+        let tokens_of = |ids: &[u32]| -> Vec<&str> {
+            ids.iter()
+                .map(|&id| self.id_to_token(id).unwrap_or(""))
+                .collect()
+        };
         let mut out = match &self.post_processor {
             Some(p) => p.process(parts, add_special_tokens, &tokens_of),
             None => parts,
