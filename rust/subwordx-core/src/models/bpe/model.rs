@@ -152,16 +152,72 @@ impl WholePieces {
 /// Up to this many ids of a cached piece are stored inline; pieces with more are not cached.
 const CACHED_IDS: usize = 7;
 
+/// Slots of the per-thread pair cache, `2^PAIR_BITS` (16 bytes each: 256 KiB, inside L2).
+const PAIR_BITS: u32 = 14;
+const PAIR_SLOTS: usize = 1 << PAIR_BITS;
+
+/// A direct-mapped cache of merge lookups `(left, right) -> (rank, token)`, absent pairs
+/// included, in front of the merge table. A piece that misses the piece cache (a long run of
+/// kana and kanji, say) needs a lookup for every pair its merges create; the merge table of a
+/// 200k vocabulary is megabytes, so each costs cache misses, while the pairs of one language
+/// repeat from piece to piece, and a small table of recent pairs answers many of them (10% faster
+/// on Japanese with `o200k_base`'s merges, `benches/RESULTS.md`).
+struct PairCache {
+    keys: Box<[u64]>,
+    values: Box<[(u32, u32)]>,
+}
+
+impl Default for PairCache {
+    fn default() -> Self {
+        Self {
+            // No pair packs to u64::MAX (ids are below u32::MAX): an empty slot.
+            keys: vec![u64::MAX; PAIR_SLOTS].into_boxed_slice(),
+            values: vec![(NONE, NONE); PAIR_SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+impl PairCache {
+    fn clear(&mut self) {
+        self.keys.fill(u64::MAX);
+    }
+
+    /// `model.rank(l, r)`, from the cache when it holds the pair.
+    #[inline]
+    fn rank(&mut self, model: &BpeModel, l: u32, r: u32) -> (u32, u32) {
+        let key = pack(l, r);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_BITS)) as usize;
+        if self.keys[slot] == key {
+            return self.values[slot];
+        }
+        let value = model.rank(l, r);
+        self.keys[slot] = key;
+        self.values[slot] = value;
+        value
+    }
+}
+
 /// The piece cache of one thread: the uid of the model it belongs to; short pieces (packed key)
-/// with few ids inline; other pieces by their bytes.
+/// with few ids inline; other pieces by their bytes; and recent merge lookups.
 #[derive(Default)]
 struct PieceCache {
     uid: u64,
     short: FxHashMap<u128, ([u32; CACHED_IDS], u8)>,
     long: FxHashMap<Box<[u8]>, Box<[u32]>>,
+    pairs: PairCache,
 }
 
 impl PieceCache {
+    /// Empties the cache if it belongs to another model than `uid`.
+    fn own(&mut self, uid: u64) {
+        if self.uid != uid {
+            self.short.clear();
+            self.long.clear();
+            self.pairs.clear();
+            self.uid = uid;
+        }
+    }
+
     /// Appends the cached ids of `bytes` to `out`; false if absent.
     #[inline]
     fn get(&self, key: Option<u128>, bytes: &[u8], out: &mut Vec<u32>) -> bool {
@@ -180,11 +236,11 @@ impl PieceCache {
         }
     }
 
-    fn insert(&mut self, uid: u64, key: Option<u128>, bytes: &[u8], ids: &[u32]) {
-        if self.uid != uid || self.short.len() + self.long.len() >= CACHE_CAPACITY {
+    /// Caches the ids of a piece (the cache belongs to the model: see [`PieceCache::own`]).
+    fn insert(&mut self, key: Option<u128>, bytes: &[u8], ids: &[u32]) {
+        if self.short.len() + self.long.len() >= CACHE_CAPACITY {
             self.short.clear();
             self.long.clear();
-            self.uid = uid;
         }
         match key {
             Some(k) if ids.len() <= CACHED_IDS => {
@@ -576,9 +632,13 @@ impl BpeModel {
             if hit {
                 return;
             }
-            let start = out.len();
-            self.merge_short_bytes(bytes, out);
-            CACHE.with(|c| c.borrow_mut().insert(self.uid, key, bytes, &out[start..]));
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                c.own(self.uid);
+                let start = out.len();
+                self.merge_short_bytes(bytes, out, &mut c.pairs);
+                c.insert(key, bytes, &out[start..]);
+            });
             return;
         }
         let mut syms = self.initial_symbols(piece);
@@ -693,7 +753,7 @@ impl BpeModel {
 
     /// [`BpeModel::merge_short`] for a byte-level piece of at most [`CACHE_MAX_PIECE`] bytes, on
     /// the stack: the same merges in the same order (lowest rank, then leftmost), no allocation.
-    fn merge_short_bytes(&self, bytes: &[u8], out: &mut Vec<u32>) {
+    fn merge_short_bytes(&self, bytes: &[u8], out: &mut Vec<u32>, pairs: &mut PairCache) {
         let mut ids = [0u32; CACHE_MAX_PIECE];
         let mut len = 0;
         for &b in bytes {
@@ -716,7 +776,7 @@ impl BpeModel {
             }
         } else {
             for i in 0..len.saturating_sub(1) {
-                ranks[i] = self.rank(ids[i], ids[i + 1]);
+                ranks[i] = pairs.rank(self, ids[i], ids[i + 1]);
             }
         }
         while len > 1 {
@@ -736,10 +796,10 @@ impl BpeModel {
             ranks.copy_within(at + 1..len - 1, at);
             len -= 1;
             if at + 1 < len {
-                ranks[at] = self.rank(ids[at], ids[at + 1]);
+                ranks[at] = pairs.rank(self, ids[at], ids[at + 1]);
             }
             if at > 0 {
-                ranks[at - 1] = self.rank(ids[at - 1], ids[at]);
+                ranks[at - 1] = pairs.rank(self, ids[at - 1], ids[at]);
             }
         }
         out.extend_from_slice(&ids[..len]);
