@@ -255,3 +255,50 @@ impl AddedVocabulary {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::NormalizerStep;
+
+    fn token(content: &str, id: u32) -> AddedToken {
+        AddedToken {
+            content: content.into(),
+            id,
+            special: false,
+            single_word: false,
+            lstrip: false,
+            rstrip: false,
+            normalized: true,
+        }
+    }
+
+    fn matches(v: &AddedVocabulary, text: &str) -> Vec<(usize, usize, u32)> {
+        let mut out = Vec::new();
+        v.split(text, true, SpecialPolicy::All, |s| {
+            if let Segment::Token { start, end, id } = s {
+                out.push((start, end, id));
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn normalized_tokens_are_matched_as_the_normalizer_writes_them() {
+        // HF's rule: "Hello" under a lowercaser is looked for as "hello".
+        let lower = Normalizer::new(vec![NormalizerStep::Lowercase]);
+        let v = AddedVocabulary::new(vec![token("Hello", 7)], Some(&lower)).unwrap();
+        assert_eq!(matches(&v, "say hello"), vec![(4, 9, 7)]);
+        assert_eq!(v.normalized_form(7), Some("hello"));
+        assert!(!v.as_written());
+        // Under a normalizer that prepends "▁", the form is "▁Hello": found only after a "▁".
+        let prepend = Normalizer::new(vec![NormalizerStep::Prepend("▁".into())]);
+        let v = AddedVocabulary::new(vec![token("Hello", 7)], Some(&prepend)).unwrap();
+        assert_eq!(matches(&v, "▁Hello▁xHello"), vec![(0, 8, 7)]);
+        // SentencePiece's user-defined symbols: as written, wherever they are.
+        let v = AddedVocabulary::new(vec![token("Hello", 7)], None).unwrap();
+        assert_eq!(matches(&v, "▁Hello▁xHello"), vec![(3, 8, 7), (12, 17, 7)]);
+        assert_eq!(v.normalized_form(7), None);
+        assert!(v.as_written());
+    }
+}
