@@ -176,7 +176,9 @@ def test_our_bin_loads_in_fasttext_and_gensim(
 
 @needs_core
 def test_unseen_words_have_vectors_and_neighbours(lee_file: Path) -> None:
-    m = FastText(corpus_file=lee_file, dim=32, bucket=50_000, epochs=5, threads=2, seed=3)
+    # One thread: reproducible. (This small corpus leaves the neighbours' similarities close
+    # together, and two Hogwild threads once put "lines" just above "fire" for "fires".)
+    m = FastText(corpus_file=lee_file, dim=32, bucket=50_000, epochs=5, threads=1, seed=3)
     wv = m.wv
     assert "australian" in wv.key_to_index and "australianness" not in wv.key_to_index
     assert "australianness" in wv
