@@ -98,36 +98,20 @@ class Encoding:
         text it covers (``" <mask>"``), not its bare content. (A token matched on normalized text
         whose normalized form differs from its content shows that form, without the whitespace.)
         """
-        tokens = [self._tokenizer.id_to_token(int(i)) for i in self.ids]
+        ids = self.ids.tolist()
+        tokens = [self._tokenizer.id_to_token(i) for i in ids]
         stripping = self._tokenizer._stripping_ids
-        if not stripping or self._texts is None or stripping.isdisjoint(self.ids.tolist()):
+        if not stripping or self._texts is None or stripping.isdisjoint(ids):
             return tokens
         offsets = self.offsets
         sequences = self.sequence_ids
         added_by_post_processor = self.special_tokens_mask
-        for i, id in enumerate(self.ids.tolist()):
+        for i, id in enumerate(ids):
             seq = sequences[i]
             if id in stripping and not added_by_post_processor[i] and seq is not None:
                 start, end = (int(x) for x in offsets[i])
                 if end > start:
                     tokens[i] = self._texts[seq][start:end]
-        return tokens
-        offsets = self.offsets
-        sequences = self.sequence_ids
-        added_by_post_processor = self.special_tokens_mask
-        for i, id in enumerate(self.ids.tolist()):
-            seq = sequences[i]
-            if id not in stripping or added_by_post_processor[i] or seq is None:
-                continue
-            start, end = (int(x) for x in offsets[i])
-            covered = self._texts[seq][start:end]
-            if not stripping[id]:
-                tokens[i] = covered
-            elif covered.strip():
-                body = covered.strip()
-                lead = covered[: len(covered) - len(covered.lstrip())]
-                trail = covered[len(covered.rstrip()) :]
-                tokens[i] = lead + tokens[i] + trail if body else tokens[i]
         return tokens
 
     @property
