@@ -25,9 +25,11 @@
 //!   (if set) *before* merging, so it never merges; without `unk_token` it is dropped before
 //!   merging, and its neighbours may then merge with each other (as HF `tokenizers` does).
 
+mod backtrack;
 pub mod dropout;
 mod long_word;
 pub mod model;
+mod prefix_trie;
 pub mod trainer;
 
 pub(crate) use model::t_bytes as token_bytes;

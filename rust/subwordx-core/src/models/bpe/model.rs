@@ -16,16 +16,21 @@
 //! order is left-to-right order and `(rank, index)` is exactly "lowest rank, then leftmost".
 //!
 //! Byte-level pieces are cached per thread (piece → ids): text repeats its words, and a cache hit
-//! skips the merging entirely. The cache is thread-local, so a shared model needs no lock.
+//! skips the merging entirely. The cache is thread-local, so a shared model needs no lock. A
+//! byte-level piece the cache misses (a long run of kana and kanji, say) is not merged at all but
+//! *found*, by longest matches checked pairwise ([`super::backtrack`]): the same ids, with far
+//! fewer merge-table lookups; replaying the merges remains the fallback and the oracle.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::backtrack::{Backtracker, SearchMemo};
 use crate::models::index_tokens;
 use crate::{Error, Result};
 
@@ -87,6 +92,9 @@ pub struct BpeModel {
     /// `ignore_merges`: a piece's bytes (byte-level) or text (classic) → its token. Added tokens
     /// are not in it: the model never produces them from text.
     whole_pieces: WholePieces,
+    /// Byte-level with all 256 byte symbols: the search that finds a piece's encoding without
+    /// replaying merges ([`super::backtrack`]), for pieces the cache misses.
+    backtracker: Option<Arc<Backtracker>>,
     /// Identity of this model's contents for the thread-local cache.
     uid: u64,
 }
@@ -162,7 +170,7 @@ const PAIR_SLOTS: usize = 1 << PAIR_BITS;
 /// 200k vocabulary is megabytes, so each costs cache misses, while the pairs of one language
 /// repeat from piece to piece, and a small table of recent pairs answers many of them (10% faster
 /// on Japanese with `o200k_base`'s merges, `benches/RESULTS.md`).
-struct PairCache {
+pub(crate) struct PairCache {
     keys: Box<[u64]>,
     values: Box<[(u32, u32)]>,
 }
@@ -178,13 +186,13 @@ impl Default for PairCache {
 }
 
 impl PairCache {
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.keys.fill(u64::MAX);
     }
 
     /// `model.rank(l, r)`, from the cache when it holds the pair.
     #[inline]
-    fn rank(&mut self, model: &BpeModel, l: u32, r: u32) -> (u32, u32) {
+    pub(crate) fn rank(&mut self, model: &BpeModel, l: u32, r: u32) -> (u32, u32) {
         let key = pack(l, r);
         let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_BITS)) as usize;
         if self.keys[slot] == key {
@@ -204,7 +212,7 @@ struct PieceCache {
     uid: u64,
     short: FxHashMap<u128, ([u32; CACHED_IDS], u8)>,
     long: FxHashMap<Box<[u8]>, Box<[u32]>>,
-    pairs: PairCache,
+    search: SearchMemo,
 }
 
 impl PieceCache {
@@ -213,7 +221,7 @@ impl PieceCache {
         if self.uid != uid {
             self.short.clear();
             self.long.clear();
-            self.pairs.clear();
+            self.search.clear();
             self.uid = uid;
         }
     }
@@ -403,6 +411,7 @@ impl BpeModel {
             fallback_ids: Box::new([NONE; 256]),
             byte_pairs: Box::default(),
             whole_pieces: WholePieces::default(),
+            backtracker: None,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
         model.build_lookups(&[]);
@@ -449,6 +458,7 @@ impl BpeModel {
             fallback_ids: Box::new([NONE; 256]),
             byte_pairs: Box::default(),
             whole_pieces: WholePieces::default(),
+            backtracker: None,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
         model.merges = model.derive_merges();
@@ -511,10 +521,12 @@ impl BpeModel {
 
     fn build_lookups(&mut self, added: &[u32]) {
         let is_added = |id: u32| added.contains(&id);
+        let merges_before = self.merge_map.len();
         if self.settings.merges_from_ranks {
             // tiktoken keeps special tokens out of the ranks: no merge may make one.
             self.merge_map.retain(|_, &mut (_, new)| !is_added(new));
         }
+        let merges_changed = self.merge_map.len() != merges_before;
         self.whole_pieces.clear();
         if self.settings.ignore_merges {
             for (id, t) in self.vocab.iter().enumerate() {
@@ -540,6 +552,20 @@ impl BpeModel {
         } else {
             Box::default()
         };
+        // The search depends on the merges only: kept unless they changed.
+        if merges_changed || self.backtracker.is_none() {
+            let s = &self.settings;
+            let eligible = s.byte_level
+                && !s.merges_by_result
+                && s.continuing_subword_prefix.is_none()
+                && s.end_of_word_suffix.is_none()
+                && !self.merge_map.is_empty();
+            self.backtracker = if eligible {
+                Backtracker::new(self, &self.byte_ids).map(Arc::new)
+            } else {
+                None
+            };
+        }
         *self.fallback_ids = [NONE; 256];
         if self.settings.byte_fallback {
             for b in 0..256usize {
@@ -594,6 +620,10 @@ impl BpeModel {
     pub fn id_to_token(&self, id: u32) -> Option<&str> {
         self.vocab.get(id as usize).map(String::as_str)
     }
+    /// The search that finds pieces' encodings, when the model has one.
+    pub(crate) fn backtracker(&self) -> Option<&Backtracker> {
+        self.backtracker.as_deref()
+    }
     /// Rank and result of merging `left` with `right`, if it is a merge.
     pub fn merge_of(&self, left: u32, right: u32) -> Option<(u32, u32)> {
         self.merge_map.get(&pack(left, right)).copied()
@@ -622,9 +652,16 @@ impl BpeModel {
             out.push(id);
             return;
         }
-        if self.settings.byte_level && piece.len() <= CACHE_MAX_PIECE {
-            let bytes = piece.as_bytes();
-            let key = short_key(bytes);
+        if !self.settings.byte_level {
+            let mut syms = self.initial_symbols(piece);
+            self.merge(&mut syms);
+            out.extend(syms.iter().map(|s| s.id));
+            return;
+        }
+        let bytes = piece.as_bytes();
+        let key = short_key(bytes);
+        let cached = bytes.len() <= CACHE_MAX_PIECE;
+        if cached {
             let hit = CACHE.with(|c| {
                 let c = c.borrow();
                 c.uid == self.uid && c.get(key, bytes, out)
@@ -632,18 +669,40 @@ impl BpeModel {
             if hit {
                 return;
             }
-            CACHE.with(|c| {
-                let mut c = c.borrow_mut();
-                c.own(self.uid);
-                let start = out.len();
-                self.merge_short_bytes(bytes, out, &mut c.pairs);
-                c.insert(key, bytes, &out[start..]);
-            });
-            return;
         }
-        let mut syms = self.initial_symbols(piece);
-        self.merge(&mut syms);
-        out.extend(syms.iter().map(|s| s.id));
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            let c = &mut *c;
+            c.own(self.uid);
+            let start = out.len();
+            self.encode_byte_piece(piece, out, c);
+            if cached {
+                c.insert(key, bytes, &out[start..]);
+            }
+        });
+    }
+
+    /// Appends the ids of a byte-level piece that the cache does not hold: found by the search
+    /// when the model has one and it succeeds, else by replaying the merges.
+    fn encode_byte_piece(&self, piece: &str, out: &mut Vec<u32>, cache: &mut PieceCache) {
+        let bytes = piece.as_bytes();
+        if let Some(search) = self.backtracker() {
+            if search.encode(self, bytes, out, &mut cache.search) {
+                return;
+            }
+        }
+        self.replay_merges(piece, out, &mut cache.search.pairs);
+    }
+
+    /// Appends the ids of one piece by replaying the merges (no search, no piece cache).
+    pub(crate) fn replay_merges(&self, piece: &str, out: &mut Vec<u32>, pairs: &mut PairCache) {
+        if self.settings.byte_level && piece.len() <= CACHE_MAX_PIECE {
+            self.merge_short_bytes(piece.as_bytes(), out, pairs);
+        } else {
+            let mut syms = self.initial_symbols(piece);
+            self.merge(&mut syms);
+            out.extend(syms.iter().map(|s| s.id));
+        }
     }
 
     /// Appends the ids of one piece and, for each, the byte span `[start, end)` it covers in the
@@ -658,6 +717,23 @@ impl BpeModel {
             ids.push(id);
             spans.push((0, piece.len()));
             return;
+        }
+        if let Some(search) = self.backtracker() {
+            let start = ids.len();
+            let found = CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                c.own(self.uid);
+                search.encode(self, piece.as_bytes(), ids, &mut c.search)
+            });
+            if found {
+                let mut at = 0;
+                for &id in &ids[start..] {
+                    let end = at + search.token_len(id);
+                    spans.push((at, end));
+                    at = end;
+                }
+                return;
+            }
         }
         let mut syms = self.initial_symbols(piece);
         self.merge(&mut syms);
@@ -817,7 +893,7 @@ impl BpeModel {
     }
 
     #[inline]
-    fn rank(&self, l: u32, r: u32) -> (u32, u32) {
+    pub(crate) fn rank(&self, l: u32, r: u32) -> (u32, u32) {
         self.merge_map
             .get(&pack(l, r))
             .copied()
