@@ -191,6 +191,30 @@ def test_tiktoken_files_give_tiktoken_ids(name: str) -> None:
         tok.encode_batch_lists(["ok", text], disallowed_special="all")
 
 
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
+def test_long_pieces_give_tiktoken_ids(name: str) -> None:
+    """Pieces of kilobytes (kana and kanji with nothing between them, a run of digits and
+    letters) take the core's search rather than its merge replay: tiktoken's ids all the same,
+    with offsets that tile the text."""
+    ref = _tiktoken(name)
+    tok = Tokenizer.load(shared(f"tokenizers/openai/{name}.tiktoken"), backend="rust")
+    novel = shared("corpora/wagahaiwa_nekodearu.txt").read_text(encoding="utf-8")
+    letters = "".join(ch for ch in novel[:60_000] if ch.isalpha())
+    chinese = shared("corpora/zh/chinese").read_text(encoding="utf-8")
+    hanzi = "".join(ch for ch in chinese[:60_000] if "\u4e00" <= ch <= "\u9fff")
+    docs = [letters[i : i + 3000] for i in range(0, len(letters), 3000)]
+    docs += [hanzi[i : i + 2000] for i in range(0, len(hanzi), 2000)]
+    docs.append("ab1" * 2000)
+    assert len(docs) > 10 and max(map(len, docs)) >= 2000
+    for doc in docs:
+        enc = tok.encode(doc)
+        assert enc.ids.tolist() == ref.encode_ordinary(doc), doc[:20]
+        ends = [end for _, end in enc.offsets]
+        assert enc.offsets[0][0] == 0 and ends[-1] == len(doc)
+        assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(enc.offsets, enc.offsets[1:]))
+    assert tok.encode_batch_lists(docs[:5]) == [ref.encode_ordinary(d) for d in docs[:5]]
+
+
 def test_tiktoken_file_round_trips(tmp_path: Path) -> None:
     src = shared("tokenizers/openai/r50k_base.tiktoken")
     tok = Tokenizer.load(src)

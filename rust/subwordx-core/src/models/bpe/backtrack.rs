@@ -74,6 +74,11 @@ pub(crate) struct Backtracker {
     order: Box<[u32]>,
     /// The longest token in the search that is a proper prefix of each token (`NONE` if none).
     shorter: Box<[u32]>,
+    /// The byte each single-byte token stands for (`u16::MAX` for the other tokens).
+    byte_of: Box<[u16]>,
+    /// The merge rank of each two bytes, `(b1 << 8) | b2`: the deepest stages of a check are
+    /// byte pairs, answered without the merge table.
+    byte_pair_rank: Box<[u32]>,
 }
 
 impl Backtracker {
@@ -97,9 +102,14 @@ impl Backtracker {
             made_from: vec![(NONE, NONE); n].into_boxed_slice(),
             order: vec![0; n].into_boxed_slice(),
             shorter: Box::default(),
+            byte_of: vec![u16::MAX; n].into_boxed_slice(),
+            byte_pair_rank: (0..1usize << 16)
+                .map(|k| model.rank(byte_ids[k >> 8], byte_ids[k & 0xff]).0)
+                .collect(),
         };
-        for &id in byte_ids {
+        for (b, &id) in byte_ids.iter().enumerate() {
             search.len[id as usize] = 1;
+            search.byte_of[id as usize] = b as u16;
         }
         // tiktoken ranks: each merge was derived by BPE of the token's own bytes with the lower
         // ranks, which reached exactly `l, r` (`BpeModel::from_ranks`): the stages hold.
@@ -188,7 +198,14 @@ impl Backtracker {
             return seen & 1 == 1;
         }
         let pairs = &mut memo.pairs;
-        let answer = self.stages_hold(a, b, NONE, |x, y| pairs.rank(model, x, y).0);
+        let answer = self.stages_hold(a, b, NONE, |x, y| {
+            let (bx, by) = (self.byte_of[x as usize], self.byte_of[y as usize]);
+            if bx == u16::MAX || by == u16::MAX {
+                pairs.rank(model, x, y).0
+            } else {
+                self.byte_pair_rank[(usize::from(bx) << 8) | usize::from(by)]
+            }
+        });
         memo.compatible[slot] = (pair << 1) | u64::from(answer);
         answer
     }

@@ -17,9 +17,10 @@
 //!
 //! Byte-level pieces are cached per thread (piece → ids): text repeats its words, and a cache hit
 //! skips the merging entirely. The cache is thread-local, so a shared model needs no lock. A
-//! byte-level piece the cache misses (a long run of kana and kanji, say) is not merged at all but
-//! *found*, by longest matches checked pairwise ([`super::backtrack`]): the same ids, with far
-//! fewer merge-table lookups; replaying the merges remains the fallback and the oracle.
+//! byte-level piece too long for the cache (a run of kana and kanji without punctuation, a
+//! minified file) is not merged at all but *found*, by longest matches checked pairwise
+//! ([`super::backtrack`]): the same ids in linear time; replaying the merges remains the
+//! fallback and the oracle.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -108,7 +109,8 @@ impl PartialEq for BpeModel {
 const NONE: u32 = u32::MAX;
 /// Pieces up to this many symbols are merged by the array scan, longer ones by the heap.
 const SHORT: usize = 48;
-/// Byte-level pieces up to this many bytes go through the per-thread cache.
+/// Byte-level pieces up to this many bytes go through the per-thread cache and the array scan;
+/// longer ones through the search.
 const CACHE_MAX_PIECE: usize = 256;
 const CACHE_CAPACITY: usize = 1 << 16;
 
@@ -682,13 +684,20 @@ impl BpeModel {
         });
     }
 
-    /// Appends the ids of a byte-level piece that the cache does not hold: found by the search
-    /// when the model has one and it succeeds, else by replaying the merges.
+    /// Appends the ids of a byte-level piece that the cache does not hold. A long piece is found
+    /// by the search when the model has one and it succeeds; short pieces, and the rest, replay
+    /// the merges.
+    ///
+    /// Measured (`benches/RESULTS.md`, "Search or replay"): on pieces of a few kilobytes the
+    /// search is 1.4-1.9x faster than the heap replay, and the array scan of short pieces is
+    /// as fast as the search on Japanese clauses and faster on Chinese ones, whose char pairs
+    /// the scan's pair cache answers and the search's prefix trie does not.
     fn encode_byte_piece(&self, piece: &str, out: &mut Vec<u32>, cache: &mut PieceCache) {
-        let bytes = piece.as_bytes();
-        if let Some(search) = self.backtracker() {
-            if search.encode(self, bytes, out, &mut cache.search) {
-                return;
+        if piece.len() > CACHE_MAX_PIECE {
+            if let Some(search) = self.backtracker() {
+                if search.encode(self, piece.as_bytes(), out, &mut cache.search) {
+                    return;
+                }
             }
         }
         self.replay_merges(piece, out, &mut cache.search.pairs);
@@ -718,7 +727,7 @@ impl BpeModel {
             spans.push((0, piece.len()));
             return;
         }
-        if let Some(search) = self.backtracker() {
+        if let Some(search) = self.backtracker().filter(|_| piece.len() > CACHE_MAX_PIECE) {
             let start = ids.len();
             let found = CACHE.with(|c| {
                 let mut c = c.borrow_mut();
