@@ -26,7 +26,7 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -93,9 +93,10 @@ pub struct BpeModel {
     /// `ignore_merges`: a piece's bytes (byte-level) or text (classic) → its token. Added tokens
     /// are not in it: the model never produces them from text.
     whole_pieces: WholePieces,
-    /// Byte-level with all 256 byte symbols: the search that finds a piece's encoding without
-    /// replaying merges ([`super::backtrack`]), for pieces the cache misses.
-    backtracker: Option<Arc<Backtracker>>,
+    /// Byte-level with all 256 byte symbols: the search that finds a long piece's encoding
+    /// without replaying merges ([`super::backtrack`]). Built when the first long piece comes
+    /// (a quarter of a second for `o200k_base`), so loading does not pay for it; shared by clones.
+    backtracker: Arc<OnceLock<Option<Backtracker>>>,
     /// Identity of this model's contents for the thread-local cache.
     uid: u64,
 }
@@ -413,7 +414,7 @@ impl BpeModel {
             fallback_ids: Box::new([NONE; 256]),
             byte_pairs: Box::default(),
             whole_pieces: WholePieces::default(),
-            backtracker: None,
+            backtracker: Arc::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
         model.build_lookups(&[]);
@@ -460,7 +461,7 @@ impl BpeModel {
             fallback_ids: Box::new([NONE; 256]),
             byte_pairs: Box::default(),
             whole_pieces: WholePieces::default(),
-            backtracker: None,
+            backtracker: Arc::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         };
         model.merges = model.derive_merges();
@@ -554,19 +555,9 @@ impl BpeModel {
         } else {
             Box::default()
         };
-        // The search depends on the merges only: kept unless they changed.
-        if merges_changed || self.backtracker.is_none() {
-            let s = &self.settings;
-            let eligible = s.byte_level
-                && !s.merges_by_result
-                && s.continuing_subword_prefix.is_none()
-                && s.end_of_word_suffix.is_none()
-                && !self.merge_map.is_empty();
-            self.backtracker = if eligible {
-                Backtracker::new(self, &self.byte_ids).map(Arc::new)
-            } else {
-                None
-            };
+        // The search depends on the merges only.
+        if merges_changed {
+            self.backtracker = Arc::default();
         }
         *self.fallback_ids = [NONE; 256];
         if self.settings.byte_fallback {
@@ -624,7 +615,21 @@ impl BpeModel {
     }
     /// The search that finds pieces' encodings, when the model has one.
     pub(crate) fn backtracker(&self) -> Option<&Backtracker> {
-        self.backtracker.as_deref()
+        self.backtracker
+            .get_or_init(|| {
+                let s = &self.settings;
+                let eligible = s.byte_level
+                    && !s.merges_by_result
+                    && s.continuing_subword_prefix.is_none()
+                    && s.end_of_word_suffix.is_none()
+                    && !self.merge_map.is_empty();
+                if eligible {
+                    Backtracker::new(self, &self.byte_ids)
+                } else {
+                    None
+                }
+            })
+            .as_ref()
     }
     /// Rank and result of merging `left` with `right`, if it is a merge.
     pub fn merge_of(&self, left: u32, right: u32) -> Option<(u32, u32)> {
@@ -727,7 +732,12 @@ impl BpeModel {
             spans.push((0, piece.len()));
             return;
         }
-        if let Some(search) = self.backtracker().filter(|_| piece.len() > CACHE_MAX_PIECE) {
+        let search = if piece.len() > CACHE_MAX_PIECE {
+            self.backtracker()
+        } else {
+            None
+        };
+        if let Some(search) = search {
             let start = ids.len();
             let found = CACHE.with(|c| {
                 let mut c = c.borrow_mut();
