@@ -94,8 +94,8 @@ pub struct BpeModel {
     /// are not in it: the model never produces them from text.
     whole_pieces: WholePieces,
     /// Byte-level with all 256 byte symbols: the search that finds a long piece's encoding
-    /// without replaying merges ([`super::backtrack`]). Built when the first long piece comes
-    /// (a quarter of a second for `o200k_base`), so loading does not pay for it; shared by clones.
+    /// without replaying merges ([`super::backtrack`]). Built with the model (a quarter of a
+    /// second for `o200k_base`), so no encode call stalls on it; shared by clones.
     backtracker: Arc<OnceLock<Option<Backtracker>>>,
     /// Identity of this model's contents for the thread-local cache.
     uid: u64,
@@ -559,6 +559,7 @@ impl BpeModel {
         if merges_changed {
             self.backtracker = Arc::default();
         }
+        self.backtracker();
         *self.fallback_ids = [NONE; 256];
         if self.settings.byte_fallback {
             for b in 0..256usize {
