@@ -29,12 +29,13 @@
 //! as the result of merges, so it is left out of the search; if the search still finds no
 //! encoding (a piece whose true encoding needs such a token), the caller replays merges.
 
-use super::model::{BpeModel, PairCache};
+use super::model::BpeModel;
+use super::pair_lookup::PairCache;
 use super::prefix_trie::PrefixTrie;
 
 const NONE: u32 = u32::MAX;
 
-/// Slots of the per-thread compatibility memo, `2^MEMO_BITS` (8 bytes each: 256 KiB).
+/// Slots of the per-thread compatibility memo, `2^MEMO_BITS` (8 bytes each: 512 KiB).
 const MEMO_BITS: u32 = 16;
 
 /// What one thread's searches remember between pieces (the cache of one model): a direct-mapped
@@ -62,20 +63,28 @@ impl SearchMemo {
     }
 }
 
+/// What the search knows of one token, in one 16-byte record: a step of the search reads a
+/// token's length and, in a pair check, its merge, and the records of a 200k vocabulary are
+/// megabytes, so fields in separate arrays cost a cache miss each.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(16))]
+struct TokenInfo {
+    /// The last merge that builds the token from two tokens; for a single byte, `[byte, _]`.
+    made_from: [u32; 2],
+    /// Rank of that merge plus one; 0 for a single byte, which no merge builds.
+    order: u32,
+    /// Bytes of the token (0: not in the search).
+    len: u32,
+}
+
 /// The search's tables over one model's vocabulary (see the module docs).
 #[derive(Clone, Debug)]
 pub(crate) struct Backtracker {
     trie: PrefixTrie,
-    /// Bytes of each token (0: not in the search).
-    len: Box<[u32]>,
-    /// The last merge that builds each monotone token from two tokens (unused for bytes).
-    made_from: Box<[(u32, u32)]>,
-    /// Rank of that merge plus one; 0 for a single byte, which no merge builds.
-    order: Box<[u32]>,
+    /// By token id.
+    info: Box<[TokenInfo]>,
     /// The longest token in the search that is a proper prefix of each token (`NONE` if none).
     shorter: Box<[u32]>,
-    /// The byte each single-byte token stands for (`u16::MAX` for the other tokens).
-    byte_of: Box<[u16]>,
     /// The merge rank of each two bytes, `(b1 << 8) | b2`: the deepest stages of a check are
     /// byte pairs, answered without the merge table.
     byte_pair_rank: Box<[u32]>,
@@ -98,18 +107,26 @@ impl Backtracker {
         }
         let mut search = Self {
             trie: PrefixTrie::new(0, std::iter::empty())?.0,
-            len: vec![0; n].into_boxed_slice(),
-            made_from: vec![(NONE, NONE); n].into_boxed_slice(),
-            order: vec![0; n].into_boxed_slice(),
+            info: vec![
+                TokenInfo {
+                    made_from: [NONE, NONE],
+                    order: 0,
+                    len: 0,
+                };
+                n
+            ]
+            .into_boxed_slice(),
             shorter: Box::default(),
-            byte_of: vec![u16::MAX; n].into_boxed_slice(),
             byte_pair_rank: (0..1usize << 16)
                 .map(|k| model.rank(byte_ids[k >> 8], byte_ids[k & 0xff]).0)
                 .collect(),
         };
         for (b, &id) in byte_ids.iter().enumerate() {
-            search.len[id as usize] = 1;
-            search.byte_of[id as usize] = b as u16;
+            search.info[id as usize] = TokenInfo {
+                made_from: [b as u32, NONE],
+                order: 0,
+                len: 1,
+            };
         }
         // tiktoken ranks: each merge was derived by BPE of the token's own bytes with the lower
         // ranks, which reached exactly `l, r` (`BpeModel::from_ranks`): the stages hold.
@@ -118,23 +135,26 @@ impl Backtracker {
         for &(l, r) in model.merges() {
             let (rank, id) = model.rank(l, r);
             let (li, ri, i) = (l as usize, r as usize, id as usize);
+            let (left, right) = (search.info[li], search.info[ri]);
             if rank == NONE
-                || search.len[i] != 0
-                || search.len[li] == 0
-                || search.len[ri] == 0
-                || search.order[li] > rank
-                || search.order[ri] > rank
+                || search.info[i].len != 0
+                || left.len == 0
+                || right.len == 0
+                || left.order > rank
+                || right.order > rank
                 || !(derived || search.stages_hold(l, r, rank, |x, y| pairs.rank(model, x, y).0))
             {
                 continue;
             }
-            search.len[i] = search.len[li] + search.len[ri];
-            search.made_from[i] = (l, r);
-            search.order[i] = rank + 1;
+            search.info[i] = TokenInfo {
+                made_from: [l, r],
+                order: rank + 1,
+                len: left.len + right.len,
+            };
         }
         let bytes: Vec<Option<Vec<u8>>> = (0..n)
             .map(|id| {
-                (search.len[id] != 0)
+                (search.info[id].len != 0)
                     .then(|| super::token_bytes(&vocab[id]))
                     .flatten()
             })
@@ -153,7 +173,7 @@ impl Backtracker {
 
     /// Bytes of a token in the search.
     pub(crate) fn token_len(&self, id: u32) -> usize {
-        self.len[id as usize] as usize
+        self.info[id as usize].len as usize
     }
 
     /// Whether the pair across the boundary of `a, b` (tokens in the search) never merges before
@@ -170,19 +190,25 @@ impl Backtracker {
         mut rank_of: impl FnMut(u32, u32) -> u32,
     ) -> bool {
         loop {
-            if rank_of(a, b) < limit {
+            let (ia, ib) = (&self.info[a as usize], &self.info[b as usize]);
+            let bytes = ia.order == 0 && ib.order == 0;
+            let rank = if bytes {
+                self.byte_pair_rank[((ia.made_from[0] << 8) | ib.made_from[0]) as usize]
+            } else {
+                rank_of(a, b)
+            };
+            if rank < limit {
                 return false;
             }
-            let (oa, ob) = (self.order[a as usize], self.order[b as usize]);
-            if oa == 0 && ob == 0 {
+            if bytes {
                 return true;
             }
-            if oa > ob {
-                limit = oa - 1;
-                a = self.made_from[a as usize].1;
+            if ia.order > ib.order {
+                limit = ia.order - 1;
+                a = ia.made_from[1];
             } else {
-                limit = ob;
-                b = self.made_from[b as usize].0;
+                limit = ib.order;
+                b = ib.made_from[0];
             }
         }
     }
@@ -198,14 +224,7 @@ impl Backtracker {
             return seen & 1 == 1;
         }
         let pairs = &mut memo.pairs;
-        let answer = self.stages_hold(a, b, NONE, |x, y| {
-            let (bx, by) = (self.byte_of[x as usize], self.byte_of[y as usize]);
-            if bx == u16::MAX || by == u16::MAX {
-                pairs.rank(model, x, y).0
-            } else {
-                self.byte_pair_rank[(usize::from(bx) << 8) | usize::from(by)]
-            }
-        });
+        let answer = self.stages_hold(a, b, NONE, |x, y| pairs.rank(model, x, y).0);
         memo.compatible[slot] = (pair << 1) | u64::from(answer);
         answer
     }
@@ -231,7 +250,7 @@ impl Backtracker {
             let last = (out.len() > start).then(|| out[out.len() - 1]);
             let mut t = candidate;
             while t != NONE {
-                let end = pos + self.len[t as usize] as usize;
+                let end = pos + self.info[t as usize].len as usize;
                 if !is_dead(&dead, end) && last.is_none_or(|l| self.compatible(model, l, t, memo)) {
                     break;
                 }
@@ -239,7 +258,7 @@ impl Backtracker {
             }
             if t != NONE {
                 out.push(t);
-                pos += self.len[t as usize] as usize;
+                pos += self.info[t as usize].len as usize;
                 candidate = self.trie.longest(&bytes[pos..]);
                 continue;
             }
@@ -253,7 +272,7 @@ impl Backtracker {
                 return false;
             };
             out.pop();
-            pos -= self.len[l as usize] as usize;
+            pos -= self.info[l as usize].len as usize;
             candidate = self.shorter[l as usize];
         }
         true

@@ -29,6 +29,8 @@ mod backtrack;
 pub mod dropout;
 mod long_word;
 pub mod model;
+mod pair_lookup;
+mod piece_cache;
 mod prefix_trie;
 pub mod trainer;
 

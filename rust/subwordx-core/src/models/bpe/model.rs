@@ -31,7 +31,9 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::backtrack::{Backtracker, SearchMemo};
+use super::backtrack::Backtracker;
+use super::pair_lookup::{pack, PairCache, PairFilter};
+use super::piece_cache::{short_key, PieceCache};
 use crate::models::index_tokens;
 use crate::{Error, Result};
 
@@ -79,6 +81,9 @@ pub struct BpeModel {
     merges: Vec<(u32, u32)>,
     /// (left, right) packed → (rank, merged id).
     merge_map: FxHashMap<u64, (u32, u32)>,
+    /// The pairs of `merge_map`, filtered: most pairs asked about never merge, and the filter
+    /// says so without a probe of the map ([`super::pair_lookup`]).
+    pair_filter: PairFilter,
     /// Byte-level: id of each byte's symbol (`NONE` if the vocabulary lacks it).
     byte_ids: Box<[u32; 256]>,
     /// Byte-level with all 256 byte symbols: the merge of each byte pair, `(b1 << 8) | b2`. A
@@ -113,38 +118,28 @@ const SHORT: usize = 48;
 /// Byte-level pieces up to this many bytes go through the per-thread cache and the array scan;
 /// longer ones through the search.
 const CACHE_MAX_PIECE: usize = 256;
-const CACHE_CAPACITY: usize = 1 << 16;
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
-/// A piece of at most 15 bytes packed into one integer (its bytes, then its length in the last
-/// byte): a hash key compared in one instruction, with no pointer to follow. Most pieces of most
-/// text fit, so the two lookups every piece makes (whole token, cache) stay in cache lines.
-#[inline]
-fn short_key(bytes: &[u8]) -> Option<u128> {
-    if bytes.len() > 15 {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    k[..bytes.len()].copy_from_slice(bytes);
-    k[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(k))
-}
-
 /// Pieces that are whole tokens (`ignore_merges`): short ones by packed key, the rest by bytes.
+/// A piece longer than the longest token is no token, without a lookup (most pieces of Japanese
+/// text, whose longer-piece lookups hashed and compared every piece's bytes).
 #[derive(Clone, Debug, Default)]
 struct WholePieces {
     short: FxHashMap<u128, u32>,
     long: FxHashMap<Box<[u8]>, u32>,
+    longest: usize,
 }
 
 impl WholePieces {
     fn clear(&mut self) {
         self.short.clear();
         self.long.clear();
+        self.longest = 0;
     }
 
     fn insert(&mut self, bytes: &[u8], id: u32) {
+        self.longest = self.longest.max(bytes.len());
         match short_key(bytes) {
             Some(k) => self.short.entry(k).or_insert(id),
             None => self.long.entry(bytes.into()).or_insert(id),
@@ -153,115 +148,12 @@ impl WholePieces {
 
     #[inline]
     fn get(&self, bytes: &[u8]) -> Option<u32> {
+        if bytes.len() > self.longest {
+            return None;
+        }
         match short_key(bytes) {
             Some(k) => self.short.get(&k).copied(),
             None => self.long.get(bytes).copied(),
-        }
-    }
-}
-
-/// Up to this many ids of a cached piece are stored inline; pieces with more are not cached.
-const CACHED_IDS: usize = 7;
-
-/// Slots of the per-thread pair cache, `2^PAIR_BITS` (16 bytes each: 256 KiB, inside L2).
-const PAIR_BITS: u32 = 14;
-const PAIR_SLOTS: usize = 1 << PAIR_BITS;
-
-/// A direct-mapped cache of merge lookups `(left, right) -> (rank, token)`, absent pairs
-/// included, in front of the merge table. A piece that misses the piece cache (a long run of
-/// kana and kanji, say) needs a lookup for every pair its merges create; the merge table of a
-/// 200k vocabulary is megabytes, so each costs cache misses, while the pairs of one language
-/// repeat from piece to piece, and a small table of recent pairs answers many of them (10% faster
-/// on Japanese with `o200k_base`'s merges, `benches/RESULTS.md`).
-pub(crate) struct PairCache {
-    keys: Box<[u64]>,
-    values: Box<[(u32, u32)]>,
-}
-
-impl Default for PairCache {
-    fn default() -> Self {
-        Self {
-            // No pair packs to u64::MAX (ids are below u32::MAX): an empty slot.
-            keys: vec![u64::MAX; PAIR_SLOTS].into_boxed_slice(),
-            values: vec![(NONE, NONE); PAIR_SLOTS].into_boxed_slice(),
-        }
-    }
-}
-
-impl PairCache {
-    pub(crate) fn clear(&mut self) {
-        self.keys.fill(u64::MAX);
-    }
-
-    /// `model.rank(l, r)`, from the cache when it holds the pair.
-    #[inline]
-    pub(crate) fn rank(&mut self, model: &BpeModel, l: u32, r: u32) -> (u32, u32) {
-        let key = pack(l, r);
-        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_BITS)) as usize;
-        if self.keys[slot] == key {
-            return self.values[slot];
-        }
-        let value = model.rank(l, r);
-        self.keys[slot] = key;
-        self.values[slot] = value;
-        value
-    }
-}
-
-/// The piece cache of one thread: the uid of the model it belongs to; short pieces (packed key)
-/// with few ids inline; other pieces by their bytes; and recent merge lookups.
-#[derive(Default)]
-struct PieceCache {
-    uid: u64,
-    short: FxHashMap<u128, ([u32; CACHED_IDS], u8)>,
-    long: FxHashMap<Box<[u8]>, Box<[u32]>>,
-    search: SearchMemo,
-}
-
-impl PieceCache {
-    /// Empties the cache if it belongs to another model than `uid`.
-    fn own(&mut self, uid: u64) {
-        if self.uid != uid {
-            self.short.clear();
-            self.long.clear();
-            self.search.clear();
-            self.uid = uid;
-        }
-    }
-
-    /// Appends the cached ids of `bytes` to `out`; false if absent.
-    #[inline]
-    fn get(&self, key: Option<u128>, bytes: &[u8], out: &mut Vec<u32>) -> bool {
-        if let Some(k) = key {
-            if let Some((ids, n)) = self.short.get(&k) {
-                out.extend_from_slice(&ids[..*n as usize]);
-                return true;
-            }
-        }
-        match self.long.get(bytes) {
-            Some(ids) => {
-                out.extend_from_slice(ids);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Caches the ids of a piece (the cache belongs to the model: see [`PieceCache::own`]).
-    fn insert(&mut self, key: Option<u128>, bytes: &[u8], ids: &[u32]) {
-        if self.short.len() + self.long.len() >= CACHE_CAPACITY {
-            self.short.clear();
-            self.long.clear();
-        }
-        match key {
-            Some(k) if ids.len() <= CACHED_IDS => {
-                let mut inline = [0u32; CACHED_IDS];
-                inline[..ids.len()].copy_from_slice(ids);
-                self.short.insert(k, (inline, ids.len() as u8));
-            }
-            _ => {
-                self.long.insert(bytes.into(), ids.into());
-            }
         }
     }
 }
@@ -277,11 +169,6 @@ pub(crate) fn t_bytes(token: &str) -> Option<Vec<u8>> {
         .chars()
         .map(crate::pretokenize::unicode_to_byte)
         .collect()
-}
-
-#[inline]
-fn pack(l: u32, r: u32) -> u64 {
-    (u64::from(l) << 32) | u64::from(r)
 }
 
 /// One symbol during encoding: its id and the byte span of the piece it covers.
@@ -408,6 +295,7 @@ impl BpeModel {
             token_to_id,
             merges,
             merge_map,
+            pair_filter: PairFilter::default(),
             byte_ids,
             char_ids,
             unk_id,
@@ -455,6 +343,7 @@ impl BpeModel {
             token_to_id,
             merges: Vec::new(),
             merge_map,
+            pair_filter: PairFilter::default(),
             byte_ids,
             char_ids: Default::default(),
             unk_id,
@@ -530,6 +419,7 @@ impl BpeModel {
             self.merge_map.retain(|_, &mut (_, new)| !is_added(new));
         }
         let merges_changed = self.merge_map.len() != merges_before;
+        self.pair_filter = PairFilter::new(self.merge_map.keys().copied());
         self.whole_pieces.clear();
         if self.settings.ignore_merges {
             for (id, t) in self.vocab.iter().enumerate() {
@@ -672,7 +562,7 @@ impl BpeModel {
         if cached {
             let hit = CACHE.with(|c| {
                 let c = c.borrow();
-                c.uid == self.uid && c.get(key, bytes, out)
+                c.belongs_to(self.uid) && c.get(key, bytes, out)
             });
             if hit {
                 return;
@@ -912,12 +802,29 @@ impl BpeModel {
         }
     }
 
+    /// `(rank, merged id)` of the pair, `(NONE, NONE)` if it never merges.
     #[inline]
     pub(crate) fn rank(&self, l: u32, r: u32) -> (u32, u32) {
+        if self.pair_filter.may_merge(l, r) {
+            self.rank_in_table(l, r)
+        } else {
+            (NONE, NONE)
+        }
+    }
+
+    /// [`BpeModel::rank`] without the filter.
+    #[inline]
+    pub(crate) fn rank_in_table(&self, l: u32, r: u32) -> (u32, u32) {
         self.merge_map
             .get(&pack(l, r))
             .copied()
             .unwrap_or((NONE, NONE))
+    }
+
+    /// The filter in front of the merge table ([`super::pair_lookup`]).
+    #[inline]
+    pub(crate) fn pair_filter(&self) -> &PairFilter {
+        &self.pair_filter
     }
 
     /// Array scan: `ranks[i]` is the merge of `syms[i], syms[i + 1]`.

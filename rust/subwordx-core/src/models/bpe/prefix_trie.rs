@@ -20,8 +20,12 @@ const NODE_BITS: u32 = 27;
 const NODE_MASK: u64 = (1 << NODE_BITS) - 1;
 /// The flag beside a child's id: some token lies deeper than the child.
 const DEEPER: u64 = 1 << NODE_BITS;
-/// The field of a byte-edge slot below its key: the child id and [`DEEPER`].
-const CHILD_BITS: u32 = NODE_BITS + 1;
+/// The flag beside a child's id: some token below the child ends inside a multi-byte char (a
+/// byte-level vocabulary may split a char between tokens). Without it, a char the child has
+/// no char edge for ends the walk, without probing its bytes one by one.
+const PARTIAL: u64 = 1 << (NODE_BITS + 1);
+/// The field of a byte-edge slot below its key: the child id, [`DEEPER`] and [`PARTIAL`].
+const CHILD_BITS: u32 = NODE_BITS + 2;
 /// An empty slot in either table: its parent would be `2^27 - 1`, which no node is.
 const EMPTY: u64 = u64::MAX;
 
@@ -39,15 +43,17 @@ fn char_len(lead: u8) -> usize {
 /// A byte trie of tokens, answering "longest token that is a prefix of this text".
 #[derive(Clone, Debug)]
 pub(crate) struct PrefixTrie {
-    /// Byte edges: `(parent << 8 | byte) << 28 | deeper | child`.
+    /// Byte edges: `(parent << 8 | byte) << 29 | partial | deeper | child`.
     bytes: Box<[u64]>,
     byte_shift: u32,
     /// Char edges (multi-byte chars): key `parent << 32 | the char's bytes`, value
-    /// `longest token inside the step << 32 | deeper | child`.
+    /// `longest token inside the step << 32 | partial | deeper | child`.
     chars: Box<[(u64, u64)]>,
     char_shift: u32,
     /// The root's id.
     root: u32,
+    /// [`PARTIAL`] of the root.
+    root_partial: bool,
     /// Node ids below this are tokens (the vocabulary size).
     tokens: u32,
 }
@@ -70,6 +76,22 @@ fn char_key(parent: u32, bytes: &[u8]) -> u64 {
         .iter()
         .fold(u64::from(parent), |k, &b| (k << 8) | u64::from(b))
         << (8 * (4 - bytes.len()))
+}
+
+/// Whether a token lies at `m` or fewer than `left` bytes below it, in a trie
+/// whose children of node `n` are `kids[first[n]..first[n + 1]]`.
+fn token_within(
+    m: usize,
+    left: usize,
+    node_token: &[u32],
+    kids: &[(u8, u32)],
+    first: &[usize],
+) -> bool {
+    left > 0
+        && (node_token[m] != NONE
+            || kids[first[m]..first[m + 1]]
+                .iter()
+                .any(|&(_, k)| token_within(k as usize, left - 1, node_token, kids, first)))
 }
 
 impl PrefixTrie {
@@ -138,6 +160,14 @@ impl PrefixTrie {
                 .iter()
                 .any(|&(_, c)| node_token[c as usize] != NONE || deeper[c as usize]);
         }
+        // Whether a token below a node ends inside a multi-byte char that starts at the node.
+        let ends_inside_char = |n: usize| {
+            children(n).iter().any(|&(lead, c)| {
+                char_len(lead) > 1
+                    && token_within(c as usize, char_len(lead) - 1, &node_token, &kids, &first)
+            })
+        };
+        let partial: Vec<bool> = (0..nodes).map(ends_inside_char).collect();
         let mut others = vocab_size as u32;
         let id_of: Vec<u32> = node_token
             .iter()
@@ -150,8 +180,12 @@ impl PrefixTrie {
                 }
             })
             .collect();
-        let child_field =
-            |c: u32| u64::from(id_of[c as usize]) | if deeper[c as usize] { DEEPER } else { 0 };
+        let child_field = |c: u32| {
+            let c = c as usize;
+            u64::from(id_of[c])
+                | if deeper[c] { DEEPER } else { 0 }
+                | if partial[c] { PARTIAL } else { 0 }
+        };
 
         let (slots, byte_shift) = table_size(nodes - 1);
         let mut byte_table = vec![EMPTY; slots].into_boxed_slice();
@@ -205,6 +239,7 @@ impl PrefixTrie {
             chars: char_table,
             char_shift,
             root: id_of[0],
+            root_partial: partial[0],
             tokens: vocab_size as u32,
         };
         Some((trie, shorter))
@@ -250,6 +285,7 @@ impl PrefixTrie {
     #[inline]
     pub(crate) fn longest(&self, text: &[u8]) -> u32 {
         let mut node = self.root;
+        let mut partial = self.root_partial;
         let mut best = NONE;
         let mut pos = 0;
         while pos < text.len() {
@@ -264,10 +300,14 @@ impl PrefixTrie {
                         return best;
                     }
                     node = (v & NODE_MASK) as u32;
+                    partial = v & PARTIAL != 0;
                     pos += len;
                     continue;
                 }
                 // No token spells the whole char here; one may still end inside it.
+                if !partial {
+                    return best;
+                }
                 for &b in &text[pos..pos + len - 1] {
                     let Some(f) = self.byte_step(node, b) else {
                         break;
@@ -283,6 +323,7 @@ impl PrefixTrie {
                 return best;
             };
             node = (f & NODE_MASK) as u32;
+            partial = f & PARTIAL != 0;
             if node < self.tokens {
                 best = node;
             }
