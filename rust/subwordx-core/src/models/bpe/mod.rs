@@ -27,6 +27,7 @@
 
 mod backtrack;
 pub mod dropout;
+mod encoder_choice;
 mod long_word;
 pub mod model;
 mod pair_lookup;

@@ -32,6 +32,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::backtrack::Backtracker;
+use super::encoder_choice::{run_planned, Encoder};
 use super::pair_lookup::{pack, PairCache, PairFilter};
 use super::piece_cache::{short_key, PieceCache};
 use crate::models::index_tokens;
@@ -581,22 +582,31 @@ impl BpeModel {
     }
 
     /// Appends the ids of a byte-level piece that the cache does not hold. A long piece is found
-    /// by the search when the model has one and it succeeds; short pieces, and the rest, replay
-    /// the merges.
+    /// by the search when the model has one and it succeeds; a short one goes to the search or
+    /// to replaying the merges, whichever this thread has measured to be faster on its text
+    /// ([`super::encoder_choice`]); replay is the fallback of both.
     ///
     /// Measured (`benches/RESULTS.md`, "Search or replay"): on pieces of a few kilobytes the
-    /// search is 1.4-1.9x faster than the heap replay, and the array scan of short pieces is
-    /// as fast as the search on Japanese clauses and faster on Chinese ones, whose char pairs
-    /// the scan's pair cache answers and the search's prefix trie does not.
+    /// search is 1.4-1.9x faster than the heap replay; on short pieces either may win.
     fn encode_byte_piece(&self, piece: &str, out: &mut Vec<u32>, cache: &mut PieceCache) {
+        let Some(search) = self.backtracker() else {
+            self.replay_merges(piece, out, &mut cache.search.pairs);
+            return;
+        };
+        let bytes = piece.as_bytes();
         if piece.len() > CACHE_MAX_PIECE {
-            if let Some(search) = self.backtracker() {
-                if search.encode(self, piece.as_bytes(), out, &mut cache.search) {
-                    return;
-                }
+            if !search.encode(self, bytes, out, &mut cache.search) {
+                self.replay_merges(piece, out, &mut cache.search.pairs);
             }
+            return;
         }
-        self.replay_merges(piece, out, &mut cache.search.pairs);
+        let plan = cache.choice.plan();
+        let memo = &mut cache.search;
+        run_planned(&mut cache.choice, plan, bytes.len(), || {
+            if plan.encoder == Encoder::Replay || !search.encode(self, bytes, out, memo) {
+                self.merge_short_bytes(bytes, out, &mut memo.pairs);
+            }
+        });
     }
 
     /// Appends the ids of one piece by replaying the merges (no search, no piece cache).

@@ -21,6 +21,7 @@ use std::hash::BuildHasher;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::backtrack::SearchMemo;
+use super::encoder_choice::EncoderChoice;
 
 /// Up to this many ids of a short piece are stored inline; a short piece with more goes to the
 /// arenas.
@@ -52,8 +53,8 @@ struct Span {
     ids_len: u32,
 }
 
-/// The cache of one thread (see the module docs), and the search's memo, which belongs to the
-/// same model.
+/// The cache of one thread (see the module docs), and what else the thread keeps of one model:
+/// the search's memo and the measurements that choose between the encoders.
 #[derive(Default)]
 pub(crate) struct PieceCache {
     uid: u64,
@@ -64,6 +65,7 @@ pub(crate) struct PieceCache {
     long_bytes: Vec<u8>,
     long_ids: Vec<u32>,
     pub(crate) search: SearchMemo,
+    pub(crate) choice: EncoderChoice,
 }
 
 impl PieceCache {
@@ -72,6 +74,7 @@ impl PieceCache {
         if self.uid != uid {
             self.clear();
             self.search.clear();
+            self.choice.clear();
             self.uid = uid;
         }
     }
