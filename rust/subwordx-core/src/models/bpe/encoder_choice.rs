@@ -4,9 +4,9 @@
 //! scan) or by the search ([`super::backtrack`]). Both give the same ids, always; they differ in
 //! speed, and which is faster depends on the text and the vocabulary, not on anything cheap to
 //! see in the piece. Measured on first passes over the benchmark texts (`benches/RESULTS.md`,
-//! "Search or replay, chosen by measurement"), search ÷ replay speed: Japanese 1.37x with
-//! `cl100k_base` and 1.06x with `o200k_base`; Chinese 0.87x and 0.78x, with pieces of the same
-//! lengths. (The search's cost is a pair check per token, and pairs of hanzi rarely repeat; a
+//! "A filter in front of the merge table; search or replay, chosen by measurement"), search ÷
+//! replay speed: Japanese 1.37x with `cl100k_base` and 1.14x with `o200k_base`; Chinese 0.88x
+//! and 0.77x, with pieces of the same lengths. (The search's cost is a pair check per token, and pairs of hanzi rarely repeat; a
 //! kana run's pairs do, and replay makes two or three merges per kana.)
 //!
 //! So each thread measures, in cycles of pieces: [`RUN`] pieces by replay, [`RUN`] by the

@@ -15,12 +15,13 @@
 //! Positions are indices into the initial symbol array; a merge keeps the left index, so index
 //! order is left-to-right order and `(rank, index)` is exactly "lowest rank, then leftmost".
 //!
-//! Byte-level pieces are cached per thread (piece → ids): text repeats its words, and a cache hit
-//! skips the merging entirely. The cache is thread-local, so a shared model needs no lock. A
-//! byte-level piece too long for the cache (a run of kana and kanji without punctuation, a
-//! minified file) is not merged at all but *found*, by longest matches checked pairwise
-//! ([`super::backtrack`]): the same ids in linear time; replaying the merges remains the
-//! fallback and the oracle.
+//! Byte-level pieces are cached per thread (piece → ids, [`super::piece_cache`]): text repeats
+//! its words, and a cache hit skips the merging entirely. The cache is thread-local, so a shared
+//! model needs no lock. A byte-level piece too long for the cache (a run of kana and kanji
+//! without punctuation, a minified file) is not merged at all but *found*, by longest matches
+//! checked pairwise ([`super::backtrack`]): the same ids in linear time; a shorter one is
+//! merged or found, whichever the thread measures to be faster on its text
+//! ([`super::encoder_choice`]). Replaying the merges remains the fallback and the oracle.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
