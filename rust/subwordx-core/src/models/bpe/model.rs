@@ -117,8 +117,8 @@ impl PartialEq for BpeModel {
 const NONE: u32 = u32::MAX;
 /// Pieces up to this many symbols are merged by the array scan, longer ones by the heap.
 const SHORT: usize = 48;
-/// Byte-level pieces up to this many bytes go through the per-thread cache and the array scan;
-/// longer ones through the search.
+/// Byte-level pieces up to this many bytes go through the per-thread cache, then the array scan
+/// or the search ([`super::encoder_choice`]); longer ones always through the search.
 const CACHE_MAX_PIECE: usize = 256;
 
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
