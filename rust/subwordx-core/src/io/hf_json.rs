@@ -74,7 +74,7 @@ pub fn to_value(tok: &Tokenizer) -> Value {
             let s = m.settings();
             json!({
                 "type": "BPE",
-                "dropout": null,
+                "dropout": m.dropout(),
                 "unk_token": s.unk_token,
                 "continuing_subword_prefix": s.continuing_subword_prefix,
                 "end_of_word_suffix": s.end_of_word_suffix,
@@ -258,15 +258,18 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
     let unk_token = opt_str("unk_token")?;
     let prefix = opt_str("continuing_subword_prefix")?;
     let suffix = opt_str("end_of_word_suffix")?;
-    if mtype == "BPE"
-        && model
-            .get("dropout")
-            .is_some_and(|d| d.as_f64().is_some_and(|d| d > 0.0))
-    {
-        return Err(corrupt(
-            "BPE dropout is not supported yet (model.dropout > 0)".into(),
-        ));
-    }
+    // HF's BPE-dropout probability; encoding then draws from the tokenizer's seed stream.
+    let dropout = match model.get("dropout") {
+        None | Some(Value::Null) => None,
+        Some(d) => match d.as_f64() {
+            Some(p) if (0.0..=1.0).contains(&p) => Some(p),
+            _ => {
+                return Err(corrupt(format!(
+                    "model.dropout must be a number in [0, 1] or null, got {d}"
+                )))
+            }
+        },
+    };
 
     // Vocabulary: the model's plus added tokens, dense ids.
     // Unigram: `[[piece, score], ...]` in id order; the others: `{token: id}`.
@@ -422,7 +425,7 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
         };
         Model::WordPiece(WordPieceModel::from_parts(vocab, settings, source)?)
     } else if rank_merges {
-        Model::Bpe(BpeModel::from_ranks(vocab, unk_token, source)?)
+        Model::Bpe(BpeModel::from_ranks(vocab, unk_token, source)?.with_dropout(dropout)?)
     } else {
         let merges = read_merges(model, source)?;
         let settings = BpeSettings {
@@ -437,7 +440,7 @@ pub(crate) fn from_value_with(doc: &Value, source: &str, rank_merges: bool) -> R
             merges_by_result: false,
         };
         let merge_ids = super::native::merges_to_ids(&vocab, &merges, source)?;
-        Model::Bpe(BpeModel::from_parts(vocab, merge_ids, settings, source)?)
+        Model::Bpe(BpeModel::from_parts(vocab, merge_ids, settings, source)?.with_dropout(dropout)?)
     };
     Tokenizer::from_parts(TokenizerParts {
         normalizer,

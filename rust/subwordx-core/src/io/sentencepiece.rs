@@ -808,12 +808,10 @@ pub(crate) fn with_merges_by_result(tok: &Tokenizer, source: &str) -> Result<Tok
         merges_by_result: true,
         ..m.settings().clone()
     };
-    parts.model = Model::Bpe(BpeModel::from_parts(
-        m.vocab().to_vec(),
-        m.merges().to_vec(),
-        settings,
-        source,
-    )?);
+    parts.model = Model::Bpe(
+        BpeModel::from_parts(m.vocab().to_vec(), m.merges().to_vec(), settings, source)?
+            .with_dropout(m.dropout())?,
+    );
     Tokenizer::from_parts(parts)
 }
 

@@ -27,6 +27,7 @@
 pub mod added;
 pub mod bert;
 pub mod decoder;
+pub mod dropout_stream;
 pub mod encoding;
 pub mod post_processor;
 pub mod sampling;
@@ -41,10 +42,12 @@ pub use post_processor::{PostProcessor, TemplatePiece};
 
 use crate::corpus::WordCounts;
 use crate::models::bpe::{self, BpeModel, BpeTrainerConfig};
+use crate::models::unigram::SplitMix64;
 use crate::models::Model;
 use crate::normalize::Normalizer;
 use crate::pretokenize::PreTokenizer;
 use crate::{Error, Progress, Result};
+use dropout_stream::DropoutStream;
 
 /// Everything needed to train a tokenizer.
 #[derive(Clone, Debug)]
@@ -72,6 +75,8 @@ pub struct Tokenizer {
     padding: Option<Padding>,
     /// `is_special[id]`: the id is a special added token.
     is_special: Vec<bool>,
+    /// The seeds of BPE-dropout's draws, call by call, when the model has a dropout.
+    dropout_stream: DropoutStream,
 }
 
 /// Converts nondecreasing byte offsets of `text` to char offsets, walking forward.
@@ -258,6 +263,7 @@ impl Tokenizer {
             truncation,
             padding,
             is_special,
+            dropout_stream: DropoutStream::default(),
         })
     }
 
@@ -493,9 +499,25 @@ impl Tokenizer {
         policy: SpecialPolicy<'_>,
         detailed: bool,
     ) -> Result<Encoding> {
-        let mut a = self.encode_sequence(text, policy, detailed);
+        let call = self.take_draws(1);
+        self.encode_full_at(text, pair, add_special_tokens, policy, detailed, call)
+    }
+
+    /// [`Tokenizer::encode_full`] as call number `call` of the dropout stream (`None`: the model
+    /// has no dropout).
+    fn encode_full_at(
+        &self,
+        text: &str,
+        pair: Option<&str>,
+        add_special_tokens: bool,
+        policy: SpecialPolicy<'_>,
+        detailed: bool,
+        call: Option<u64>,
+    ) -> Result<Encoding> {
+        let mut rng = call.map(|k| self.draws_of(k));
+        let mut a = self.encode_sequence(text, policy, detailed, rng.as_mut());
         let mut b = pair.map(|p| {
-            let mut e = self.encode_sequence(p, policy, detailed);
+            let mut e = self.encode_sequence(p, policy, detailed, rng.as_mut());
             e.set_type_id(1);
             e.set_sequence_id(1);
             e
@@ -578,9 +600,17 @@ impl Tokenizer {
         merged
     }
 
-    /// Encodes one text, without post-processing.
-    fn encode_sequence(&self, text: &str, policy: SpecialPolicy<'_>, detailed: bool) -> Encoding {
-        self.encode_sequence_hooked(text, policy, detailed, None)
+    /// Encodes one text, without post-processing; with BPE-dropout's draws from `rng` when the
+    /// model has a dropout.
+    fn encode_sequence(
+        &self,
+        text: &str,
+        policy: SpecialPolicy<'_>,
+        detailed: bool,
+        rng: Option<&mut SplitMix64>,
+    ) -> Encoding {
+        let hook = rng.and_then(|r| self.dropout_hook(r));
+        self.encode_sequence_hooked(text, policy, detailed, hook)
     }
 
     /// [`Tokenizer::encode_sequence`], each piece encoded by `hook` when given.
@@ -735,9 +765,14 @@ impl Tokenizer {
     /// (a strategy the text cannot satisfy) leave the ids untruncated; use
     /// [`Tokenizer::encode_ids_with`] to see them.
     pub fn encode_ids(&self, text: &str, add_special_tokens: bool) -> Vec<u32> {
-        match self.encode_ids_with(text, add_special_tokens, SpecialPolicy::All) {
+        let call = self.take_draws(1);
+        match self.encode_ids_at(text, add_special_tokens, SpecialPolicy::All, call) {
             Ok(ids) => ids,
-            Err(_) => self.encode_sequence(text, SpecialPolicy::All, false).ids,
+            Err(_) => {
+                let mut rng = call.map(|k| self.draws_of(k));
+                self.encode_sequence(text, SpecialPolicy::All, false, rng.as_mut())
+                    .ids
+            }
         }
     }
 
@@ -748,13 +783,26 @@ impl Tokenizer {
         add_special_tokens: bool,
         policy: SpecialPolicy<'_>,
     ) -> Result<Vec<u32>> {
+        let call = self.take_draws(1);
+        self.encode_ids_at(text, add_special_tokens, policy, call)
+    }
+
+    /// [`Tokenizer::encode_ids_with`] as call number `call` of the dropout stream.
+    fn encode_ids_at(
+        &self,
+        text: &str,
+        add_special_tokens: bool,
+        policy: SpecialPolicy<'_>,
+        call: Option<u64>,
+    ) -> Result<Vec<u32>> {
         if self.truncation.is_none()
             && self.padding.is_none()
             && (!add_special_tokens || self.post_processor.is_none())
         {
-            return Ok(self.encode_sequence(text, policy, false).ids);
+            let mut rng = call.map(|k| self.draws_of(k));
+            return Ok(self.encode_sequence(text, policy, false, rng.as_mut()).ids);
         }
-        self.encode_full(text, None, add_special_tokens, policy, false)
+        self.encode_full_at(text, None, add_special_tokens, policy, false, call)
             .map(|e| e.ids)
     }
 
@@ -805,16 +853,18 @@ impl Tokenizer {
             }
         }
         let unpadded = self.with_truncation_padding(self.truncation.clone(), None);
+        let first = self.take_draws(texts.len());
         let mut out: Vec<Encoding> = with_threads(threads, || {
             (0..texts.len())
                 .into_par_iter()
                 .map(|i| {
-                    unpadded.encode_full(
+                    unpadded.encode_full_at(
                         texts[i].as_ref(),
                         pairs.map(|p| p[i].as_ref()),
                         add_special_tokens,
                         policy,
                         detailed,
+                        first.map(|f| f + i as u64),
                     )
                 })
                 .collect::<Result<Vec<_>>>()
@@ -854,10 +904,14 @@ impl Tokenizer {
                 .map(|e| e.ids)
                 .collect());
         }
+        let first = self.take_draws(texts.len());
         with_threads(threads, || {
-            texts
-                .par_iter()
-                .map(|t| self.encode_ids_with(t.as_ref(), add_special_tokens, policy))
+            (0..texts.len())
+                .into_par_iter()
+                .map(|i| {
+                    let call = first.map(|f| f + i as u64);
+                    self.encode_ids_at(texts[i].as_ref(), add_special_tokens, policy, call)
+                })
                 .collect::<Result<Vec<_>>>()
         })?
     }

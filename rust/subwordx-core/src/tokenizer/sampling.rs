@@ -180,9 +180,16 @@ impl Tokenizer {
                     "dropout must be in [0, 1], got {p}"
                 )));
             }
+            // `p = 0` is plain BPE (its `ignore_merges` shortcut included), as in HF.
             let hook: PieceHook<'_> = Box::new(
                 move |piece: &str, ids: &mut Vec<u32>, spans: &mut Vec<(usize, usize)>| {
-                    crate::models::bpe::dropout::encode_piece(bpe, piece, p, &mut rng, ids, spans);
+                    if p == 0.0 {
+                        bpe.encode_piece_with_spans(piece, ids, spans);
+                    } else {
+                        crate::models::bpe::dropout::encode_piece(
+                            bpe, piece, p, &mut rng, ids, spans,
+                        );
+                    }
                 },
             );
             let enc = self.encode_sequence_hooked(text, SpecialPolicy::All, true, Some(hook));

@@ -106,11 +106,17 @@ pub struct BpeModel {
     backtracker: Arc<OnceLock<Option<Backtracker>>>,
     /// Identity of this model's contents for the thread-local cache.
     uid: u64,
+    /// HF `dropout`: the probability BPE-dropout skips a merge when the tokenizer encodes
+    /// ([`super::dropout`]); `None` (never `Some(0)`) is plain BPE.
+    dropout: Option<f64>,
 }
 
 impl PartialEq for BpeModel {
     fn eq(&self, other: &Self) -> bool {
-        self.settings == other.settings && self.vocab == other.vocab && self.merges == other.merges
+        self.settings == other.settings
+            && self.vocab == other.vocab
+            && self.merges == other.merges
+            && self.dropout == other.dropout
     }
 }
 
@@ -306,6 +312,7 @@ impl BpeModel {
             whole_pieces: WholePieces::default(),
             backtracker: Arc::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            dropout: None,
         };
         model.build_lookups(&[]);
         Ok(model)
@@ -354,6 +361,7 @@ impl BpeModel {
             whole_pieces: WholePieces::default(),
             backtracker: Arc::default(),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            dropout: None,
         };
         model.merges = model.derive_merges();
         model.build_lookups(&[]);
@@ -485,6 +493,25 @@ impl BpeModel {
 
     pub fn settings(&self) -> &BpeSettings {
         &self.settings
+    }
+    /// The BPE-dropout probability the tokenizer encodes with, if any.
+    pub fn dropout(&self) -> Option<f64> {
+        self.dropout
+    }
+    /// The same model encoding with BPE-dropout `p` (`None` or `0`: plain BPE). `p` outside
+    /// `[0, 1]` is an [`Error::InvalidArgument`].
+    pub fn with_dropout(&self, p: Option<f64>) -> Result<Self> {
+        if let Some(p) = p {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(Error::invalid(format!(
+                    "dropout must be in [0, 1], got {p}"
+                )));
+            }
+        }
+        Ok(Self {
+            dropout: p.filter(|&p| p > 0.0),
+            ..self.clone()
+        })
     }
     pub fn is_byte_level(&self) -> bool {
         self.settings.byte_level
