@@ -440,14 +440,17 @@ def _add_encode_decode(sub: Any) -> None:
             "its N best segmentations, one per line as 'ids<TAB>score', best first, then an "
             "empty line. --sample draws one segmentation per line (subword regularization: "
             "Unigram sampling with --alpha and --nbest-size, or BPE-dropout with --dropout); "
-            "the same --seed gives the same output."
+            "the same --seed gives the same output. A tokenizer.json whose BPE model sets "
+            "\"dropout\" encodes with BPE-dropout on every line, seeded by --seed "
+            "(--no-dropout turns it off)."
         ),
         epilog=(
             "examples:\n"
             "  subwordx encode -t spm.model text.txt           # SentencePiece's ids\n"
             "  subwordx encode -t spm.model --tokens --nbest 5 text.txt\n"
             "  subwordx encode -t spm.model --sample --alpha 0.1 --seed 7 text.txt\n"
-            "  subwordx encode -t bpe.json --sample --dropout 0.1 --seed 7 text.txt"
+            "  subwordx encode -t bpe.json --sample --dropout 0.1 --seed 7 text.txt\n"
+            "  subwordx encode -t dropout-tokenizer.json --seed 7 text.txt"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -509,7 +512,15 @@ def _add_encode_decode(sub: Any) -> None:
         "--seed",
         type=_non_negative_int,
         default=0,
-        help="--sample: the random seed (default 0); line i uses a seed derived from it and i",
+        help=(
+            "the random seed (default 0) of --sample (line i uses a seed derived from it and i) "
+            "and of a tokenizer whose BPE model sets a dropout (its seed stream)"
+        ),
+    )
+    p.add_argument(
+        "--no-dropout",
+        action="store_true",
+        help="encode without the BPE-dropout the tokenizer's file sets",
     )
     p.set_defaults(run=_run_encode)
 
@@ -639,6 +650,9 @@ def _line_seed(seed: int, line: int) -> int:
 
 def _run_encode(args: argparse.Namespace) -> int:
     tok = _load(args, args.tokenizer)
+    if tok.dropout is not None:
+        # A file with BPE-dropout (for training): each line draws from the seed stream.
+        tok = tok.with_dropout(None if args.no_dropout else tok.dropout, seed=args.seed)
     out: TextIO = sys.stdout
     add_special = not args.no_special_tokens
     token_of: list[str] = []

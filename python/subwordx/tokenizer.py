@@ -294,12 +294,14 @@ class Tokenizer:
         allowed = self._policy(texts, split_special_tokens, allowed_special, disallowed_special)
         split = allowed == []
         allowed_arg = None if split else allowed
-        if pair is None:
+        # With BPE-dropout every call draws anew, so the details cannot be computed later by
+        # encoding again: they come with the ids, from the same call.
+        if pair is None and self._inner.dropout() is None:
             ids = self._inner.encode_ids(text, add_special_tokens, split, allowed_arg)
             request = (text, None, add_special_tokens, split, allowed_arg)
             return Encoding(self, _as_ids(ids), request, texts=(text,))
         detail = self._inner.encode(text, pair, add_special_tokens, split, allowed_arg)
-        return Encoding._of(self, detail, (text, pair))
+        return Encoding._of(self, detail, tuple(texts))
 
     def encode_nbest(
         self, text: str, n: int, *, add_special_tokens: bool = True
@@ -614,6 +616,42 @@ class Tokenizer:
             ),
             self._rust,
         )
+
+    def with_dropout(self, dropout: float | None, *, seed: int = 0) -> Tokenizer:
+        """A copy that encodes with BPE-dropout: every encode call skips each merge with
+        probability ``dropout`` (HF's ``BPE(dropout=...)``; ``None`` or ``0`` turns it off).
+
+        HF draws fresh randomness on every call. Here the copy's calls are numbered
+        ``k = 0, 1, ...`` in the order they are made (a batch's texts in order, whatever the
+        threads), and call ``k`` encodes as ``encode_sample(text, dropout=dropout,
+        seed=s_k)``, where ``s_k`` is the ``k``-th output of SplitMix64 seeded with ``seed``.
+        The same seed therefore replays the same encodings on either backend. A
+        ``tokenizer.json`` whose BPE model sets ``dropout`` loads as ``with_dropout(p,
+        seed=0)``, and saving writes ``dropout`` back.
+
+        Raises:
+            ConfigError: ``dropout`` outside [0, 1], set on a model that is not BPE, or a
+                ``seed`` that is not in 0 .. 2**64 - 1.
+        """
+        if dropout is not None and (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, (int, float))
+            or not 0.0 <= dropout <= 1.0
+        ):
+            raise ConfigError(f"dropout must be in [0, 1] or None, got {dropout!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise ConfigError(f"seed must be an integer in 0 .. 2**64 - 1, got {seed!r}")
+        if dropout and self.model_kind != "bpe":
+            raise ConfigError(f"dropout is for BPE models; this tokenizer is {self.model_kind}")
+        inner = self._inner.with_dropout(None if dropout is None else float(dropout), seed)
+        return Tokenizer(inner, self._rust)
+
+    @property
+    def dropout(self) -> float | None:
+        """The BPE-dropout probability encode calls use (None: plain encoding); see
+        :meth:`with_dropout`."""
+        p = self._inner.dropout()
+        return None if p is None else float(p)
 
     def _inner_settings(self) -> dict[str, Any]:
         doc: dict[str, Any] = json.loads(self._inner.to_hf_json())

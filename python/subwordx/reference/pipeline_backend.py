@@ -419,7 +419,24 @@ class ReferenceBackend:
     ) -> ReferenceBackend:
         t = None if truncation is None else TruncationParams.from_json(json.loads(truncation))
         p = None if padding is None else PaddingParams.from_json(json.loads(padding))
-        return ReferenceBackend(replace(self.tok, truncation=t, padding=p))
+        stream = self.tok.dropout_stream
+        # A copy's dropout stream goes on from here on its own, as the Rust core's clone does.
+        return ReferenceBackend(
+            replace(
+                self.tok,
+                truncation=t,
+                padding=p,
+                dropout_stream=None if stream is None else stream.copy(),
+            )
+        )
+
+    def with_dropout(self, p: float | None, seed: int = 0) -> ReferenceBackend:
+        if p is not None and not 0.0 <= p <= 1.0:
+            raise ConfigError(f"dropout must be in [0, 1], got {p}")
+        return ReferenceBackend(self.tok.with_dropout(p, seed))
+
+    def dropout(self) -> float | None:
+        return getattr(self.tok.model, "dropout", None)
 
 
 def _added_tokens_as_written(tok: PipelineTokenizer) -> PipelineTokenizer:

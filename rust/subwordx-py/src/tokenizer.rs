@@ -423,6 +423,19 @@ impl PyTokenizer {
         })
     }
 
+    /// The same tokenizer encoding with BPE-dropout `p` (`None`: plain BPE), its stream of
+    /// seeds starting at `seed`.
+    #[pyo3(signature = (p, seed=0))]
+    fn with_dropout(&self, p: Option<f64>, seed: u64) -> PyResult<Self> {
+        Ok(Self {
+            inner: self.inner.with_dropout(p, seed).map_err(to_py_err)?,
+        })
+    }
+
+    fn dropout(&self) -> Option<f64> {
+        self.inner.dropout()
+    }
+
     #[staticmethod]
     fn from_native_json(py: Python<'_>, data: &str) -> PyResult<Self> {
         let inner = run_detached(py, || {

@@ -25,12 +25,13 @@ the vocabulary rank of the joined bytes).
 from __future__ import annotations
 
 import base64
+import copy
 import heapq
-import random
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from subwordx.errors import ConfigError, ModelFormatError
+from subwordx.reference.pipeline.dropout import SplitMix64, merge_with_dropout
 from subwordx.reference.pretokenize import BYTES_TO_UNICODE, UNICODE_TO_BYTES
 
 __all__ = ["BPE", "Model", "RankedBPE", "byte_pair_merge", "from_json"]
@@ -86,12 +87,9 @@ class BPE:
         byte_fallback: an unknown char becomes its UTF-8 bytes as ``<0xNN>`` tokens when all of
             them are in the vocabulary (else the unk rule applies).
         ignore_merges: a piece that is in the vocabulary as a whole is that one token.
-        dropout: each time the next merge is popped, it is skipped with this probability (set
-            aside until a merge is made, then eligible again, as HF does). Draws come from
-            ``random.Random(seed)``, one ``random()`` per pop, in order over the model's
-            lifetime; HF draws from an unseeded thread RNG, so only the distribution matches.
-            With dropout neither the ``ignore_merges`` shortcut applies (as in HF).
-        seed: the dropout seed.
+        dropout: BPE-dropout's probability (``0`` is stored as None: plain BPE). The tokenizer
+            encodes with it through :meth:`tokenize_dropout`, drawing from its seed stream
+            (:mod:`.dropout`); :meth:`tokenize` is always plain BPE.
 
     Tie-break: among pairs that can merge, the lowest rank wins; on equal ranks (the same pair
     at several places) the leftmost.
@@ -114,7 +112,6 @@ class BPE:
         byte_fallback: bool = False,
         ignore_merges: bool = False,
         dropout: float | None = None,
-        seed: int = 0,
         merges_by_result: bool = False,
     ) -> None:
         if dropout is not None and not 0.0 <= dropout <= 1.0:
@@ -131,8 +128,7 @@ class BPE:
         # SentencePiece BPE (docs/sentencepiece.md): every merge making the same token has the rank
         # of the first of them, so the leftmost of such pairs merges first.
         self.merges_by_result = merges_by_result
-        self.dropout = dropout
-        self._rng = random.Random(seed)
+        self.dropout = dropout or None
         # (left id, right id) -> (rank, id of the merged token)
         self.merges: dict[tuple[int, int], tuple[int, int]] = {}
         vocab_get = self.vocab.get
@@ -173,17 +169,30 @@ class BPE:
     def tokenize(self, piece: str) -> list[ModelToken]:
         if not piece:
             return []
-        if not self.dropout and self.ignore_merges and piece in self.vocab:
+        if self.ignore_merges and piece in self.vocab:
             return [(self.vocab[piece], 0, len(piece))]  # the whole piece is a token
         ids, byte_lengths = self._initial_symbols(piece)
         ids, byte_lengths = self._merge(ids, byte_lengths)
-        byte_spans: list[tuple[int, int]] = []
-        position = 0
-        for length in byte_lengths:
-            byte_spans.append((position, position + length))
-            position += length
-        spans = _char_spans(piece, byte_spans)
-        return [(id, start, end) for id, (start, end) in zip(ids, spans)]
+        return _tokens_of(piece, ids, byte_lengths)
+
+    def tokenize_dropout(self, piece: str, p: float, rng: SplitMix64) -> list[ModelToken]:
+        """``piece`` with BPE-dropout ``p`` (:mod:`.dropout`), draws from ``rng``; no
+        ``ignore_merges`` shortcut (as in HF)."""
+        if not piece:
+            return []
+        ids, byte_lengths = self._initial_symbols(piece)
+        ids, byte_lengths = merge_with_dropout(
+            ids, byte_lengths, lambda left, right: self.merges.get((left, right)), p, rng
+        )
+        return _tokens_of(piece, ids, byte_lengths)
+
+    def with_dropout(self, p: float | None) -> BPE:
+        """The same model with BPE-dropout ``p`` (None or 0: plain BPE)."""
+        if p is not None and not 0.0 <= p <= 1.0:
+            raise ConfigError(f"dropout must be in [0, 1], got {p}")
+        other = copy.copy(self)
+        other.dropout = p or None
+        return other
 
     def _initial_symbols(self, piece: str) -> tuple[list[int], list[int]]:
         """One symbol per char (its id and its length in bytes), HF ``merge_word``."""
@@ -248,16 +257,8 @@ class BPE:
             if found is not None:
                 queue.append((found[0], i, found[1]))
         heapq.heapify(queue)
-        skipped: list[tuple[int, int, int]] = []
         while queue:
-            top = heapq.heappop(queue)
-            if self.dropout and self._rng.random() < self.dropout:
-                skipped.append(top)  # dropped this time; eligible again after the next merge
-                continue
-            for entry in skipped:
-                heapq.heappush(queue, entry)
-            skipped.clear()
-            _, position, merged_id = top
+            _, position, merged_id = heapq.heappop(queue)
             if lengths[position] == 0 or next_[position] == -1:
                 continue  # merged away, or the last symbol
             right = next_[position]
@@ -304,6 +305,17 @@ class BPE:
             "vocab": dict(sorted(self.vocab.items(), key=lambda item: item[1])),
             "merges": [[self.vocab_r[a], self.vocab_r[b]] for _, (a, b) in by_rank],
         }
+
+
+def _tokens_of(piece: str, ids: list[int], byte_lengths: list[int]) -> list[ModelToken]:
+    """Tokens with char spans in ``piece`` from their ids and byte lengths."""
+    byte_spans: list[tuple[int, int]] = []
+    position = 0
+    for length in byte_lengths:
+        byte_spans.append((position, position + length))
+        position += length
+    spans = _char_spans(piece, byte_spans)
+    return [(id, start, end) for id, (start, end) in zip(ids, spans)]
 
 
 def _drop_bytes(left: str, right: str, count: int) -> str:
@@ -375,6 +387,7 @@ class RankedBPE:
             raise ModelFormatError("two byte strings share a rank")
         self.vocab = {_byte_level(token): rank for token, rank in self.ranks.items()}
         self.vocab_r = {rank: token for token, rank in self.vocab.items()}
+        self.dropout: float | None = None  # see BPE; tokenize() ignores it
 
     @classmethod
     def from_tiktoken_bytes(cls, data: bytes) -> RankedBPE:
@@ -439,6 +452,30 @@ class RankedBPE:
             tokens.append((rank, start, end))  # one char per byte: byte spans are char spans
         return tokens
 
+    def tokenize_dropout(self, piece: str, p: float, rng: SplitMix64) -> list[ModelToken]:
+        """``piece`` with BPE-dropout ``p`` (:mod:`.dropout`): any adjacent pair whose joined
+        bytes are a token can merge, at that token's rank; no whole-piece shortcut."""
+        if not piece:
+            return []
+        data = bytes(UNICODE_TO_BYTES[char] for char in piece)
+        ids = [self.ranks[data[i : i + 1]] for i in range(len(data))]
+        decoder, ranks = self.decoder, self.ranks
+
+        def merge_of(left: int, right: int) -> tuple[int, int] | None:
+            rank = ranks.get(decoder[left] + decoder[right])
+            return None if rank is None else (rank, rank)
+
+        ids, lengths = merge_with_dropout(ids, [1] * len(ids), merge_of, p, rng)
+        return _tokens_of(piece, ids, lengths)
+
+    def with_dropout(self, p: float | None) -> RankedBPE:
+        """The same model with BPE-dropout ``p`` (None or 0: none)."""
+        if p is not None and not 0.0 <= p <= 1.0:
+            raise ConfigError(f"dropout must be in [0, 1], got {p}")
+        other = copy.copy(self)
+        other.dropout = p or None
+        return other
+
     def merges(self) -> list[tuple[str, str]]:
         """Merges equivalent to the ranks, as HF's converter derives them: each multi-byte token,
         in rank order, is split by running the merge loop with the lower ranks only; when that
@@ -459,7 +496,7 @@ class RankedBPE:
         ``ignore_merges`` (tiktoken's whole-piece shortcut)."""
         return {
             "type": "BPE",
-            "dropout": None,
+            "dropout": self.dropout,
             "unk_token": None,
             "continuing_subword_prefix": None,
             "end_of_word_suffix": None,
@@ -510,7 +547,17 @@ def _bool(spec: Mapping[str, Any], key: str) -> bool:
     return value
 
 
-def from_json(spec: Any, seed: int = 0) -> Model:
+def read_dropout(spec: Mapping[str, Any]) -> float | None:
+    """``model.dropout``: a number in [0, 1] or null (0 reads as None, plain BPE)."""
+    dropout = spec.get("dropout")
+    if dropout is None:
+        return None
+    if isinstance(dropout, bool) or not isinstance(dropout, int | float) or not 0 <= dropout <= 1:
+        raise ModelFormatError(f"model.dropout must be a number in [0, 1] or null, got {dropout!r}")
+    return float(dropout) or None
+
+
+def from_json(spec: Any) -> Model:
     """Build the model of an HF ``tokenizer.json``: BPE here, WordPiece from
     :mod:`.wordpiece_model`.
 
@@ -553,9 +600,6 @@ def from_json(spec: Any, seed: int = 0) -> Model:
         merges.append((parts[0], parts[1]))
     if not all(type(a) is str and type(b) is str for a, b in merges):
         raise ModelFormatError("model.merges holds something other than strings")
-    dropout = spec.get("dropout")
-    if dropout is not None and (isinstance(dropout, bool) or not isinstance(dropout, int | float)):
-        raise ModelFormatError(f"model.dropout must be a number or null, got {dropout!r}")
     return BPE(
         vocab,
         merges,
@@ -565,7 +609,6 @@ def from_json(spec: Any, seed: int = 0) -> Model:
         fuse_unk=_bool(spec, "fuse_unk"),
         byte_fallback=_bool(spec, "byte_fallback"),
         ignore_merges=_bool(spec, "ignore_merges"),
-        dropout=None if dropout is None else float(dropout),
-        seed=seed,
+        dropout=read_dropout(spec),
         merges_by_result=_bool(spec, "merges_by_result"),
     )

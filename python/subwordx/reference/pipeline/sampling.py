@@ -118,15 +118,47 @@ def _choose(
     return paths[-1][0]
 
 
+class _Dropout:
+    """A BPE model encoding every piece with BPE-dropout ``p`` from one generator (``p = 0``:
+    plain BPE, its ``ignore_merges`` shortcut included, as in HF)."""
+
+    def __init__(self, model: Any, p: float, rng: SplitMix64) -> None:
+        self.model = model
+        self.p = p
+        self.rng = rng
+
+    def tokenize(self, piece: str) -> list[tuple[int, int, int]]:
+        if self.p == 0:
+            result: list[tuple[int, int, int]] = self.model.tokenize(piece)
+            return result
+        result = self.model.tokenize_dropout(piece, self.p, self.rng)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
+def _bpe_dropout(tok: Any, text: str, p: float | None, rng: SplitMix64, add: bool) -> Any:
+    """BPE-dropout ``p`` on ``text``, whatever dropout the model has of its own."""
+    if p is None:
+        raise ConfigError("sampling a BPE model is BPE-dropout: give dropout=p (0 <= p <= 1)")
+    if not 0.0 <= p <= 1.0:
+        raise ConfigError(f"dropout must be in [0, 1], got {p}")
+    sampler = dataclasses.replace(tok, model=_Dropout(tok.model, p, rng), dropout_stream=None)
+    return sampler.encode(text, None, add)
+
+
 def encode_sample(
     tok: Any, text: str, alpha: float, nbest_size: int, dropout: float | None, seed: int, add: bool
 ) -> Any:
     """One encoding of ``text`` drawn as docs/unigram.md §5 says (Unigram models)."""
     rng = SplitMix64(seed)
+    if hasattr(tok.model, "tokenize_dropout"):
+        return _bpe_dropout(tok, text, dropout, rng, add)
     if not isinstance(tok.model, Unigram):
         raise ConfigError(
-            "sampling needs a Unigram model on the reference backend (BPE-dropout runs in the "
-            "Rust core)"
+            "sampling needs a Unigram model (alpha, nbest_size) or a BPE model (dropout); "
+            "WordPiece has none"
         )
     model = tok.model
     if dropout is not None:

@@ -46,6 +46,7 @@ from subwordx.reference.pipeline.added_tokens import AddedToken, AddedVocabulary
 from subwordx.reference.pipeline.alignment import Token, hf_char_offsets
 from subwordx.reference.pipeline.bpe_model import Model, RankedBPE
 from subwordx.reference.pipeline.decoders import Decoder, DecodeStream
+from subwordx.reference.pipeline.dropout import DropoutStream, SplitMix64
 from subwordx.reference.pipeline.encoding import (
     Encoding,
     PaddingParams,
@@ -129,6 +130,8 @@ class PipelineTokenizer:
     padding: PaddingParams | None = None
     encode_special_tokens: bool = False  # HF's split_special_tokens: specials matched as text
     name: str = field(default="", compare=False)
+    # BPE-dropout's seeds, call by call (:mod:`.dropout`): set when the model has a dropout.
+    dropout_stream: DropoutStream | None = field(default=None, compare=False)
 
     # ------------------------------------------------------------------------------ loading
 
@@ -167,6 +170,7 @@ class PipelineTokenizer:
                 truncation=TruncationParams.from_json(doc.get("truncation")),
                 padding=PaddingParams.from_json(doc.get("padding")),
                 name=source,
+                dropout_stream=DropoutStream(0) if getattr(model, "dropout", None) else None,
             )
         except ModelFormatError as e:
             raise ModelFormatError(f"{source}: {e}") from None
@@ -312,7 +316,11 @@ class PipelineTokenizer:
         # gives the added tokens their ids, found in the vocabulary).
         stand_in = {"type": "BPE", "vocab": model_spec["vocab"], "merges": []}
         shell = cls.from_hf({**doc, "model": stand_in}, source)
-        return replace(shell, model=RankedBPE(ranks))
+        try:
+            dropout = bpe_model.read_dropout(model_spec)
+        except ModelFormatError as e:
+            raise ModelFormatError(f"{source}: {e}") from None
+        return shell.with_dropout(dropout, 0, RankedBPE(ranks))
 
     def to_tiktoken_bytes(self) -> bytes:
         """The ``.tiktoken`` rank file of this tokenizer's model (special tokens are not part of
@@ -337,6 +345,24 @@ class PipelineTokenizer:
     def with_padding(self, padding: PaddingParams | None) -> PipelineTokenizer:
         """A copy with these padding settings (None: no padding)."""
         return replace(self, padding=padding)
+
+    def with_dropout(
+        self, p: float | None, seed: int = 0, model: Model | None = None
+    ) -> PipelineTokenizer:
+        """A copy encoding with BPE-dropout ``p`` (None or 0: plain BPE), its stream of seeds
+        starting at ``seed`` (:mod:`.dropout`); ``model`` replaces the model first.
+
+        Raises:
+            ConfigError: ``p`` outside [0, 1], or set on a model that is not BPE.
+        """
+        model = self.model if model is None else model
+        if not hasattr(model, "with_dropout"):
+            if p:
+                raise ConfigError("dropout is for BPE models; this tokenizer's model is not BPE")
+            return replace(self, model=model, dropout_stream=None)
+        model = model.with_dropout(p)
+        stream = DropoutStream(seed) if model.dropout else None
+        return replace(self, model=model, dropout_stream=stream)
 
     # ------------------------------------------------------------------------------ vocabulary
 
@@ -403,8 +429,17 @@ class PipelineTokenizer:
                 )
         return lambda token: not token.special or token.content in allowed
 
-    def _encode_sequence(self, text: str, type_id: int, allowed: Any) -> Encoding:
-        """One sequence, up to the model: an Encoding with char offsets into ``text``."""
+    def _encode_sequence(
+        self, text: str, type_id: int, allowed: Any, rng: SplitMix64 | None = None
+    ) -> Encoding:
+        """One sequence, up to the model: an Encoding with char offsets into ``text``; with
+        BPE-dropout's draws from ``rng`` when given."""
+        model: Any = self.model
+        tokenize = (
+            model.tokenize
+            if rng is None
+            else lambda piece: model.tokenize_dropout(piece, model.dropout, rng)
+        )
         pieces = self.added_vocabulary.extract_and_normalize(self.normalizer, text, allowed)
         if self.pre_tokenizer is not None:
             pieces = self.pre_tokenizer.pre_tokenize(pieces)
@@ -413,7 +448,7 @@ class PipelineTokenizer:
             if piece.tokens is None:
                 piece.tokens = [
                     Token(id, self.model.id_to_token(id) or "", start, end)
-                    for id, start, end in self.model.tokenize(piece.text.normalized)
+                    for id, start, end in tokenize(piece.text.normalized)
                 ]
             for token in piece.tokens:
                 offsets = piece.text.token_offsets(token.start, token.end)
@@ -449,8 +484,10 @@ class PipelineTokenizer:
         allowed = self._special_filter(text, allowed_special, disallowed_special)
         if pair is not None:
             self._special_filter(pair, allowed_special, disallowed_special)
-        encoding = self._encode_sequence(text, 0, allowed)
-        pair_encoding = None if pair is None else self._encode_sequence(pair, 1, allowed)
+        stream = self.dropout_stream
+        rng = None if stream is None else stream.rng(stream.take())
+        encoding = self._encode_sequence(text, 0, allowed, rng)
+        pair_encoding = None if pair is None else self._encode_sequence(pair, 1, allowed, rng)
         # 1. Truncation, leaving room for what the post-processor will add.
         if self.truncation is not None:
             params = self.truncation
