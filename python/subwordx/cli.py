@@ -441,7 +441,7 @@ def _add_encode_decode(sub: Any) -> None:
             "empty line. --sample draws one segmentation per line (subword regularization: "
             "Unigram sampling with --alpha and --nbest-size, or BPE-dropout with --dropout); "
             "the same --seed gives the same output. A tokenizer.json whose BPE model sets "
-            "\"dropout\" encodes with BPE-dropout on every line, seeded by --seed "
+            '"dropout" encodes with BPE-dropout on every line, seeded by --seed '
             "(--no-dropout turns it off)."
         ),
         epilog=(

@@ -8,7 +8,7 @@ use subwordx_core::tokenizer::sampling::SampleOptions;
 use subwordx_core::tokenizer::{SpecialPolicy, Tokenizer};
 use subwordx_core::Error;
 
-fn tokenizer(dropout: serde_json::Value) -> subwordx_core::Result<Tokenizer> {
+fn tokenizer(dropout: &serde_json::Value) -> subwordx_core::Result<Tokenizer> {
     let doc = json!({
         "version": "1.0",
         "added_tokens": [],
@@ -44,7 +44,7 @@ fn sample(tok: &Tokenizer, p: f64, seed: u64) -> Vec<u32> {
 
 #[test]
 fn dropout_is_read_validated_and_written_back() {
-    let tok = tokenizer(json!(0.25)).unwrap();
+    let tok = tokenizer(&json!(0.25)).unwrap();
     assert_eq!(tok.dropout(), Some(0.25));
     let doc = hf_json::to_value(&tok);
     assert_eq!(doc["model"]["dropout"], json!(0.25));
@@ -53,12 +53,12 @@ fn dropout_is_read_validated_and_written_back() {
         Some(0.25)
     );
     // Zero is plain BPE, as in HF.
-    assert_eq!(tokenizer(json!(0.0)).unwrap().dropout(), None);
-    assert_eq!(tokenizer(json!(null)).unwrap().dropout(), None);
+    assert_eq!(tokenizer(&json!(0.0)).unwrap().dropout(), None);
+    assert_eq!(tokenizer(&json!(null)).unwrap().dropout(), None);
     for bad in [json!(1.5), json!(-0.1), json!("0.1"), json!(true)] {
-        match tokenizer(bad.clone()) {
+        match tokenizer(&bad) {
             Err(Error::CorruptModel { reason, .. }) => {
-                assert!(reason.contains("dropout"), "{reason}")
+                assert!(reason.contains("dropout"), "{reason}");
             }
             other => panic!("{bad}: {other:?}"),
         }
@@ -67,18 +67,18 @@ fn dropout_is_read_validated_and_written_back() {
 
 #[test]
 fn one_keeps_every_char_and_plain_bpe_merges_all() {
-    let chars = tokenizer(json!(1.0)).unwrap();
+    let chars = tokenizer(&json!(1.0)).unwrap();
     assert_eq!(
         chars.encode(TEXT, true).ids.len(),
         TEXT.replace(' ', "").len()
     );
-    let plain = tokenizer(json!(null)).unwrap();
+    let plain = tokenizer(&json!(null)).unwrap();
     assert_eq!(plain.encode(TEXT, true).ids, vec![7, 15, 7, 7, 15]);
 }
 
 #[test]
 fn call_k_is_encode_sample_with_the_kth_seed() {
-    let tok = tokenizer(json!(0.5))
+    let tok = tokenizer(&json!(0.5))
         .unwrap()
         .with_dropout(Some(0.5), 11)
         .unwrap();
@@ -119,7 +119,7 @@ fn call_k_is_encode_sample_with_the_kth_seed() {
 fn merges_are_dropped_at_about_the_rate_asked() {
     // With p = 0.5, "hello" stays whole only when none of its four merges' last pops is
     // dropped; over many calls the share of whole words must sit well between 0 and 1.
-    let tok = tokenizer(json!(0.5)).unwrap();
+    let tok = tokenizer(&json!(0.5)).unwrap();
     let mut whole = 0u32;
     let n = 2000u32;
     for _ in 0..n {
@@ -131,7 +131,7 @@ fn merges_are_dropped_at_about_the_rate_asked() {
 
 #[test]
 fn dropout_needs_a_bpe_model() {
-    let tok = tokenizer(json!(null)).unwrap();
+    let tok = tokenizer(&json!(null)).unwrap();
     assert!(tok.with_dropout(Some(2.0), 0).is_err());
     assert!(tok.with_dropout(Some(f64::NAN), 0).is_err());
 }

@@ -355,14 +355,14 @@ class PipelineTokenizer:
         Raises:
             ConfigError: ``p`` outside [0, 1], or set on a model that is not BPE.
         """
-        model = self.model if model is None else model
-        if not hasattr(model, "with_dropout"):
+        base: Any = self.model if model is None else model
+        if not hasattr(base, "with_dropout"):
             if p:
                 raise ConfigError("dropout is for BPE models; this tokenizer's model is not BPE")
-            return replace(self, model=model, dropout_stream=None)
-        model = model.with_dropout(p)
-        stream = DropoutStream(seed) if model.dropout else None
-        return replace(self, model=model, dropout_stream=stream)
+            return replace(self, model=base, dropout_stream=None)
+        changed = base.with_dropout(p)
+        stream = DropoutStream(seed) if changed.dropout else None
+        return replace(self, model=changed, dropout_stream=stream)
 
     # ------------------------------------------------------------------------------ vocabulary
 

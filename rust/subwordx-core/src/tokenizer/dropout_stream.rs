@@ -5,21 +5,22 @@
 //! `k = 0, 1, 2, ...` in the order they are made (a batch of `n` texts takes `n` consecutive
 //! numbers, text `i` the `i`-th, whatever the threads), and call `k` encodes exactly as
 //! [`Tokenizer::encode_sample`] with `dropout = p` and `seed = seed_of(s, k)`, the `k`-th output of
-//! SplitMix64 started at the stream's seed `s`. A pair's second text continues the first one's
+//! `SplitMix64` started at the stream's seed `s`. A pair's second text continues the first one's
 //! draws. So a loaded tokenizer gives the same encodings on every run and on either backend, and
 //! [`Tokenizer::with_dropout`] starts the stream again from any seed.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{PieceHook, Tokenizer};
+use crate::models::bpe::BpeModel;
 use crate::models::unigram::SplitMix64;
 use crate::models::Model;
 use crate::Result;
 
-/// SplitMix64's increment: its state after `k` outputs is `seed + k·GAMMA`.
+/// `SplitMix64`'s increment: its state after `k` outputs is `seed + k·GAMMA`.
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// The seed of call `k` of a stream started at `seed`: SplitMix64's `k`-th output (from 0).
+/// The seed of call `k` of a stream started at `seed`: `SplitMix64`'s `k`-th output (from 0).
 pub fn seed_of(seed: u64, k: u64) -> u64 {
     SplitMix64::new(seed.wrapping_add(k.wrapping_mul(GAMMA))).next_u64()
 }
@@ -79,7 +80,7 @@ impl Tokenizer {
 
     /// The model's BPE-dropout probability, if it encodes with one.
     pub fn dropout(&self) -> Option<f64> {
-        self.model.as_bpe().and_then(|m| m.dropout())
+        self.model.as_bpe().and_then(BpeModel::dropout)
     }
 
     /// Takes the numbers of the next `n` calls; `None` when the model has no dropout (and the

@@ -766,14 +766,12 @@ impl Tokenizer {
     /// [`Tokenizer::encode_ids_with`] to see them.
     pub fn encode_ids(&self, text: &str, add_special_tokens: bool) -> Vec<u32> {
         let call = self.take_draws(1);
-        match self.encode_ids_at(text, add_special_tokens, SpecialPolicy::All, call) {
-            Ok(ids) => ids,
-            Err(_) => {
-                let mut rng = call.map(|k| self.draws_of(k));
-                self.encode_sequence(text, SpecialPolicy::All, false, rng.as_mut())
-                    .ids
-            }
+        if let Ok(ids) = self.encode_ids_at(text, add_special_tokens, SpecialPolicy::All, call) {
+            return ids;
         }
+        let mut rng = call.map(|k| self.draws_of(k));
+        self.encode_sequence(text, SpecialPolicy::All, false, rng.as_mut())
+            .ids
     }
 
     /// [`Tokenizer::encode_ids`] with a special-token policy.

@@ -3,7 +3,7 @@
 //!
 //! The process is Hugging Face's (`Word::merge_all` with a dropout), so that a `tokenizer.json`
 //! with `"dropout": p` draws its encodings from the distribution HF draws them from; only the
-//! generator differs (HF's is unseeded, ours a seeded SplitMix64, so a seed reproduces an
+//! generator differs (HF's is unseeded, ours a seeded `SplitMix64`, so a seed reproduces an
 //! encoding on either backend).
 //!
 //! From the initial symbols of [`BpeModel::encode_piece`], the adjacent pairs that are merges wait
