@@ -31,6 +31,7 @@ while time.time() - t < float(sys.argv[2]):
     if rng.random() < 0.3: d["model"]["ignore_merges"] = True
     if rng.random() < 0.3: d["model"]["byte_fallback"] = True; d["model"]["fuse_unk"] = True
     if rng.random() < 0.2: d["model"]["unk_token"] = "<s>"
+    if rng.random() < 0.2: d["model"]["dropout"] = rng.choice([0.0, 0.3, 1.0, 1.5, -1, "x", None])
     for backend in ("rust",):
         try:
             T = Tokenizer.from_str(json.dumps(d), backend=backend)
