@@ -457,7 +457,13 @@ class RankedBPE:
         bytes are a token can merge, at that token's rank; no whole-piece shortcut."""
         if not piece:
             return []
-        data = bytes(UNICODE_TO_BYTES[char] for char in piece)
+        try:
+            data = bytes(UNICODE_TO_BYTES[char] for char in piece)
+        except KeyError as e:
+            raise ConfigError(f"RankedBPE runs on byte-level text; got {e.args[0]!r}") from None
+        missing = next((b for b in data if bytes([b]) not in self.ranks), None)
+        if missing is not None:
+            raise ModelFormatError(f"the rank file has no token for byte {missing:#04x}")
         ids = [self.ranks[data[i : i + 1]] for i in range(len(data))]
         decoder, ranks = self.decoder, self.ranks
 
