@@ -436,16 +436,14 @@ class Tokenizer:
             _check_text(t)
         allowed = self._policy(texts, split_special_tokens, allowed_special, disallowed_special)
         split = allowed == []
-        return [
-            list(ids)
-            for ids in self._inner.encode_batch_ids(
-                texts,
-                add_special_tokens,
-                split,
-                None if split else allowed,
-                _check_threads(threads),
-            )
-        ]
+        # the binding's lists are new and the caller's own: no copy
+        return self._inner.encode_batch_ids(
+            texts,
+            add_special_tokens,
+            split,
+            None if split else allowed,
+            _check_threads(threads),
+        )
 
     def encode_batch_ids(
         self,
