@@ -215,6 +215,22 @@ def test_long_pieces_give_tiktoken_ids(name: str) -> None:
     assert tok.encode_batch_lists(docs[:5]) == [ref.encode_ordinary(d) for d in docs[:5]]
 
 
+def test_id_lists_are_plain_and_the_callers_own() -> None:
+    """The lists of ids share the tokenizer's int objects (ints are immutable), never a list:
+    changing one list changes nothing else, and the ints are plain ints equal to the ids."""
+    tok = Tokenizer.load(shared("tokenizers/openai/r50k_base.tiktoken"))
+    texts = ["hello world, hello again", "hello world, hello again", "\u00e9t\u00e9 \u6f22\u5b57"]
+    lists = tok.encode_batch_lists(texts)
+    assert type(lists) is list and all(type(ids) is list for ids in lists)
+    assert all(type(i) is int for ids in lists for i in ids)
+    assert lists == [tok.encode_ids(t).tolist() for t in texts]
+    assert lists[0] is not lists[1]
+    lists[0][0] = -1
+    lists[0].append(7)
+    assert tok.encode_batch_lists(texts[:1]) == lists[1:2]
+    assert lists[1] == tok.encode_ids(texts[1]).tolist()
+
+
 def test_tiktoken_file_round_trips(tmp_path: Path) -> None:
     src = shared("tokenizers/openai/r50k_base.tiktoken")
     tok = Tokenizer.load(src)

@@ -12,6 +12,7 @@ mod errors;
 mod fasttext;
 mod fasttext_supervised;
 mod glove;
+mod id_lists;
 mod sentencepiece;
 mod tokenizer;
 mod word2vec;

@@ -9,7 +9,7 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyList};
 use subwordx_core::corpus::{self, CountOptions, Utf8Errors, WordCounts};
 use subwordx_core::io;
 use subwordx_core::models::bpe::BpeTrainerConfig;
@@ -25,6 +25,7 @@ use subwordx_core::Error;
 
 use crate::blocking::{run_blocking, run_detached};
 use crate::errors::to_py_err;
+use crate::id_lists::IdInts;
 
 /// Texts shorter than this are encoded without releasing the GIL: the round trip would cost more.
 const DETACH_BYTES: usize = 4096;
@@ -33,6 +34,15 @@ const DETACH_BYTES: usize = 4096;
 #[pyclass(frozen, name = "Tokenizer", module = "subwordx._core")]
 pub struct PyTokenizer {
     inner: Tokenizer,
+    /// The ints of the lists of ids it returns.
+    ints: IdInts,
+}
+
+impl PyTokenizer {
+    fn wrap(inner: Tokenizer) -> Self {
+        let ints = IdInts::new(inner.vocab_size());
+        Self { inner, ints }
+    }
 }
 
 type Ids<'py> = Bound<'py, PyArray1<u32>>;
@@ -187,24 +197,25 @@ impl PyTokenizer {
 
     /// Only the ids, as a Python list (what tiktoken-style callers want).
     #[pyo3(signature = (text, add_special_tokens=true, split_special_tokens=false, allowed_special=None))]
-    fn encode_ids_list(
+    fn encode_ids_list<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: &str,
         add_special_tokens: bool,
         split_special_tokens: bool,
         allowed_special: Option<Vec<u32>>,
-    ) -> PyResult<Vec<u32>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let p = policy(split_special_tokens, allowed_special.as_deref());
-        if text.len() < DETACH_BYTES {
+        let ids = if text.len() < DETACH_BYTES {
             self.inner
                 .encode_ids_with(text, add_special_tokens, p)
-                .map_err(to_py_err)
+                .map_err(to_py_err)?
         } else {
             run_detached(py, || {
                 self.inner.encode_ids_with(text, add_special_tokens, p)
-            })
-        }
+            })?
+        };
+        self.ints.list(py, &ids)
     }
 
     #[pyo3(signature = (texts, pairs=None, add_special_tokens=true, split_special_tokens=false, allowed_special=None, threads=0))]
@@ -236,16 +247,16 @@ impl PyTokenizer {
 
     /// The ids of many texts as a list of lists.
     #[pyo3(signature = (texts, add_special_tokens=true, split_special_tokens=false, allowed_special=None, threads=0))]
-    fn encode_batch_ids(
+    fn encode_batch_ids<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         texts: Vec<PyBackedStr>,
         add_special_tokens: bool,
         split_special_tokens: bool,
         allowed_special: Option<Vec<u32>>,
         threads: usize,
-    ) -> PyResult<Vec<Vec<u32>>> {
-        run_detached(py, || {
+    ) -> PyResult<Bound<'py, PyList>> {
+        let batch = run_detached(py, || {
             let strs: Vec<&str> = texts.iter().map(|t| &**t).collect();
             self.inner.encode_batch_ids_with(
                 &strs,
@@ -253,7 +264,8 @@ impl PyTokenizer {
                 policy(split_special_tokens, allowed_special.as_deref()),
                 threads,
             )
-        })
+        })?;
+        self.ints.lists(py, &batch)
     }
 
     /// The ids of every text in one flat array, and where each text's ids start (`n + 1`
@@ -400,7 +412,7 @@ impl PyTokenizer {
     #[pyo3(signature = (data, source="<.model>"))]
     fn from_sentencepiece(py: Python<'_>, data: &[u8], source: &str) -> PyResult<Self> {
         let inner = run_detached(py, || io::sentencepiece::tokenizer_from_bytes(data, source))?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// The same tokenizer with truncation and padding given as HF JSON strings (`None`: off).
@@ -418,18 +430,16 @@ impl PyTokenizer {
         let t =
             io::hf_json::read_truncation(&parse(truncation)?, "truncation").map_err(to_py_err)?;
         let p = io::hf_json::read_padding(&parse(padding)?, "padding").map_err(to_py_err)?;
-        Ok(Self {
-            inner: self.inner.with_truncation_padding(t, p),
-        })
+        Ok(Self::wrap(self.inner.with_truncation_padding(t, p)))
     }
 
     /// The same tokenizer encoding with BPE-dropout `p` (`None`: plain BPE), its stream of
     /// seeds starting at `seed`.
     #[pyo3(signature = (p, seed=0))]
     fn with_dropout(&self, p: Option<f64>, seed: u64) -> PyResult<Self> {
-        Ok(Self {
-            inner: self.inner.with_dropout(p, seed).map_err(to_py_err)?,
-        })
+        Ok(Self::wrap(
+            self.inner.with_dropout(p, seed).map_err(to_py_err)?,
+        ))
     }
 
     fn dropout(&self) -> Option<f64> {
@@ -441,14 +451,14 @@ impl PyTokenizer {
         let inner = run_detached(py, || {
             io::native::from_slice(data.as_bytes(), "<subwordx json>")
         })?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     #[staticmethod]
     #[pyo3(signature = (data, source="<tokenizer.json>"))]
     fn from_hf_json(py: Python<'_>, data: &str, source: &str) -> PyResult<Self> {
         let inner = run_detached(py, || io::hf_json::from_str(data, source))?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// BERT's `vocab.txt`; `lowercase` `None` guesses from the vocabulary.
@@ -461,7 +471,7 @@ impl PyTokenizer {
         source: &str,
     ) -> PyResult<Self> {
         let inner = run_detached(py, || io::vocab_txt::from_str(data, lowercase, source))?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     #[staticmethod]
@@ -469,7 +479,7 @@ impl PyTokenizer {
         let inner = run_detached(py, || {
             io::vocab_merges::from_strs(vocab_json, merges_txt, None, "<vocab.json + merges.txt>")
         })?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// A tiktoken rank file: `name` (the encoding, e.g. the file stem) picks the pattern and
@@ -491,7 +501,7 @@ impl PyTokenizer {
         let inner = run_detached(py, || {
             io::tiktoken::from_bytes(data, name, &options, source)
         })?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 }
 
@@ -714,7 +724,7 @@ pub fn train_files(
         )?;
         training.train(&counts, p)
     })?;
-    Ok(PyTokenizer { inner })
+    Ok(PyTokenizer::wrap(inner))
 }
 
 /// Trains from an iterator of string batches (lists of str), each counted in parallel.
@@ -744,7 +754,7 @@ pub fn train_texts(
         py.check_signals()?;
     }
     let inner = run_blocking(py, progress.as_ref(), |p| training.train(&counts, p))?;
-    Ok(PyTokenizer { inner })
+    Ok(PyTokenizer::wrap(inner))
 }
 
 /// Trains from pre-counted words.
@@ -764,7 +774,7 @@ pub fn train_counts(
         }
         training.train(&wc, p)
     })?;
-    Ok(PyTokenizer { inner })
+    Ok(PyTokenizer::wrap(inner))
 }
 
 /// Trains from a `WordCounts` (read in place, not copied). The caller puts the counts' normalizer
@@ -780,5 +790,5 @@ pub fn train_word_counts(
     let training = Training::from_settings(settings)?;
     let counts = counts.get().inner().counts();
     let inner = run_blocking(py, progress.as_ref(), |p| training.train(counts, p))?;
-    Ok(PyTokenizer { inner })
+    Ok(PyTokenizer::wrap(inner))
 }
