@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tiktoken
 from tokenizers import Tokenizer as HFTokenizer
@@ -274,6 +275,41 @@ def test_decode_stream_never_splits_a_char(zoo: dict[str, Path]) -> None:
         pieces = [p for p in map(stream.step, ids) if p is not None]
         assert "".join(pieces) == tok.decode(ids)  # NFC-normalized text (Qwen's normalizer)
         assert all("\ufffd" not in p for p in pieces)
+
+
+def test_decode_as_hf_from_any_id_sequence(zoo: dict[str, Path]) -> None:
+    """decode gives HF's text, special tokens kept or skipped, from a numpy array, a list, a
+    tuple or numpy ints; a value that is not an id is a ConfigError naming it."""
+    tok = Tokenizer.load(zoo["llama3"])
+    hf = HFTokenizer.from_file(str(zoo["llama3"]))
+    for text in [*TRICKY, "😀🔥🎉 日本語"]:
+        ids = tok.encode(text).ids  # <|begin_of_text|> first
+        plain = ids.tolist()
+        for skip in (True, False):
+            want = hf.decode(plain, skip_special_tokens=skip)
+            for given in (
+                ids,
+                plain,
+                tuple(plain),
+                ids.astype(np.int64),
+                [np.int64(i) for i in plain],
+            ):
+                assert tok.decode(given, skip_special_tokens=skip) == want
+    bad: list[tuple[object, str]] = [
+        ([1, True], "bool"),
+        ([1, 2.0], "float"),
+        ([-1], "-1"),
+        ([2**32], str(2**32)),
+        ((5, -3), "-3"),
+        ("abc", "str"),
+        ([[1]], "list"),
+        (np.array([1.5]), "float64"),
+        (np.array([-2]), "-2"),
+        ([10**9], "unknown token id 1000000000"),
+    ]
+    for ids, named in bad:
+        with pytest.raises(ConfigError, match=named):
+            tok.decode(ids)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("scheme", ["always", "first", "never"])

@@ -437,13 +437,14 @@ class Tokenizer:
         allowed = self._policy(texts, split_special_tokens, allowed_special, disallowed_special)
         split = allowed == []
         # the binding's lists are new and the caller's own: no copy
-        return self._inner.encode_batch_ids(
+        lists: list[list[int]] = self._inner.encode_batch_ids(
             texts,
             add_special_tokens,
             split,
             None if split else allowed,
             _check_threads(threads),
         )
+        return lists
 
     def encode_batch_ids(
         self,
@@ -1241,7 +1242,11 @@ def _id_list(ids: object) -> list[int]:
         if ids.size and (int(ids.min()) < 0 or int(ids.max()) > _MAX_ID):
             bad = ids[(ids < 0) | (ids > _MAX_ID)][0]
             raise ConfigError(f"id {int(bad)} is not a token id (0 .. {_MAX_ID})")
-        return [int(i) for i in ids.tolist()]
+        return list(ids.tolist())  # Python ints already
+    compiled = _backend._core
+    if compiled is not None and compiled.are_plain_ids(ids):
+        # a list or tuple of plain ints in range, checked in one pass by the core
+        return ids if type(ids) is list else list(ids)  # type: ignore[call-overload]
     try:
         items = list(ids)  # type: ignore[call-overload]
     except TypeError:

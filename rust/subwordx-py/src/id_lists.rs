@@ -8,7 +8,7 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyList;
+use pyo3::types::{PyInt, PyList, PyTuple};
 
 /// Vocabularies larger than this get no shared ints: the table would cost more memory (40 bytes
 /// an id) than the lists it saves are likely to.
@@ -69,5 +69,22 @@ impl IdInts {
             .map(|ids| self.list(py, ids))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, lists)
+    }
+}
+
+/// Whether `ids` is a list or tuple of plain ints (not bools, not int subclasses), each an id
+/// (`0 ..= u32::MAX`): then it goes to the core as it is, checked here in one pass without a
+/// Python call per id; anything else takes the Python checks, which name what is wrong.
+#[pyfunction]
+pub(crate) fn are_plain_ids(ids: &Bound<'_, PyAny>) -> bool {
+    let plain = |item: Bound<'_, PyAny>| {
+        item.is_exact_instance_of::<PyInt>() && item.extract::<u32>().is_ok()
+    };
+    if let Ok(list) = ids.cast_exact::<PyList>() {
+        list.iter().all(plain)
+    } else if let Ok(tuple) = ids.cast_exact::<PyTuple>() {
+        tuple.iter().all(plain)
+    } else {
+        false
     }
 }

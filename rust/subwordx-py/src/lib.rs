@@ -32,6 +32,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tokenizer::train_texts, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_counts, m)?)?;
     m.add_function(wrap_pyfunction!(write_atomic, m)?)?;
+    m.add_function(wrap_pyfunction!(id_lists::are_plain_ids, m)?)?;
     m.add_function(wrap_pyfunction!(tokenizer::train_word_counts, m)?)?;
     m.add_class::<word_counts::PyWordCounts>()?;
     m.add_function(wrap_pyfunction!(sentencepiece::sentencepiece_describe, m)?)?;

@@ -77,12 +77,7 @@ impl Decoder {
             Decoder::ByteLevel => {
                 let mut bytes = Vec::new();
                 for t in &tokens {
-                    let as_bytes: Option<Vec<u8>> = t.chars().map(unicode_to_byte).collect();
-                    match as_bytes {
-                        Some(b) => bytes.extend_from_slice(&b),
-                        // A token with other chars (an added token) is its own text.
-                        None => bytes.extend_from_slice(t.as_bytes()),
-                    }
+                    token_bytes(t, &mut bytes);
                 }
                 vec![String::from_utf8_lossy(&bytes).into_owned()]
             }

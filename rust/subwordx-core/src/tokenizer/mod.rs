@@ -950,6 +950,21 @@ impl Tokenizer {
 
     /// Decodes ids to text through the decoder (without one, tokens joined by spaces, as HF).
     pub fn decode(&self, ids: &[u32], skip_special_tokens: bool) -> Result<String> {
+        if matches!(self.decoder, Some(Decoder::ByteLevel)) {
+            // The decoder of every byte-level tokenizer, alone: its bytes straight from the
+            // vocabulary, without a string per token (the same bytes `decode_chain` makes).
+            let mut bytes = Vec::with_capacity(ids.len() * 4);
+            for &id in ids {
+                let tok = self
+                    .id_to_token(id)
+                    .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
+                if !(skip_special_tokens && self.is_special_id(id)) {
+                    decoder::token_bytes(tok, &mut bytes);
+                }
+            }
+            return Ok(String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
+        }
         let mut tokens = Vec::with_capacity(ids.len());
         for &id in ids {
             let tok = self
