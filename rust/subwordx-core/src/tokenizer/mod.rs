@@ -26,6 +26,7 @@
 
 pub mod added;
 pub mod bert;
+mod decode_table;
 pub mod decoder;
 pub mod dropout_stream;
 pub mod encoding;
@@ -47,6 +48,7 @@ use crate::models::Model;
 use crate::normalize::Normalizer;
 use crate::pretokenize::PreTokenizer;
 use crate::{Error, Progress, Result};
+use decode_table::DecodeTable;
 use dropout_stream::DropoutStream;
 
 /// Everything needed to train a tokenizer.
@@ -77,6 +79,8 @@ pub struct Tokenizer {
     is_special: Vec<bool>,
     /// The seeds of BPE-dropout's draws, call by call, when the model has a dropout.
     dropout_stream: DropoutStream,
+    /// Every id's bytes, for byte-level decoding.
+    decode_table: DecodeTable,
 }
 
 /// Converts nondecreasing byte offsets of `text` to char offsets, walking forward.
@@ -264,6 +268,7 @@ impl Tokenizer {
             padding,
             is_special,
             dropout_stream: DropoutStream::default(),
+            decode_table: DecodeTable::default(),
         })
     }
 
@@ -924,6 +929,12 @@ impl Tokenizer {
             .collect()
     }
 
+    /// Every id's bytes as the byte-level decoder gives them (made at the first call).
+    fn decode_table(&self) -> Option<&decode_table::Table> {
+        self.decode_table
+            .get(self.vocab_size(), |id| self.id_to_token(id))
+    }
+
     /// Decodes ids to bytes: byte-level models give the exact bytes (a token may hold part of a
     /// UTF-8 char); others the UTF-8 of [`Tokenizer::decode`].
     pub fn decode_bytes(&self, ids: &[u32], skip_special_tokens: bool) -> Result<Vec<u8>> {
@@ -933,17 +944,27 @@ impl Tokenizer {
                 .map(String::into_bytes);
         }
         let mut out = Vec::with_capacity(ids.len() * 4);
+        let table = self.decode_table();
         for &id in ids {
-            let tok = self
-                .id_to_token(id)
-                .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
             if self.is_special_id(id) {
+                // a special token is its text, not byte chars
+                let tok = self
+                    .id_to_token(id)
+                    .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
                 if !skip_special_tokens {
                     out.extend_from_slice(tok.as_bytes());
                 }
                 continue;
             }
-            decoder::token_bytes(tok, &mut out);
+            match table {
+                Some(t) => out
+                    .extend_from_slice(t.get(id).ok_or_else(|| unknown_id(id, self.vocab_size()))?),
+                None => decoder::token_bytes(
+                    self.id_to_token(id)
+                        .ok_or_else(|| unknown_id(id, self.vocab_size()))?,
+                    &mut out,
+                ),
+            }
         }
         Ok(out)
     }
@@ -951,19 +972,21 @@ impl Tokenizer {
     /// Decodes ids to text through the decoder (without one, tokens joined by spaces, as HF).
     pub fn decode(&self, ids: &[u32], skip_special_tokens: bool) -> Result<String> {
         if matches!(self.decoder, Some(Decoder::ByteLevel)) {
-            // The decoder of every byte-level tokenizer, alone: its bytes straight from the
-            // vocabulary, without a string per token (the same bytes `decode_chain` makes).
-            let mut bytes = Vec::with_capacity(ids.len() * 4);
-            for &id in ids {
-                let tok = self
-                    .id_to_token(id)
-                    .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
-                if !(skip_special_tokens && self.is_special_id(id)) {
-                    decoder::token_bytes(tok, &mut bytes);
+            if let Some(table) = self.decode_table() {
+                // The decoder of every byte-level tokenizer, alone: the bytes `decode_chain`
+                // makes, copied from the table instead of a string per token.
+                let mut bytes = Vec::with_capacity(ids.len() * 4);
+                for &id in ids {
+                    let b = table
+                        .get(id)
+                        .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
+                    if !(skip_special_tokens && self.is_special_id(id)) {
+                        bytes.extend_from_slice(b);
+                    }
                 }
+                return Ok(String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
             }
-            return Ok(String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
         }
         let mut tokens = Vec::with_capacity(ids.len());
         for &id in ids {
