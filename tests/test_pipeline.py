@@ -230,6 +230,9 @@ def test_id_lists_are_plain_and_the_callers_own() -> None:
     lists[0].append(7)
     assert tok.encode_batch_lists(texts[:1]) == lists[1:2]
     assert lists[1] == tok.encode_ids(texts[1]).tolist()
+    # a tokenizer made from this one shares its ints, and its lists are its own too
+    short = tok.with_truncation(3)
+    assert short.encode_batch_lists(texts) == [ids[:3] for ids in tok.encode_batch_lists(texts)]
 
 
 def test_tiktoken_file_round_trips(tmp_path: Path) -> None:

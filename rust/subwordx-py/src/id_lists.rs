@@ -10,9 +10,9 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyInt, PyList, PyTuple};
 
-/// Vocabularies larger than this get no shared ints: the table would cost more memory (40 bytes
-/// an id) than the lists it saves are likely to.
-const MAX_SHARED: usize = 1 << 22;
+/// Vocabularies larger than this get no shared ints: the table (about 40 bytes an id, 10 MB for
+/// a vocabulary of 256k) would cost more memory than the lists it speeds up are likely to.
+const MAX_SHARED: usize = 1 << 20;
 
 /// The shared ints of one tokenizer's ids.
 pub(crate) struct IdInts {

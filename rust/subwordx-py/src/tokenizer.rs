@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -34,14 +35,23 @@ const DETACH_BYTES: usize = 4096;
 #[pyclass(frozen, name = "Tokenizer", module = "subwordx._core")]
 pub struct PyTokenizer {
     inner: Tokenizer,
-    /// The ints of the lists of ids it returns.
-    ints: IdInts,
+    /// The ints of the lists of ids it returns (shared with the tokenizers made from it,
+    /// which have the same vocabulary).
+    ints: Arc<IdInts>,
 }
 
 impl PyTokenizer {
     fn wrap(inner: Tokenizer) -> Self {
-        let ints = IdInts::new(inner.vocab_size());
+        let ints = Arc::new(IdInts::new(inner.vocab_size()));
         Self { inner, ints }
+    }
+
+    /// A tokenizer made from this one, with the same vocabulary.
+    fn derived(&self, inner: Tokenizer) -> Self {
+        Self {
+            inner,
+            ints: Arc::clone(&self.ints),
+        }
     }
 }
 
@@ -430,16 +440,14 @@ impl PyTokenizer {
         let t =
             io::hf_json::read_truncation(&parse(truncation)?, "truncation").map_err(to_py_err)?;
         let p = io::hf_json::read_padding(&parse(padding)?, "padding").map_err(to_py_err)?;
-        Ok(Self::wrap(self.inner.with_truncation_padding(t, p)))
+        Ok(self.derived(self.inner.with_truncation_padding(t, p)))
     }
 
     /// The same tokenizer encoding with BPE-dropout `p` (`None`: plain BPE), its stream of
     /// seeds starting at `seed`.
     #[pyo3(signature = (p, seed=0))]
     fn with_dropout(&self, p: Option<f64>, seed: u64) -> PyResult<Self> {
-        Ok(Self::wrap(
-            self.inner.with_dropout(p, seed).map_err(to_py_err)?,
-        ))
+        Ok(self.derived(self.inner.with_dropout(p, seed).map_err(to_py_err)?))
     }
 
     fn dropout(&self) -> Option<f64> {
