@@ -1242,7 +1242,8 @@ def _id_list(ids: object) -> list[int]:
         if ids.size and (int(ids.min()) < 0 or int(ids.max()) > _MAX_ID):
             bad = ids[(ids < 0) | (ids > _MAX_ID)][0]
             raise ConfigError(f"id {int(bad)} is not a token id (0 .. {_MAX_ID})")
-        return list(ids.tolist())  # Python ints already
+        as_ints: list[int] = ids.tolist()  # Python ints already
+        return as_ints
     compiled = _backend._core
     if compiled is not None and compiled.are_plain_ids(ids):
         # a list or tuple of plain ints in range, checked in one pass by the core

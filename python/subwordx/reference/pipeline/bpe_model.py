@@ -367,6 +367,15 @@ def _byte_level(data: bytes) -> str:
     return "".join(BYTES_TO_UNICODE[b] for b in data)
 
 
+def _byte_level_bytes(piece: str) -> bytes:
+    """The bytes a byte-level piece stands for; a char outside the 256 byte chars is a
+    ConfigError naming it."""
+    try:
+        return bytes(UNICODE_TO_BYTES[char] for char in piece)
+    except KeyError as e:
+        raise ConfigError(f"RankedBPE runs on byte-level text; got {e.args[0]!r}") from None
+
+
 class RankedBPE:
     """tiktoken's BPE: a rank per byte string, nothing else.
 
@@ -437,10 +446,7 @@ class RankedBPE:
     def tokenize(self, piece: str) -> list[ModelToken]:
         if not piece:
             return []
-        try:
-            data = bytes(UNICODE_TO_BYTES[char] for char in piece)
-        except KeyError as e:
-            raise ConfigError(f"RankedBPE runs on byte-level text; got {e.args[0]!r}") from None
+        data = _byte_level_bytes(piece)
         whole = self.ranks.get(data)
         if whole is not None:  # a piece that is a token is that token (tiktoken's shortcut)
             return [(whole, 0, len(piece))]
@@ -457,14 +463,13 @@ class RankedBPE:
         bytes are a token can merge, at that token's rank; no whole-piece shortcut."""
         if not piece:
             return []
-        try:
-            data = bytes(UNICODE_TO_BYTES[char] for char in piece)
-        except KeyError as e:
-            raise ConfigError(f"RankedBPE runs on byte-level text; got {e.args[0]!r}") from None
-        missing = next((b for b in data if bytes([b]) not in self.ranks), None)
-        if missing is not None:
-            raise ModelFormatError(f"the rank file has no token for byte {missing:#04x}")
-        ids = [self.ranks[data[i : i + 1]] for i in range(len(data))]
+        data = _byte_level_bytes(piece)
+        ids = []
+        for i in range(len(data)):
+            rank = self.ranks.get(data[i : i + 1])
+            if rank is None:
+                raise ModelFormatError(f"the rank file has no token for byte {data[i]:#04x}")
+            ids.append(rank)
         decoder, ranks = self.decoder, self.ranks
 
         def merge_of(left: int, right: int) -> tuple[int, int] | None:

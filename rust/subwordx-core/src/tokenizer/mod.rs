@@ -929,10 +929,18 @@ impl Tokenizer {
             .collect()
     }
 
-    /// Every id's bytes as the byte-level decoder gives them (made at the first call).
-    fn decode_table(&self) -> Option<&decode_table::Table> {
-        self.decode_table
+    /// Appends `id`'s bytes as the byte-level decoder gives them: copied from the table of every
+    /// id's bytes (made at the first call), or mapped from its token where there is no table.
+    fn push_byte_level(&self, id: u32, out: &mut Vec<u8>) -> Result<()> {
+        let unknown = || unknown_id(id, self.vocab_size());
+        match self
+            .decode_table
             .get(self.vocab_size(), |id| self.id_to_token(id))
+        {
+            Some(table) => out.extend_from_slice(table.get(id).ok_or_else(unknown)?),
+            None => decoder::token_bytes(self.id_to_token(id).ok_or_else(unknown)?, out),
+        }
+        Ok(())
     }
 
     /// Decodes ids to bytes: byte-level models give the exact bytes (a token may hold part of a
@@ -944,7 +952,6 @@ impl Tokenizer {
                 .map(String::into_bytes);
         }
         let mut out = Vec::with_capacity(ids.len() * 4);
-        let table = self.decode_table();
         for &id in ids {
             if self.is_special_id(id) {
                 // a special token is its text, not byte chars
@@ -956,15 +963,7 @@ impl Tokenizer {
                 }
                 continue;
             }
-            match table {
-                Some(t) => out
-                    .extend_from_slice(t.get(id).ok_or_else(|| unknown_id(id, self.vocab_size()))?),
-                None => decoder::token_bytes(
-                    self.id_to_token(id)
-                        .ok_or_else(|| unknown_id(id, self.vocab_size()))?,
-                    &mut out,
-                ),
-            }
+            self.push_byte_level(id, &mut out)?;
         }
         Ok(out)
     }
@@ -972,21 +971,17 @@ impl Tokenizer {
     /// Decodes ids to text through the decoder (without one, tokens joined by spaces, as HF).
     pub fn decode(&self, ids: &[u32], skip_special_tokens: bool) -> Result<String> {
         if matches!(self.decoder, Some(Decoder::ByteLevel)) {
-            if let Some(table) = self.decode_table() {
-                // The decoder of every byte-level tokenizer, alone: the bytes `decode_chain`
-                // makes, copied from the table instead of a string per token.
-                let mut bytes = Vec::with_capacity(ids.len() * 4);
-                for &id in ids {
-                    let b = table
-                        .get(id)
-                        .ok_or_else(|| unknown_id(id, self.vocab_size()))?;
-                    if !(skip_special_tokens && self.is_special_id(id)) {
-                        bytes.extend_from_slice(b);
-                    }
+            // The decoder of every byte-level tokenizer, alone: the bytes `decode_chain` makes,
+            // without a string per token.
+            let mut bytes = Vec::with_capacity(ids.len() * 4);
+            for &id in ids {
+                if skip_special_tokens && self.is_special_id(id) {
+                    continue;
                 }
-                return Ok(String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
+                self.push_byte_level(id, &mut bytes)?;
             }
+            return Ok(String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
         }
         let mut tokens = Vec::with_capacity(ids.len());
         for &id in ids {
